@@ -1,0 +1,170 @@
+/**
+ * The durable state of AgentGate. Every method is async so that a networked database (PostgreSQL)
+ * can implement the same contract; every state change is one transaction, and a promise that
+ * resolves means the change is durable.
+ *
+ * `test/store/store-contract.ts` is the contract: every implementation must pass it.
+ */
+import type {
+  ApprovalRequest,
+  AuditEntry,
+  Requester,
+  RequestStatus,
+  Review,
+  Scope,
+  Urgency,
+} from '../../sdk/schemas.js';
+
+/** A request as stored: the wire object plus who owns it (for "requesters read their own"). */
+export interface RequestRecord extends ApprovalRequest {
+  /** Principal that created it: `key:<api key id>`, `admin`, or `oidc:<owner/name>`. */
+  ownerId: string;
+}
+
+/** An audit event to append; the store assigns `id`, `prevHash` and `hash`. */
+export interface AuditEventInput {
+  requestId: string | null;
+  eventType: string;
+  actor: string;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface IdempotencyInput {
+  /** Keys are scoped per principal: two agents may use the same key. */
+  ownerId: string;
+  key: string;
+  /** Hash of the canonical request body: the same key with another body is a conflict. */
+  fingerprint: string;
+}
+
+export type InsertRequestResult =
+  | { kind: 'created'; request: RequestRecord }
+  /** The idempotency key was seen with the same body: the original request. */
+  | { kind: 'existing'; request: RequestRecord }
+  /** The idempotency key was seen with a different body. */
+  | { kind: 'idempotency_conflict'; request: RequestRecord };
+
+export interface RequestFilter {
+  status?: RequestStatus;
+  action?: string;
+  urgency?: Urgency;
+  /** Only requests of this owner. */
+  ownerId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface DecisionChange {
+  status: Exclude<RequestStatus, 'pending'>;
+  decidedBy: string;
+  decisionReason: string | null;
+  /** ISO-8601 time of the decision; also the new `updatedAt`. */
+  at: string;
+}
+
+export type TransitionResult =
+  | { ok: true; request: RequestRecord }
+  /** The request was no longer pending (or does not exist: `request` is null). */
+  | { ok: false; request: RequestRecord | null };
+
+export interface AuditFilter {
+  requestId?: string;
+  eventType?: string;
+  actor?: string;
+  /** ISO-8601, inclusive. */
+  since?: string;
+  /** ISO-8601, exclusive. */
+  until?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** sha256 hex of the full key; the key itself is never stored. */
+  keyHash: string;
+  scopes: Scope[];
+  rateLimit: number | null;
+  repository: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface Store {
+  /** Which implementation this is, for `/health` and logs. */
+  readonly kind: 'sqlite' | 'postgres';
+
+  /** Cheap round trip to the database, for `GET /health?deep=true`. */
+  ping(): Promise<void>;
+  /** Flush and close; further calls fail. */
+  close(): Promise<void>;
+
+  /**
+   * Stores a new request and its first audit events in one transaction.
+   * With `idempotency`, a key already used by the same owner returns the original request instead
+   * (`existing` when the fingerprint matches, `idempotency_conflict` when it does not).
+   */
+  insertRequest(
+    request: RequestRecord,
+    events: AuditEventInput[],
+    idempotency?: IdempotencyInput,
+  ): Promise<InsertRequestResult>;
+
+  getRequest(id: string): Promise<RequestRecord | null>;
+
+  /** Newest first (`createdAt` desc, then `id` desc); `total` counts the whole filtered set. */
+  listRequests(filter: RequestFilter): Promise<{ requests: RequestRecord[]; total: number }>;
+
+  /**
+   * Moves a pending request to a final status and appends `events`, atomically. Exactly one of any
+   * number of concurrent transitions of the same request succeeds.
+   */
+  transition(id: string, change: DecisionChange, events: AuditEventInput[]): Promise<TransitionResult>;
+
+  /**
+   * Replaces the review (votes, url) of a still-pending request and appends `events`, atomically.
+   * Returns null when the request is not pending any more.
+   */
+  updateReview(
+    id: string,
+    review: Review,
+    at: string,
+    events: AuditEventInput[],
+  ): Promise<RequestRecord | null>;
+
+  /** Ids of pending requests whose `expiresAt` is at or before `now`, oldest expiry first. */
+  findExpired(now: string, limit: number): Promise<string[]>;
+
+  /** Appends events to the hash-chained audit trail, in order. */
+  appendAudit(events: AuditEventInput[]): Promise<AuditEntry[]>;
+
+  /** Oldest first (chain order). */
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+
+  insertApiKey(key: ApiKeyRecord, events: AuditEventInput[]): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /** All keys, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Returns the revoked key, or null when the id is unknown. Revoking twice keeps the first time. */
+  revokeApiKey(id: string, at: string, events: AuditEventInput[]): Promise<ApiKeyRecord | null>;
+  countActiveApiKeys(): Promise<number>;
+}
+
+/** Who is asking, as far as the audit trail and ownership are concerned. */
+export interface Principal {
+  /** Stable owner id stored on requests (see `RequestRecord.ownerId`). */
+  id: string;
+  /** `decidedBy`/`actor` form: `api:<key name>`, `github-actions:<owner/name>`. */
+  actor: string;
+  requester: Requester;
+  scopes: ReadonlySet<Scope>;
+  /** Repository this principal is bound to, if any. */
+  repository: string | null;
+  /** Requests per minute, or null for unlimited. */
+  rateLimit: number | null;
+  /** Rate-limit bucket. */
+  keyId: string;
+}
