@@ -168,3 +168,22 @@ export interface Principal {
   /** Rate-limit bucket. */
   keyId: string;
 }
+
+/**
+ * Why a store call failed, for the one place that maps errors to HTTP: `busy` (another writer held
+ * the database past the busy timeout) and `closed` are "try again later" (503), `conflict` is a
+ * duplicate id or key hash (409), `schema_too_new` and `failed` (disk full, I/O, corruption) are
+ * internal errors (500). Every Store method rejects with a StoreError rather than a driver error.
+ */
+export type StoreErrorCode = 'busy' | 'closed' | 'conflict' | 'schema_too_new' | 'failed';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
