@@ -1,0 +1,148 @@
+/**
+ * Versioned schema migrations for the SQLite store. A migration, once released, never changes: a
+ * schema change is a new migration with the next version. `schema_migrations` records what ran.
+ */
+import type Database from 'better-sqlite3';
+import { StoreError } from '../../ports/store.js';
+
+export interface Migration {
+  /** 1, 2, 3… in order, no gaps. */
+  version: number;
+  name: string;
+  /** SQL run inside the migration transaction (no BEGIN/COMMIT). */
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'requests, idempotency, audit, api keys',
+    up: `
+      CREATE TABLE requests (
+        id              TEXT PRIMARY KEY,
+        owner_id        TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        params          TEXT NOT NULL,
+        context         TEXT NOT NULL,
+        urgency         TEXT NOT NULL CHECK (urgency IN ('low', 'normal', 'high', 'critical')),
+        status          TEXT NOT NULL
+                        CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        decided_at      TEXT,
+        expires_at      TEXT NOT NULL,
+        decided_by      TEXT,
+        decision_reason TEXT,
+        repository      TEXT,
+        requester       TEXT NOT NULL,
+        policy_decision TEXT NOT NULL,
+        review          TEXT
+      ) STRICT;
+      -- Lists are newest first, optionally filtered by one of these columns.
+      CREATE INDEX requests_created ON requests (created_at, id);
+      CREATE INDEX requests_status ON requests (status, created_at, id);
+      CREATE INDEX requests_action ON requests (action, created_at, id);
+      CREATE INDEX requests_urgency ON requests (urgency, created_at, id);
+      CREATE INDEX requests_owner ON requests (owner_id, created_at, id);
+      CREATE INDEX requests_expires ON requests (expires_at);
+      -- The sweeper's query: only pending rows, so it stays small however many requests exist.
+      CREATE INDEX requests_pending_expiry ON requests (expires_at, id) WHERE status = 'pending';
+      -- A decision is final: the database refuses any change to a decided request.
+      CREATE TRIGGER requests_decided_are_final BEFORE UPDATE ON requests
+        WHEN OLD.status <> 'pending'
+        BEGIN SELECT RAISE(ABORT, 'a decided request never changes'); END;
+
+      CREATE TABLE idempotency (
+        owner_id    TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        request_id  TEXT NOT NULL REFERENCES requests (id),
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (owner_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- seq is the chain order; entries are only ever appended.
+      CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        request_id TEXT,
+        event_type TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        details    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_request ON audit (request_id, seq);
+      CREATE INDEX audit_created ON audit (created_at);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+
+      CREATE TABLE api_keys (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        key_hash   TEXT NOT NULL UNIQUE,
+        scopes     TEXT NOT NULL,
+        rate_limit INTEGER,
+        repository TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+    `,
+  },
+];
+
+/**
+ * Brings the database up to the last of `migrations`, in one IMMEDIATE transaction (so two
+ * processes opening a new file at once do not both migrate it). Returns the versions it applied:
+ * none when the database was already up to date. Refuses a database that records a version this
+ * build does not know: it was written by a newer AgentGate, and an older one must not touch it.
+ */
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => string = () => new Date().toISOString(),
+): number[] {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  });
+  const migrate = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    ) STRICT`);
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .pluck()
+        .all()
+        .map((version) => Number(version)),
+    );
+    const newest = Math.max(0, ...applied);
+    if (newest > migrations.length) {
+      throw new StoreError(
+        'schema_too_new',
+        `The database "${db.name}" has schema version ${newest}, but this AgentGate knows versions up to ` +
+          `${migrations.length}. It was written by a newer AgentGate: upgrade AgentGate, or point it at ` +
+          'another database file.',
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.up);
+      record.run(migration.version, migration.name, now());
+      done.push(migration.version);
+    }
+    return done;
+  });
+  return migrate.immediate();
+}
