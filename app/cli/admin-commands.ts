@@ -1,0 +1,145 @@
+/**
+ * Commands an operator runs on the server's machine: `serve`, and offline `keys` and `audit verify`
+ * straight against the database (for bootstrap, and for when the server is down).
+ */
+import type { Command } from 'commander';
+import { CreateApiKeyBodySchema, SCOPES } from '../../sdk/schemas.js';
+import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { GENESIS_HASH, verifyAuditChain } from '../approvals/audit-chain.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { systemClock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import { ApiKeyService } from '../services/api-key-service.js';
+import { newId } from '../services/ids.js';
+import { CliError } from './cli-error.js';
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  let databaseUrl: string;
+  try {
+    databaseUrl = loadConfig().databaseUrl;
+  } catch (error) {
+    throw new CliError(error instanceof ConfigError ? error.message : String(error));
+  }
+  const store = await openSqliteStore({ path: databaseUrl });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const keyService = (store: Store) => new ApiKeyService({ store, clock: systemClock, newId });
+const print = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+export function registerAdminCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('run the AgentGate server (configured by environment variables; see README)')
+    .action(async () => {
+      const { runServerProcess } = await import('../main.js');
+      try {
+        await runServerProcess();
+      } catch (error) {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      }
+    });
+
+  const keys = program.command('keys').description('manage API keys directly in the database (DATABASE_URL)');
+  keys
+    .command('create <name>')
+    .description('create an API key and print it (shown only once)')
+    .requiredOption('--scopes <list>', `comma-separated scopes: ${SCOPES.join(', ')}`)
+    .option('--rate-limit <n>', 'requests per minute (default: unlimited)')
+    .option('--repository <owner/name>', 'bind the key to one repository')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        name: string,
+        opts: { scopes: string; rateLimit?: string; repository?: string; json?: boolean },
+      ) => {
+        const parsed = CreateApiKeyBodySchema.safeParse({
+          name,
+          scopes: opts.scopes
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+          ...(opts.rateLimit !== undefined && { rateLimit: Number(opts.rateLimit) }),
+          ...(opts.repository !== undefined && { repository: opts.repository }),
+        });
+        if (!parsed.success) {
+          throw new CliError(
+            parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
+          );
+        }
+        const created = await withStore((store) => keyService(store).create(parsed.data, 'cli:keys'));
+        if (opts.json) {
+          print(JSON.stringify(created, null, 2));
+          return;
+        }
+        print(`Created key ${created.id} "${created.name}" with scopes ${created.scopes.join(', ')}.`);
+        print(`\n  ${created.key}\n\nIt is shown only this once; store it as a secret.`);
+      },
+    );
+  keys
+    .command('list')
+    .description('list API keys (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await withStore((store) => keyService(store).list());
+      if (opts.json) {
+        print(JSON.stringify(list, null, 2));
+        return;
+      }
+      if (list.length === 0) {
+        print('No API keys.');
+        return;
+      }
+      for (const k of list) {
+        const state = k.revokedAt ? `revoked ${k.revokedAt}` : 'active';
+        const limit = k.rateLimit === null ? 'unlimited' : `${k.rateLimit}/min`;
+        print(`${k.id}  ${k.name}  [${k.scopes.join(', ')}]  ${limit}  ${k.repository ?? '-'}  ${state}`);
+      }
+    });
+  keys
+    .command('revoke <id>')
+    .description('revoke an API key; it is refused from then on')
+    .action(async (id: string) => {
+      await withStore(async (store) => {
+        try {
+          await keyService(store).revoke(id, 'cli:keys');
+        } catch {
+          throw new CliError(`No API key with id "${id}" (see "agentgate keys list").`);
+        }
+      });
+      print(`Revoked ${id}.`);
+    });
+
+  program
+    .command('audit')
+    .description('audit trail tools')
+    .command('verify')
+    .description('check that the audit trail hash chain is intact (exit 1 if it was tampered with)')
+    .action(async () => {
+      const verdict = await withStore(async (store) => {
+        let prev = GENESIS_HASH;
+        let checked = 0;
+        for (let offset = 0; ; offset += 1000) {
+          const page = await store.listAudit({ limit: 1000, offset });
+          const result = verifyAuditChain(page, prev);
+          checked += result.checked;
+          if (!result.ok) return { ...result, checked };
+          prev = result.lastHash;
+          if (page.length < 1000) return { ok: true as const, checked };
+        }
+      });
+      if (verdict.ok) {
+        print(`Audit trail intact: ${verdict.checked} entries verified.`);
+        return;
+      }
+      throw new CliError(
+        `Audit trail TAMPERED at entry ${verdict.entryId} (after ${verdict.checked} good entries): ${verdict.problem}.`,
+      );
+    });
+}

@@ -1,0 +1,78 @@
+import { Router } from 'express';
+import {
+  CreateApiKeyBodySchema,
+  EvaluateBodySchema,
+  ListAuditQuerySchema,
+  type PolicySummary,
+  RepositoryNameSchema,
+} from '../../sdk/schemas.js';
+import { summarizePolicySet } from '../policy/index.js';
+import type { Store } from '../ports/store.js';
+import type { ApiKeyService } from '../services/api-key-service.js';
+import { AppError } from '../services/app-error.js';
+import type { PolicyProvider } from '../services/local-policy-provider.js';
+import type { RequestService } from '../services/request-service.js';
+import { principalOf, requireScope } from './auth.js';
+import { parseInput } from './validate.js';
+
+export function createKeysRouter(keys: ApiKeyService): Router {
+  const router = Router();
+  router.use(requireScope('admin'));
+  router.post('/', async (req, res) => {
+    const body = parseInput(CreateApiKeyBodySchema, req.body, 'body');
+    res.status(201).json(await keys.create(body, principalOf(res).actor));
+  });
+  router.get('/', async (_req, res) => {
+    res.json(await keys.list());
+  });
+  router.delete('/:id', async (req, res) => {
+    res.json(await keys.revoke(String(req.params.id), principalOf(res).actor));
+  });
+  return router;
+}
+
+export function createPoliciesRouter(policies: PolicyProvider, requests: RequestService): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const principal = principalOf(res);
+    const named = typeof req.query.repository === 'string' ? req.query.repository : undefined;
+    if (named !== undefined && !RepositoryNameSchema.safeParse(named).success) {
+      throw new AppError('validation_failed', 'repository must be "owner/name".');
+    }
+    const repository = principal.repository ?? named ?? null;
+    if (principal.repository && named && named !== principal.repository) {
+      throw new AppError('forbidden', `This key is bound to ${principal.repository}.`);
+    }
+    const active = await policies.active(repository);
+    const summary: PolicySummary = {
+      ...summarizePolicySet(active.policySet),
+      errors: active.errors,
+      warnings: active.warnings,
+    };
+    res.json(summary);
+  });
+  router.post('/evaluate', async (req, res) => {
+    const body = parseInput(EvaluateBodySchema, req.body, 'body');
+    res.json(await requests.evaluate(principalOf(res), body));
+  });
+  return router;
+}
+
+export function createAuditRouter(store: Store): Router {
+  const router = Router();
+  router.get('/', requireScope('admin'), async (req, res) => {
+    const q = parseInput(ListAuditQuerySchema, req.query, 'query');
+    res.json(
+      await store.listAudit({
+        ...(q.requestId && { requestId: q.requestId }),
+        ...(q.eventType && { eventType: q.eventType }),
+        ...(q.actor && { actor: q.actor }),
+        ...(q.since && { since: new Date(q.since).toISOString() }),
+        ...(q.until && { until: new Date(q.until).toISOString() }),
+        limit: q.limit,
+        offset: q.offset,
+      }),
+    );
+  });
+  return router;
+}

@@ -1,0 +1,73 @@
+import { type Request, Router } from 'express';
+import {
+  type ApprovalRequest,
+  CancelBodySchema,
+  CreateRequestBodySchema,
+  DecideBodySchema,
+  ListRequestsQuerySchema,
+  WaitQuerySchema,
+} from '../../sdk/schemas.js';
+import type { RequestRecord } from '../ports/store.js';
+import { AppError } from '../services/app-error.js';
+import type { RequestService } from '../services/request-service.js';
+import { principalOf, requireScope } from './auth.js';
+import { parseInput } from './validate.js';
+
+/** The wire object: the stored record without internal fields. */
+export function toWireRequest({ ownerId: _owner, ...request }: RequestRecord): ApprovalRequest {
+  return request;
+}
+
+const idOf = (req: Request): string => String(req.params.id);
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function createRequestsRouter(requests: RequestService): Router {
+  const router = Router();
+  const read = requireScope('request:read', 'request:create');
+
+  router.post('/', requireScope('request:create'), async (req, res) => {
+    const body = parseInput(CreateRequestBodySchema, req.body, 'body');
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new AppError('bad_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
+    }
+    const { request, replayed } = await requests.create(principalOf(res), body, key);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).json(toWireRequest(request));
+  });
+
+  router.get('/', read, async (req, res) => {
+    const query = parseInput(ListRequestsQuerySchema, req.query, 'query');
+    const { requests: page, pagination } = await requests.list(principalOf(res), query);
+    res.json({ requests: page.map(toWireRequest), pagination });
+  });
+
+  router.get('/:id', read, async (req, res) => {
+    res.json(toWireRequest(await requests.get(principalOf(res), idOf(req))));
+  });
+
+  router.get('/:id/wait', read, async (req, res) => {
+    const { timeout } = parseInput(WaitQuerySchema, req.query, 'query');
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const request = await requests.wait(principalOf(res), idOf(req), timeout, gone.signal);
+    if (!gone.signal.aborted) res.json(toWireRequest(request));
+  });
+
+  router.post('/:id/decide', requireScope('request:decide'), async (req, res) => {
+    const body = parseInput(DecideBodySchema, req.body, 'body');
+    res.json(toWireRequest(await requests.decide(principalOf(res), idOf(req), body)));
+  });
+
+  router.post('/:id/cancel', requireScope('request:create', 'request:decide'), async (req, res) => {
+    const body = parseInput(CancelBodySchema, req.body ?? {}, 'body');
+    res.json(toWireRequest(await requests.cancel(principalOf(res), idOf(req), body.reason)));
+  });
+
+  router.get('/:id/audit', read, async (req, res) => {
+    res.json(await requests.audit(principalOf(res), idOf(req)));
+  });
+
+  return router;
+}

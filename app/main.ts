@@ -1,0 +1,114 @@
+/**
+ * The composition root: the one place that builds the real graph (config → logger → SQLite store →
+ * local policies → server) and owns the process (signals, exit codes).
+ */
+import type { AddressInfo } from 'node:net';
+import { readPolicyDir } from './adapters/policy-files.js';
+import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
+import { type Config, loadConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { systemClock } from './ports/clock.js';
+import type { Store } from './ports/store.js';
+import { type AgentGateServer, createServer } from './server.js';
+import { ApiKeyService } from './services/api-key-service.js';
+import { newId } from './services/ids.js';
+import { LocalPolicyProvider } from './services/local-policy-provider.js';
+
+export interface RunningServer {
+  server: AgentGateServer;
+  address: AddressInfo;
+  config: Config;
+  log: Logger;
+  policies: LocalPolicyProvider;
+}
+
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel);
+  const policies = new LocalPolicyProvider(config.policyDir, () => readPolicyDir(config.policyDir));
+  const active = await policies.reload();
+  for (const w of active.warnings) log.warn({ file: w.file, line: w.line }, `policy warning: ${w.message}`);
+
+  const store = await openSqliteStore({ path: config.databaseUrl });
+  try {
+    await printBootstrapKey(store, config);
+    const server = createServer({
+      store,
+      policies,
+      log,
+      adminApiKey: config.adminApiKey,
+      defaultRepository: config.defaultRepository,
+      bodyLimitBytes: config.bodyLimitBytes,
+      sweepIntervalMs: config.sweepIntervalMs,
+      shutdownGraceMs: config.shutdownGraceMs,
+    });
+    const address = await server.listen(config.port, config.host);
+    log.info(
+      {
+        port: address.port,
+        database: config.databaseUrl,
+        policies: active.policySet.source,
+        version: active.policySet.version,
+      },
+      `AgentGate listening on http://localhost:${address.port} (standalone mode)`,
+    );
+    return { server, address, config, log, policies };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * On the very first start (no keys, no ADMIN_API_KEY) the operator needs a way in: one admin key,
+ * printed once to the terminal and never logged.
+ */
+async function printBootstrapKey(store: Store, config: Config): Promise<void> {
+  if (config.adminApiKey || (await store.countActiveApiKeys()) > 0) return;
+  const keys = new ApiKeyService({ store, clock: systemClock, newId });
+  const created = await keys.create({ name: 'bootstrap-admin', scopes: ['admin'] }, 'system:bootstrap');
+  process.stderr.write(
+    [
+      '',
+      '  No API keys exist yet, so AgentGate created an admin key. It is shown only this once:',
+      '',
+      `    ${created.key}`,
+      '',
+      `  Save it now, e.g.  export AGENTGATE_API_KEY=${created.key}`,
+      '  Then create narrower keys for agents:  agentgate keys create my-agent --scopes request:create',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Runs until SIGTERM/SIGINT, then shuts down gracefully. SIGHUP reloads the policy directory. */
+export async function runServerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { server, log, policies } = await startServer(env);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => {
+        log.info('shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    policies.reload().then(
+      (active) =>
+        active.errors.length > 0
+          ? log.error({ errors: active.errors }, 'policy reload failed; the last good set stays in force')
+          : log.info({ version: active.policySet.version }, 'policies reloaded'),
+      (error: unknown) => log.error({ err: error }, 'policy reload failed'),
+    );
+  });
+}

@@ -1,0 +1,128 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { createApp } from './http/create-app.js';
+import { Metrics } from './http/metrics.js';
+import type { Logger } from './logger.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { Store } from './ports/store.js';
+import { ApiKeyService } from './services/api-key-service.js';
+import { DecisionHub } from './services/decision-hub.js';
+import { ExpirySweeper } from './services/expiry-sweeper.js';
+import { newId as defaultNewId } from './services/ids.js';
+import type { PolicyProvider } from './services/local-policy-provider.js';
+import { RequestService } from './services/request-service.js';
+
+export interface ServerOptions {
+  store: Store;
+  policies: PolicyProvider;
+  log: Logger;
+  clock?: Clock;
+  adminApiKey?: string | undefined;
+  defaultRepository?: string | null;
+  bodyLimitBytes?: number;
+  sweepIntervalMs?: number;
+  shutdownGraceMs?: number;
+  newId?: (prefix: string) => string;
+}
+
+export interface AgentGateServer {
+  app: Express;
+  requests: RequestService;
+  keys: ApiKeyService;
+  hub: DecisionHub;
+  sweeper: ExpirySweeper;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Graceful stop: refuse new connections, answer every long-poll waiter with the request's current
+   * state, let in-flight requests finish (up to the grace period), then close the store.
+   */
+  close(): Promise<void>;
+}
+
+/** Wires the services and the HTTP app around the given ports. The composition root is `app/main.ts`. */
+export function createServer(options: ServerOptions): AgentGateServer {
+  const {
+    store,
+    policies,
+    log,
+    clock = systemClock,
+    adminApiKey,
+    defaultRepository = null,
+    bodyLimitBytes = 1024 * 1024,
+    sweepIntervalMs = 1000,
+    shutdownGraceMs = 10_000,
+    newId = defaultNewId,
+  } = options;
+  const hub = new DecisionHub();
+  const metrics = new Metrics(() => hub.size);
+  const requests = new RequestService({
+    store,
+    policies,
+    clock,
+    hub,
+    log,
+    defaultRepository,
+    metrics,
+    newId,
+  });
+  const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
+  const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
+  let shuttingDown = false;
+  let http: Server | undefined;
+
+  const app = createApp({
+    store,
+    clock,
+    log,
+    keys,
+    requests,
+    policies,
+    metrics,
+    bodyLimitBytes,
+    mode: 'standalone',
+    isShuttingDown: () => shuttingDown,
+  });
+
+  return {
+    app,
+    requests,
+    keys,
+    hub,
+    sweeper,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const server = createHttpServer(app);
+        // Long-polls last up to 60 s; keep sockets and headers timeouts above that.
+        server.requestTimeout = 90_000;
+        server.keepAliveTimeout = 65_000;
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          http = server;
+          sweeper.start();
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      sweeper.stop();
+      const closed = http ? new Promise<void>((resolve) => http?.close(() => resolve())) : Promise.resolve();
+      await requests.releaseWaiters();
+      http?.closeIdleConnections();
+      const grace = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, shutdownGraceMs, 'timeout').unref(),
+      );
+      if ((await Promise.race([closed, grace])) === 'timeout') {
+        log.warn('shutdown: in-flight requests did not finish in time; closing their connections');
+        http?.closeAllConnections();
+        await closed;
+      }
+      await sweeper.idle();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import type { ApiKey, CreateApiKeyBodySchema, CreatedApiKey, Scope } from '../../sdk/schemas.js';
+import type { Clock } from '../ports/clock.js';
+import type { ApiKeyRecord, Principal, Store } from '../ports/store.js';
+import { AppError, notFound } from './app-error.js';
+
+export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
+
+const KEY_PREFIX = 'agk_';
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** `agk_` + 43 base64url characters (256 random bits). */
+export const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
+
+export const toWireKey = (record: ApiKeyRecord): ApiKey => ({
+  id: record.id,
+  name: record.name,
+  scopes: record.scopes,
+  rateLimit: record.rateLimit,
+  repository: record.repository,
+  createdAt: record.createdAt,
+  revokedAt: record.revokedAt,
+});
+
+/** The principal of the operator's `ADMIN_API_KEY`. */
+const ADMIN_PRINCIPAL: Principal = {
+  id: 'admin',
+  actor: 'api:admin',
+  requester: { type: 'api_key', name: 'admin' },
+  scopes: new Set<Scope>(['admin']),
+  repository: null,
+  rateLimit: null,
+  keyId: 'admin',
+};
+
+export function principalOfKey(record: ApiKeyRecord): Principal {
+  return {
+    id: `key:${record.id}`,
+    actor: `api:${record.name}`,
+    requester: { type: 'api_key', name: record.name },
+    scopes: new Set(record.scopes),
+    repository: record.repository,
+    rateLimit: record.rateLimit,
+    keyId: record.id,
+  };
+}
+
+export interface ApiKeyServiceDeps {
+  store: Store;
+  clock: Clock;
+  newId: (prefix: string) => string;
+  adminApiKey?: string | undefined;
+}
+
+/** API keys: created with a secret shown once, stored as a hash, revocable. */
+export class ApiKeyService {
+  readonly #adminKeyHash: Buffer | null;
+
+  constructor(private readonly deps: ApiKeyServiceDeps) {
+    this.#adminKeyHash = deps.adminApiKey ? Buffer.from(hashApiKey(deps.adminApiKey), 'hex') : null;
+  }
+
+  async create(input: CreateApiKeyInput, actor: string): Promise<CreatedApiKey> {
+    const key = generateApiKey();
+    const createdAt = this.deps.clock.now().toISOString();
+    const record: ApiKeyRecord = {
+      id: this.deps.newId('key'),
+      name: input.name,
+      keyHash: hashApiKey(key),
+      scopes: [...new Set(input.scopes)],
+      rateLimit: input.rateLimit ?? null,
+      repository: input.repository ?? null,
+      createdAt,
+      revokedAt: null,
+    };
+    await this.deps.store.insertApiKey(record, [
+      {
+        requestId: null,
+        eventType: 'key_created',
+        actor,
+        details: {
+          keyId: record.id,
+          name: record.name,
+          scopes: record.scopes,
+          repository: record.repository,
+        },
+        createdAt,
+      },
+    ]);
+    const { id, name, scopes, rateLimit, repository } = record;
+    return { id, key, name, scopes, rateLimit, repository };
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.deps.store.listApiKeys()).map(toWireKey);
+  }
+
+  async revoke(id: string, actor: string): Promise<ApiKey> {
+    const at = this.deps.clock.now().toISOString();
+    const revoked = await this.deps.store.revokeApiKey(id, at, [
+      { requestId: null, eventType: 'key_revoked', actor, details: { keyId: id }, createdAt: at },
+    ]);
+    if (!revoked) throw notFound('API key', id);
+    return toWireKey(revoked);
+  }
+
+  /** The principal of a bearer token, or a 401 saying what is wrong. */
+  async authenticate(token: string): Promise<Principal> {
+    const hash = hashApiKey(token);
+    if (this.#adminKeyHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.#adminKeyHash))
+      return ADMIN_PRINCIPAL;
+    if (!token.startsWith(KEY_PREFIX)) {
+      throw new AppError(
+        'unauthorized',
+        'The bearer token is not an AgentGate API key (they start with "agk_").',
+      );
+    }
+    // Lookup by hash: the comparison happens inside the database index, never on the secret itself.
+    const record = await this.deps.store.findApiKeyByHash(hash);
+    if (!record || record.revokedAt !== null) {
+      throw new AppError(
+        'unauthorized',
+        'This API key is unknown or has been revoked; ask an admin for a valid key.',
+      );
+    }
+    return principalOfKey(record);
+  }
+}

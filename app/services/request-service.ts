@@ -1,0 +1,422 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  type ApprovalRequest,
+  type CreateRequestBodySchema,
+  type DecideBodySchema,
+  durationToSeconds,
+  type EvaluateBodySchema,
+  type ListAuditQuerySchema,
+  type ListRequestsQuerySchema,
+  MAX_TIMEOUT_SECONDS,
+  type PolicyEvaluation,
+  RepositoryNameSchema,
+  type Review,
+  type Scope,
+} from '../../sdk/schemas.js';
+import { canonicalJson } from '../approvals/audit-chain.js';
+import type { Logger } from '../logger.js';
+import { evaluatePolicy } from '../policy/index.js';
+import type { Clock } from '../ports/clock.js';
+import type { AuditEventInput, DecisionChange, Principal, RequestRecord, Store } from '../ports/store.js';
+import { AppError, notFound } from './app-error.js';
+import type { DecisionHub } from './decision-hub.js';
+import type { PolicyProvider } from './local-policy-provider.js';
+
+export type CreateInput = z.output<typeof CreateRequestBodySchema>;
+export type EvaluateInput = z.output<typeof EvaluateBodySchema>;
+export type DecideInput = z.output<typeof DecideBodySchema>;
+export type ListInput = z.output<typeof ListRequestsQuerySchema>;
+export type AuditQueryInput = z.output<typeof ListAuditQuerySchema>;
+
+const DEFAULT_TIMEOUT_SECONDS = 24 * 3600;
+
+/** Counters the service reports; the HTTP layer exposes them at `/metrics`. */
+export interface RequestMetrics {
+  created(decision: string): void;
+  decided(status: string): void;
+  waited(seconds: number): void;
+}
+
+export interface RequestServiceDeps {
+  store: Store;
+  policies: PolicyProvider;
+  clock: Clock;
+  hub: DecisionHub;
+  log: Logger;
+  defaultRepository: string | null;
+  metrics?: RequestMetrics;
+  newId: (prefix: string) => string;
+}
+
+export const hasScope = (principal: Principal, scope: Scope): boolean =>
+  principal.scopes.has('admin') || principal.scopes.has(scope);
+
+/** The request lifecycle: create (decided by policy), read, wait, decide, cancel, expire. */
+export class RequestService {
+  constructor(private readonly deps: RequestServiceDeps) {}
+
+  async create(
+    principal: Principal,
+    input: CreateInput,
+    idempotencyKey?: string,
+  ): Promise<{ request: RequestRecord; replayed: boolean }> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const at = now.toISOString();
+    const repository = this.#repositoryFor(principal, input.context);
+    const evaluation = await this.#evaluate(principal, { ...input, repository }, now);
+    const expiresAt = this.#expiryOf(input, evaluation, now);
+    const id = this.deps.newId('req');
+
+    const decided =
+      evaluation.decision === 'route_to_human'
+        ? null
+        : { status: evaluation.decision === 'auto_approve' ? ('approved' as const) : ('denied' as const) };
+
+    const record: RequestRecord = {
+      id,
+      action: input.action,
+      params: input.params,
+      context: input.context,
+      urgency: input.urgency,
+      status: decided?.status ?? 'pending',
+      createdAt: at,
+      updatedAt: at,
+      decidedAt: decided ? at : null,
+      expiresAt,
+      decidedBy: decided ? 'policy' : null,
+      decisionReason: decided ? evaluation.reason : null,
+      repository,
+      requester: principal.requester,
+      policyDecision: {
+        decision: evaluation.decision,
+        rules: evaluation.rules,
+        policyVersion: evaluation.policyVersion,
+        reason: evaluation.reason,
+      },
+      review: decided ? null : reviewFor(evaluation),
+      ownerId: principal.id,
+    };
+
+    const events: AuditEventInput[] = [
+      {
+        requestId: id,
+        eventType: 'created',
+        actor: principal.actor,
+        details: { action: input.action, urgency: input.urgency, repository, expiresAt },
+        createdAt: at,
+      },
+      {
+        requestId: id,
+        eventType: 'evaluated',
+        actor: 'policy',
+        details: record.policyDecision,
+        createdAt: at,
+      },
+    ];
+    if (decided) {
+      events.push({
+        requestId: id,
+        eventType: decided.status,
+        actor: 'policy',
+        details: { reason: evaluation.reason, rules: evaluation.rules },
+        createdAt: at,
+      });
+    }
+
+    const idempotency = idempotencyKey
+      ? { ownerId: principal.id, key: idempotencyKey, fingerprint: fingerprintOf(input) }
+      : undefined;
+    const result = await store.insertRequest(record, events, idempotency);
+    if (result.kind === 'idempotency_conflict') {
+      throw new AppError(
+        'idempotency_conflict',
+        `Idempotency-Key "${idempotencyKey}" was already used for request ${result.request.id} with a different body; use a new key for a new request.`,
+      );
+    }
+    if (result.kind === 'created') {
+      this.deps.metrics?.created(evaluation.decision);
+      if (decided) this.deps.metrics?.decided(decided.status);
+      this.deps.log.info(
+        { requestId: id, action: input.action, decision: evaluation.decision, rules: evaluation.rules },
+        'request created',
+      );
+    }
+    return { request: result.request, replayed: result.kind === 'existing' };
+  }
+
+  /** Dry run: what the policies would decide for this request, without storing anything. */
+  async evaluate(principal: Principal, input: EvaluateInput): Promise<PolicyEvaluation> {
+    const repository = input.repository ?? this.#repositoryFor(principal, input.context);
+    if (principal.repository && repository !== principal.repository) {
+      throw new AppError(
+        'forbidden',
+        `This key is bound to ${principal.repository}; it cannot evaluate for ${repository}.`,
+      );
+    }
+    return this.#evaluate(principal, { ...input, repository }, this.deps.clock.now());
+  }
+
+  async get(principal: Principal, id: string): Promise<RequestRecord> {
+    const request = await this.deps.store.getRequest(id);
+    // Someone else's request answers 404, like an unknown one: ids are not an oracle.
+    if (!request || !canRead(principal, request)) throw notFound('request', id);
+    return request;
+  }
+
+  async list(principal: Principal, query: ListInput) {
+    const ownerId = canReadAll(principal) ? undefined : principal.id;
+    const { requests, total } = await this.deps.store.listRequests({
+      ...(query.status && { status: query.status }),
+      ...(query.action && { action: query.action }),
+      ...(query.urgency && { urgency: query.urgency }),
+      ...(ownerId && { ownerId }),
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return {
+      requests,
+      pagination: {
+        total,
+        limit: query.limit,
+        offset: query.offset,
+        hasMore: query.offset + requests.length < total,
+      },
+    };
+  }
+
+  /**
+   * Resolves with the request as soon as it is decided, at once if it already is, or as it is when
+   * `timeoutSeconds` pass. `signal` aborts the wait (the client went away).
+   */
+  async wait(
+    principal: Principal,
+    id: string,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<RequestRecord> {
+    const started = performance.now();
+    const { hub } = this.deps;
+    let wake!: (request: RequestRecord | null) => void;
+    const woken = new Promise<RequestRecord | null>((resolve) => {
+      wake = resolve;
+    });
+    // Subscribe before reading, so a decision between the read and the subscription is not missed.
+    const unsubscribe = hub.subscribe(id, wake);
+    try {
+      const current = await this.get(principal, id);
+      if (current.status !== 'pending' || timeoutSeconds === 0) return current;
+      const timer = setTimeout(() => wake(null), timeoutSeconds * 1000);
+      const onAbort = () => wake(null);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const decided = await woken;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return decided ?? (await this.deps.store.getRequest(id)) ?? current;
+    } finally {
+      unsubscribe();
+      this.deps.metrics?.waited((performance.now() - started) / 1000);
+    }
+  }
+
+  /** An operator's decision through the API: final at once, recorded as `api:<key name>`. */
+  async decide(principal: Principal, id: string, input: DecideInput): Promise<RequestRecord> {
+    const request = await this.get(principal, id);
+    if (request.ownerId === principal.id) {
+      throw new AppError(
+        'forbidden',
+        'A request cannot be decided with the credentials that created it; ask another approver.',
+      );
+    }
+    const at = this.deps.clock.now().toISOString();
+    const status = input.decision;
+    return this.#finish(request, {
+      status,
+      decidedBy: principal.actor,
+      decisionReason: input.reason ?? null,
+      at,
+      details: {
+        reason: input.reason ?? null,
+        via: 'api',
+        ...(input.decidedBy && { note: input.decidedBy }),
+      },
+    });
+  }
+
+  /** Withdraws a pending request: allowed to its requester and to keys that may decide. */
+  async cancel(principal: Principal, id: string, reason?: string): Promise<RequestRecord> {
+    const request = await this.get(principal, id);
+    if (request.ownerId !== principal.id && !hasScope(principal, 'request:decide')) {
+      throw new AppError(
+        'forbidden',
+        'Only the requester or a key with the request:decide scope can cancel a request.',
+      );
+    }
+    return this.#finish(request, {
+      status: 'cancelled',
+      decidedBy: principal.actor,
+      decisionReason: reason ?? null,
+      at: this.deps.clock.now().toISOString(),
+      details: { reason: reason ?? null },
+    });
+  }
+
+  async audit(principal: Principal, id: string) {
+    await this.get(principal, id);
+    return this.deps.store.listAudit({ requestId: id, limit: 10_000, offset: 0 });
+  }
+
+  /** Marks every overdue pending request `expired`; returns how many. Run by the sweeper. */
+  async expireDue(): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const now = this.deps.clock.now().toISOString();
+      const ids = await this.deps.store.findExpired(now, 100);
+      for (const id of ids) {
+        if (await this.#expire(id, now)) expired += 1;
+      }
+      if (ids.length < 100) return expired;
+    }
+  }
+
+  /** Answers every waiter with the current state of its request (used at shutdown). */
+  async releaseWaiters(): Promise<void> {
+    for (const id of this.deps.hub.waitingIds()) {
+      const request = await this.deps.store.getRequest(id);
+      if (request) this.deps.hub.publish(request);
+    }
+  }
+
+  async #expire(id: string, now: string): Promise<RequestRecord | null> {
+    const result = await this.deps.store.transition(
+      id,
+      {
+        status: 'expired',
+        decidedBy: 'system:expiry',
+        decisionReason: 'No decision before the request expired.',
+        at: now,
+      },
+      [{ requestId: id, eventType: 'expired', actor: 'system:expiry', details: {}, createdAt: now }],
+    );
+    if (!result.ok) return null;
+    this.deps.metrics?.decided('expired');
+    this.deps.hub.publish(result.request);
+    this.deps.log.info({ requestId: id }, 'request expired');
+    return result.request;
+  }
+
+  async #finish(
+    request: RequestRecord,
+    change: DecisionChange & { details: Record<string, unknown> },
+  ): Promise<RequestRecord> {
+    // A vote that arrives after the expiry time is refused even if the sweeper has not run yet.
+    if (request.status === 'pending' && request.expiresAt <= change.at) {
+      await this.#expire(request.id, change.at);
+      throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
+    }
+    const { details, ...decision } = change;
+    const result = await this.deps.store.transition(request.id, decision, [
+      {
+        requestId: request.id,
+        eventType: change.status,
+        actor: change.decidedBy,
+        details,
+        createdAt: change.at,
+      },
+    ]);
+    if (!result.ok) throw conflict(result.request ?? request);
+    this.deps.metrics?.decided(change.status);
+    this.deps.hub.publish(result.request);
+    this.deps.log.info(
+      { requestId: request.id, status: change.status, decidedBy: change.decidedBy },
+      'request decided',
+    );
+    return result.request;
+  }
+
+  #repositoryFor(principal: Principal, context: Record<string, unknown>): string | null {
+    if (principal.repository) return principal.repository;
+    const named = context.repository;
+    if (
+      principal.scopes.has('admin') &&
+      typeof named === 'string' &&
+      RepositoryNameSchema.safeParse(named).success
+    ) {
+      return named;
+    }
+    return this.deps.defaultRepository;
+  }
+
+  async #evaluate(
+    principal: Principal,
+    input: Pick<CreateInput, 'action' | 'params' | 'context' | 'urgency'> & { repository: string | null },
+    now: Date,
+  ): Promise<PolicyEvaluation> {
+    const { policySet } = await this.deps.policies.active(input.repository);
+    return evaluatePolicy(
+      policySet,
+      {
+        action: input.action,
+        params: input.params,
+        context: input.context,
+        urgency: input.urgency,
+        repository: input.repository,
+        requester: principal.requester,
+      },
+      now,
+    );
+  }
+
+  #expiryOf(input: CreateInput, evaluation: PolicyEvaluation, now: Date): string {
+    let seconds: number;
+    if (input.expiresAt !== undefined) {
+      const at = new Date(input.expiresAt);
+      seconds = (at.getTime() - now.getTime()) / 1000;
+      if (seconds <= 0) throw new AppError('validation_failed', 'expiresAt must be in the future.');
+    } else if (input.timeout !== undefined) {
+      seconds = durationToSeconds(input.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
+    } else {
+      const ruleTimeouts = evaluation.requirements
+        .map((r) => (r.timeout === null ? null : durationToSeconds(r.timeout)))
+        .filter((s): s is number => s !== null);
+      seconds = ruleTimeouts.length > 0 ? Math.min(...ruleTimeouts) : DEFAULT_TIMEOUT_SECONDS;
+    }
+    if (seconds > MAX_TIMEOUT_SECONDS) {
+      throw new AppError(
+        'validation_failed',
+        `A request may wait at most ${MAX_TIMEOUT_SECONDS / 86_400} days; shorten the timeout.`,
+      );
+    }
+    return new Date(now.getTime() + seconds * 1000).toISOString();
+  }
+}
+
+const canReadAll = (principal: Principal) => hasScope(principal, 'request:read');
+const canRead = (principal: Principal, request: RequestRecord) =>
+  canReadAll(principal) || request.ownerId === principal.id;
+
+function conflict(current: ApprovalRequest): AppError {
+  const by = current.decidedBy ? ` by ${current.decidedBy}` : '';
+  return new AppError(
+    'conflict',
+    `Request ${current.id} is already ${current.status}${by}; a decision is final.`,
+    {
+      status: current.status,
+    },
+  );
+}
+
+function reviewFor(evaluation: PolicyEvaluation): Review {
+  return {
+    via: evaluation.requirements.some((r) => r.via === 'check') ? 'check' : 'issue',
+    url: null,
+    requirements: evaluation.requirements.map((r) => ({ ...r, approvedBy: [] })),
+    votes: [],
+  };
+}
+
+/** The same body (after defaults) always gives the same fingerprint, whatever the key order. */
+function fingerprintOf(input: CreateInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}

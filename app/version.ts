@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+
+/** This package's version, read once from its package.json (works from app/ and from dist/app/). */
+export const VERSION: string = (() => {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'agentgate' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return '0.0.0';
+})();
