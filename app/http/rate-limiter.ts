@@ -30,14 +30,14 @@ export class SlidingWindowRateLimiter {
       w.start = start;
     }
     const overlap = 1 - (nowMs - start) / WINDOW_MS;
-    const used = Math.floor(w.previous * overlap) + w.current;
+    const used = Math.ceil(w.previous * overlap) + w.current;
     const resetSeconds = Math.ceil((start + WINDOW_MS - nowMs) / 1000);
     if (used >= limit) {
       // Earliest moment the weighted count drops below the limit; at the latest, the window reset.
       const end = start + WINDOW_MS;
       const freeAt =
         w.current < limit && w.previous > 0
-          ? start + WINDOW_MS * (1 - (limit - w.current) / w.previous)
+          ? start + WINDOW_MS * (1 - (limit - w.current - 1) / w.previous)
           : end;
       const retryAfterSeconds = Math.max(1, Math.ceil((Math.min(freeAt, end) - nowMs) / 1000));
       return { allowed: false, limit, remaining: 0, resetSeconds, retryAfterSeconds };

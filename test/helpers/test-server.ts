@@ -1,0 +1,59 @@
+/**
+ * A real AgentGate server for tests: real HTTP on 127.0.0.1 (a free port), real SQLite (in memory
+ * unless `databasePath` is given), policies from an in-memory map of file name → YAML.
+ */
+import { randomBytes } from 'node:crypto';
+import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { createLogger } from '../../app/logger.js';
+import type { Clock } from '../../app/ports/clock.js';
+import type { Store } from '../../app/ports/store.js';
+import { type AgentGateServer, createServer } from '../../app/server.js';
+import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
+
+export interface TestServerOptions {
+  /** Policy files, e.g. `{ 'main.yaml': 'rules: [...]' }`; none means "everything routes to humans". */
+  policies?: Record<string, string>;
+  clock?: Clock;
+  databasePath?: string;
+  sweepIntervalMs?: number;
+  defaultRepository?: string | null;
+  bodyLimitBytes?: number;
+}
+
+export interface TestServer {
+  url: string;
+  /** An admin key (the server's ADMIN_API_KEY). */
+  adminKey: string;
+  server: AgentGateServer;
+  store: Store;
+  policies: LocalPolicyProvider;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const files = new Map(Object.entries(options.policies ?? {}));
+  const policies = new LocalPolicyProvider('test-policies', async () => files);
+  await policies.reload();
+  const store = await openSqliteStore({ path: options.databasePath ?? ':memory:' });
+  const adminKey = `agk_${randomBytes(32).toString('base64url')}`;
+  const server = createServer({
+    store,
+    policies,
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    adminApiKey: adminKey,
+    ...(options.clock && { clock: options.clock }),
+    ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    ...(options.defaultRepository !== undefined && { defaultRepository: options.defaultRepository }),
+    ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
+    shutdownGraceMs: 2000,
+  });
+  const address = await server.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    adminKey,
+    server,
+    store,
+    policies,
+    close: () => server.close(),
+  };
+}

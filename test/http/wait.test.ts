@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+let t: TestServer;
+let agent: Api;
+let operator: Api;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  agent = (await keyClient(t.url, t.adminKey, 'agent', ['request:create'])).api;
+  operator = (await keyClient(t.url, t.adminKey, 'operator', ['request:decide', 'request:read'])).api;
+});
+afterAll(() => t.close());
+
+describe('GET /api/requests/:id/wait', () => {
+  it('answers within milliseconds of the decision', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'deploy:wait' });
+    const waiting = agent('GET', `/api/requests/${body.id}/wait?timeout=30`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.server.hub.size).toBe(1);
+    const decidedAt = performance.now();
+    await operator('POST', `/api/requests/${body.id}/decide`, { decision: 'approved' });
+    const res = await waiting;
+    const latency = performance.now() - decidedAt;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: body.id, status: 'approved', decidedBy: 'api:operator' });
+    expect(latency).toBeLessThan(1000); // generous: the benchmark measures the real number
+    expect(t.server.hub.size).toBe(0);
+  });
+
+  it('answers at once when already decided', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'deploy:done' });
+    await agent('POST', `/api/requests/${body.id}/cancel`, {});
+    const started = performance.now();
+    const res = await agent('GET', `/api/requests/${body.id}/wait?timeout=60`);
+    expect(res.body.status).toBe('cancelled');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('answers with the pending request at the timeout', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'deploy:slow' });
+    const started = performance.now();
+    const res = await agent('GET', `/api/requests/${body.id}/wait?timeout=1`);
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('pending');
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  it.each(['61', 'abc', '-1', '1.5'])('refuses timeout=%s', async (timeout) => {
+    const { body } = await agent('POST', '/api/requests', { action: 'deploy:bad-wait' });
+    const res = await agent('GET', `/api/requests/${body.id}/wait?timeout=${timeout}`);
+    expect(res.status).toBe(400);
+  });
+
+  it('forgets a waiter whose client goes away', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'deploy:abandoned' });
+    const controller = new AbortController();
+    const pending = fetch(`${t.url}/api/requests/${body.id}/wait?timeout=30`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(t.server.hub.size).toBe(1);
+    controller.abort();
+    expect(await pending).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(t.server.hub.size).toBe(0);
+  });
+
+  it('holds a thousand concurrent waiters and wakes each with its own decision', async () => {
+    const admin = apiClient(t.url, t.adminKey);
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i += 1) ids.push((await agent('POST', '/api/requests', { action: 'deploy:many' })).body.id);
+    const waits = Array.from({ length: 1000 }, (_, i) => admin('GET', `/api/requests/${ids[i % 50]}/wait?timeout=30`));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.server.hub.size).toBe(1000);
+    await Promise.all(
+      ids.map((id, i) => operator('POST', `/api/requests/${id}/decide`, { decision: i % 2 ? 'approved' : 'denied' })),
+    );
+    const answers = await Promise.all(waits);
+    answers.forEach((res, i) => {
+      expect(res.body.id).toBe(ids[i % 50]);
+      expect(res.body.status).toBe(i % 50 % 2 ? 'approved' : 'denied');
+    });
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('answers waiters with the current state before closing', async () => {
+    const own = await startTestServer();
+    const admin = apiClient(own.url, own.adminKey);
+    const { body } = await admin('POST', '/api/requests', { action: 'deploy:shutdown' });
+    const waiting = admin('GET', `/api/requests/${body.id}/wait?timeout=30`);
+    await new Promise((r) => setTimeout(r, 150));
+    const started = performance.now();
+    await own.close();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: body.id, status: 'pending' });
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
