@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentGateClient, AgentGateError, type ApprovalRequest, TimeoutError } from '../../sdk/index.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startFlakyProxy } from './flaky-proxy.js';
+
+let server: TestServer;
+let admin: AgentGateClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = new AgentGateClient({ baseUrl: server.url, apiKey: server.adminKey });
+});
+afterAll(() => server.close());
+
+const later = (ms: number, fn: () => Promise<unknown>) => setTimeout(() => void fn(), ms);
+
+describe('waitForDecision', () => {
+  it('returns within moments of a decision, using one long-poll', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const proxy = await startFlakyProxy(server.url, () => 'forward');
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      later(300, () => admin.decide(id, 'approved', { reason: 'ship it' }));
+      const started = Date.now();
+      const decided = await client.waitForDecision(id, { timeout: 10_000 });
+      expect(decided).toMatchObject({ id, status: 'approved', decisionReason: 'ship it' });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(proxy.calls.map((c) => c.path)).toEqual([`/api/requests/${id}/wait?timeout=10`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('answers at once for a decided request and reports progress', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    await admin.decide(id, 'denied', { reason: 'no' });
+    const seen: ApprovalRequest[] = [];
+    const decided = await admin.waitForDecision(id, { onProgress: (r) => seen.push(r) });
+    expect(decided.status).toBe('denied');
+    expect(seen.map((r) => r.status)).toEqual(['denied']);
+  });
+
+  it('throws TimeoutError after its timeout, carrying the pending request', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const started = Date.now();
+    const error = await admin.waitForDecision(id, { timeout: 1200 }).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toBeInstanceOf(AgentGateError);
+    expect(error).toMatchObject({ code: 'timeout', status: 408 });
+    expect(elapsed).toBeGreaterThanOrEqual(1150);
+    expect(elapsed).toBeLessThan(2500);
+    expect((await admin.getRequest(id)).status).toBe('pending');
+  });
+
+  it('re-issues the long-poll until the decision arrives', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const proxy = await startFlakyProxy(server.url, () => 'forward');
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      later(2500, () => admin.decide(id, 'approved'));
+      const decided = await client.waitForDecision(id, { timeout: 10_000, longPollSeconds: 1 });
+      expect(decided.status).toBe('approved');
+      const waits = proxy.calls.filter((c) => c.path.startsWith(`/api/requests/${id}/wait?timeout=1`));
+      expect(waits.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('survives connection resets mid-wait and completes when the decision lands', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    // The first long-poll is cut after 300 ms, the next two are refused outright: a network blip.
+    const proxy = await startFlakyProxy(server.url, async (_call, index) => {
+      if (index === 0) {
+        await new Promise((r) => setTimeout(r, 300));
+        return 'reset';
+      }
+      return index <= 2 ? 'reset' : 'forward';
+    });
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      later(500, () => admin.decide(id, 'approved', { reason: 'during the blip' }));
+      const decided = await client.waitForDecision(id, { timeout: 15_000 });
+      expect(decided).toMatchObject({ status: 'approved', decisionReason: 'during the blip' });
+      expect(proxy.calls.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('survives 5xx answers with backoff', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const times: number[] = [];
+    const proxy = await startFlakyProxy(server.url, (_call, index) => {
+      times.push(Date.now());
+      return index < 3
+        ? { status: index === 1 ? 502 : 503, body: { error: 'Down for a moment.', code: 'unavailable' } }
+        : 'forward';
+    });
+    try {
+      await admin.decide(id, 'approved');
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      const decided = await client.waitForDecision(id, { timeout: 15_000 });
+      expect(decided.status).toBe('approved');
+      expect(proxy.calls).toHaveLength(4);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+      expect(gaps.every((gap) => gap >= 200)).toBe(true); // backed off, did not hammer
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('does not retry a 4xx: an unknown id is not_found at once', async () => {
+    const started = Date.now();
+    const error = await admin.waitForDecision('req_nope', { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentGateError);
+    expect(error).toMatchObject({ status: 404, code: 'not_found' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('waitForDecision and AbortSignal', () => {
+  it('stops promptly when aborted during a long-poll', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    const error = await admin
+      .waitForDecision(id, { timeout: 30_000, signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(700);
+  });
+
+  it('stops promptly when aborted during backoff, with the caller’s reason', async () => {
+    const proxy = await startFlakyProxy(server.url, () => 'reset');
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('shutting down')), 900);
+      const started = Date.now();
+      const error = await client
+        .waitForDecision('req_any', { timeout: 30_000, signal: controller.signal })
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toBe('shutting down');
+      expect(Date.now() - started).toBeLessThan(1400);
+      expect(proxy.calls.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('rejects at once for an already-aborted signal', async () => {
+    const error = await admin
+      .waitForDecision('req_any', { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+  });
+});
+
+describe('waitForDecision against a server without /wait (the original AgentGate)', () => {
+  /** Answers `/wait` the way the original server answered unknown routes. */
+  const withoutWait = (url: string) =>
+    startFlakyProxy(url, (call) =>
+      call.path.includes('/wait')
+        ? { status: 404, body: { error: { code: 'not_found', message: 'Route not found' } } }
+        : 'forward',
+    );
+
+  it('falls back to polling every pollInterval', async () => {
+    const { id } = await admin.request({ action: 'deploy' });
+    const proxy = await withoutWait(server.url);
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      later(1000, () => admin.decide(id, 'approved'));
+      const decided = await client.waitForDecision(id, { timeout: 10_000, pollInterval: 200 });
+      expect(decided.status).toBe('approved');
+      const paths = proxy.calls.map((c) => c.path);
+      expect(paths.filter((p) => p.includes('/wait'))).toHaveLength(1);
+      const polls = paths.filter((p) => p === `/api/requests/${id}`);
+      expect(polls.length).toBeGreaterThanOrEqual(3);
+      expect(polls.length).toBeLessThan(10);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('still reports an unknown id as not_found, with the original error format parsed', async () => {
+    const proxy = await startFlakyProxy(server.url, () => ({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'Request not found' } },
+    }));
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
+      const error = await client.waitForDecision('req_missing', { timeout: 5000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AgentGateError);
+      expect(error).toMatchObject({ status: 404, code: 'not_found', message: 'Request not found' });
+      expect(proxy.calls.map((c) => c.path)).toEqual([
+        '/api/requests/req_missing/wait?timeout=5',
+        '/api/requests/req_missing',
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
