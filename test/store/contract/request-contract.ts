@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { type Store, StoreError } from '../../../app/ports/store.js';
+import { aDecision, anAuditEvent, aRequestRecord, at } from '../builders.js';
+
+const auditOf = (store: Store, requestId: string) => store.listAudit({ requestId, limit: 1000, offset: 0 });
+const allAudit = (store: Store) => store.listAudit({ limit: 1000, offset: 0 });
+
+export function describeRequestContract(current: () => Store): void {
+  describe('insertRequest and getRequest', () => {
+    it('stores every field, nested JSON included, and reads it back unchanged', async () => {
+      const request = aRequestRecord({
+        params: {
+          amount: 5000,
+          tags: ['a', 'b'],
+          deep: { x: { y: [true, false, null] } },
+          unicode: 'Grüße ✓',
+        },
+        context: { onBehalfOf: 'alice', pr: 'https://github.com/acme/payments/pull/7' },
+        requester: {
+          type: 'github_actions',
+          repository: 'acme/payments',
+          actor: 'octocat',
+          workflow: 'deploy',
+          runId: '123',
+          sha: 'f'.repeat(40),
+          ref: 'refs/heads/main',
+        },
+        repository: null,
+      });
+      const result = await current().insertRequest(request, []);
+      expect(result).toEqual({ kind: 'created', request });
+      expect(await current().getRequest(request.id)).toEqual(request);
+    });
+
+    it('stores a request that a policy already decided', async () => {
+      const request = aRequestRecord({
+        status: 'approved',
+        decidedAt: at(0),
+        decidedBy: 'policy',
+        decisionReason: 'auto-approved by rule "small-amounts"',
+        review: null,
+      });
+      await current().insertRequest(request, []);
+      expect(await current().getRequest(request.id)).toEqual(request);
+    });
+
+    it('answers null for an unknown id', async () => {
+      expect(await current().getRequest('req_unknown')).toBeNull();
+    });
+
+    it('appends the first audit events with the request, in order', async () => {
+      const request = aRequestRecord();
+      await current().insertRequest(request, [
+        anAuditEvent({ requestId: request.id, eventType: 'created' }),
+        anAuditEvent({ requestId: request.id, eventType: 'evaluated', actor: 'policy' }),
+      ]);
+      const trail = await auditOf(current(), request.id);
+      expect(trail.map((e) => [e.eventType, e.actor])).toEqual([
+        ['created', 'api:mailer'],
+        ['evaluated', 'policy'],
+      ]);
+    });
+
+    it('refuses a second request with the same id as a conflict, and logs nothing for it', async () => {
+      const request = aRequestRecord();
+      await current().insertRequest(request, []);
+      const error = await current()
+        .insertRequest(aRequestRecord({ id: request.id, action: 'other' }), [
+          anAuditEvent({ requestId: request.id }),
+        ])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('conflict');
+      expect((await current().getRequest(request.id))?.action).toBe('send_email');
+      expect(await allAudit(current())).toEqual([]);
+    });
+  });
+
+  describe('idempotency', () => {
+    const key = (overrides: { ownerId?: string; key?: string; fingerprint?: string } = {}) => ({
+      ownerId: 'key:key_1',
+      key: 'retry-1',
+      fingerprint: 'body-hash-1',
+      ...overrides,
+    });
+
+    it('returns the original request for the same key and body, without storing or logging again', async () => {
+      const first = aRequestRecord();
+      await current().insertRequest(first, [anAuditEvent({ requestId: first.id })], key());
+      const retry = aRequestRecord({ params: first.params });
+      const result = await current().insertRequest(retry, [anAuditEvent({ requestId: retry.id })], key());
+      expect(result).toEqual({ kind: 'existing', request: first });
+      expect(await current().getRequest(retry.id)).toBeNull();
+      expect((await current().listRequests({ limit: 10, offset: 0 })).total).toBe(1);
+      expect(await allAudit(current())).toHaveLength(1);
+    });
+
+    it('reports a conflict, with the original, for the same key and another body', async () => {
+      const first = aRequestRecord();
+      await current().insertRequest(first, [], key());
+      const other = aRequestRecord({ params: { to: 'someone-else@example.com' } });
+      const result = await current().insertRequest(
+        other,
+        [anAuditEvent({ requestId: other.id })],
+        key({ fingerprint: 'body-hash-2' }),
+      );
+      expect(result).toEqual({ kind: 'idempotency_conflict', request: first });
+      expect(await current().getRequest(other.id)).toBeNull();
+      expect(await allAudit(current())).toEqual([]);
+    });
+
+    it('scopes keys per owner: another owner with the same key gets its own request', async () => {
+      const mine = aRequestRecord({ ownerId: 'key:key_1' });
+      const theirs = aRequestRecord({ ownerId: 'key:key_2' });
+      await current().insertRequest(mine, [], key({ ownerId: 'key:key_1' }));
+      const result = await current().insertRequest(theirs, [], key({ ownerId: 'key:key_2' }));
+      expect(result).toEqual({ kind: 'created', request: theirs });
+    });
+
+    it('treats different keys of one owner as different requests', async () => {
+      await current().insertRequest(aRequestRecord(), [], key({ key: 'a' }));
+      const second = aRequestRecord();
+      expect((await current().insertRequest(second, [], key({ key: 'b' }))).kind).toBe('created');
+    });
+
+    it('returns the original in its current state once it has been decided', async () => {
+      const first = aRequestRecord();
+      await current().insertRequest(first, [], key());
+      await current().transition(first.id, aDecision({ status: 'denied' }), []);
+      const result = await current().insertRequest(aRequestRecord(), [], key());
+      expect(result.kind).toBe('existing');
+      expect(result.request.status).toBe('denied');
+    });
+
+    it('lets exactly one of many concurrent inserts with the same key create the request', async () => {
+      const attempts = Array.from({ length: 20 }, () => aRequestRecord());
+      const results = await Promise.all(attempts.map((r) => current().insertRequest(r, [], key())));
+      const created = results.filter((r) => r.kind === 'created');
+      expect(created).toHaveLength(1);
+      const winner = created[0]!.request;
+      for (const r of results) expect(r.request.id).toBe(winner.id);
+      expect((await current().listRequests({ limit: 100, offset: 0 })).total).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The Store contract: every Store implementation (SQLite, PostgreSQL, an in-memory fake) runs this
+ * suite against a fresh, empty store per test.
+ *
+ * @example
+ * describeStoreContract('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Store, StoreError } from '../../app/ports/store.js';
+import { aRequestRecord } from './builders.js';
+import { describeApiKeyContract } from './contract/api-keys-contract.js';
+import { describeAuditContract } from './contract/audit-contract.js';
+import { describeListContract } from './contract/list-contract.js';
+import { describeRequestContract } from './contract/request-contract.js';
+import { describeTransitionContract } from './contract/transition-contract.js';
+
+export function describeStoreContract(name: string, openStore: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store | undefined;
+    const current = (): Store => {
+      if (!store) throw new Error('no store open');
+      return store;
+    };
+
+    beforeEach(async () => {
+      store = await openStore();
+    });
+    afterEach(async () => {
+      await store?.close();
+      store = undefined;
+    });
+
+    it('answers ping and names its kind', async () => {
+      await expect(current().ping()).resolves.toBeUndefined();
+      expect(['sqlite', 'postgres']).toContain(current().kind);
+    });
+
+    describeRequestContract(current);
+    describeTransitionContract(current);
+    describeListContract(current);
+    describeAuditContract(current);
+    describeApiKeyContract(current);
+
+    describe('close', () => {
+      it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {
+        const s = current();
+        const request = aRequestRecord();
+        await s.insertRequest(request, []);
+        await s.close();
+        await expect(s.close()).resolves.toBeUndefined();
+        for (const call of [
+          () => s.ping(),
+          () => s.getRequest(request.id),
+          () => s.insertRequest(aRequestRecord(), []),
+          () => s.listAudit({ limit: 10, offset: 0 }),
+          () => s.listApiKeys(),
+        ]) {
+          const error = await call().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(StoreError);
+          expect((error as StoreError).code).toBe('closed');
+        }
+      });
+    });
+  });
+}
