@@ -83,7 +83,7 @@ export function registerClientCommands(program: Command): void {
         if (opts.wait !== undefined && created.status === 'pending') {
           if (!opts.json)
             print(`created ${created.id}${created.review?.url ? ` — review at ${created.review.url}` : ''}`);
-          await waitAndReport(client, created.id, { timeoutMs: waitMs, json: opts.json });
+          await waitAndReport(client, created, { timeoutMs: waitMs, json: opts.json });
           return;
         }
         print(opts.json ? toJson(created) : formatRequestDetails(created, new Date()));
@@ -262,12 +262,15 @@ function connect(): { client: AgentGateClient; config: ResolvedConfig } {
 
 async function waitAndReport(
   client: AgentGateClient,
-  id: string,
+  subject: string | ApprovalRequest,
   options: { timeoutMs: number | undefined; json: boolean | undefined },
 ): Promise<void> {
+  const id = typeof subject === 'string' ? subject : subject.id;
   const line = process.stdout.isTTY && !options.json ? new ProgressLine(process.stdout) : undefined;
   let request: ApprovalRequest;
   try {
+    // A long-poll only answers on a decision, so show where things stand before it starts.
+    if (line) line.update(typeof subject === 'string' ? await client.getRequest(id) : subject);
     request = await client.waitForDecision(id, {
       timeout: options.timeoutMs ?? Number.POSITIVE_INFINITY,
       longPollSeconds: line ? 15 : 60,

@@ -5,10 +5,14 @@ import { startFlakyProxy } from './flaky-proxy.js';
 
 let server: TestServer;
 let admin: AgentGateClient;
+/** Creates requests: the credentials that created a request can never decide it. */
+let agent: AgentGateClient;
 
 beforeAll(async () => {
   server = await startTestServer();
   admin = new AgentGateClient({ baseUrl: server.url, apiKey: server.adminKey });
+  const { key } = await admin.createApiKey({ name: 'agent', scopes: ['request:create', 'request:read'] });
+  agent = new AgentGateClient({ baseUrl: server.url, apiKey: key });
 });
 afterAll(() => server.close());
 
@@ -16,7 +20,7 @@ const later = (ms: number, fn: () => Promise<unknown>) => setTimeout(() => void 
 
 describe('waitForDecision', () => {
   it('returns within moments of a decision, using one long-poll', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const proxy = await startFlakyProxy(server.url, () => 'forward');
     try {
       const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
@@ -32,7 +36,7 @@ describe('waitForDecision', () => {
   });
 
   it('answers at once for a decided request and reports progress', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     await admin.decide(id, 'denied', { reason: 'no' });
     const seen: ApprovalRequest[] = [];
     const decided = await admin.waitForDecision(id, { onProgress: (r) => seen.push(r) });
@@ -41,7 +45,7 @@ describe('waitForDecision', () => {
   });
 
   it('throws TimeoutError after its timeout, carrying the pending request', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const started = Date.now();
     const error = await admin.waitForDecision(id, { timeout: 1200 }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
@@ -54,7 +58,7 @@ describe('waitForDecision', () => {
   });
 
   it('re-issues the long-poll until the decision arrives', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const proxy = await startFlakyProxy(server.url, () => 'forward');
     try {
       const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
@@ -69,7 +73,7 @@ describe('waitForDecision', () => {
   });
 
   it('survives connection resets mid-wait and completes when the decision lands', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     // The first long-poll is cut after 300 ms, the next two are refused outright: a network blip.
     const proxy = await startFlakyProxy(server.url, async (_call, index) => {
       if (index === 0) {
@@ -90,7 +94,7 @@ describe('waitForDecision', () => {
   });
 
   it('survives 5xx answers with backoff', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const times: number[] = [];
     const proxy = await startFlakyProxy(server.url, (_call, index) => {
       times.push(Date.now());
@@ -122,7 +126,7 @@ describe('waitForDecision', () => {
 
 describe('waitForDecision and AbortSignal', () => {
   it('stops promptly when aborted during a long-poll', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
@@ -169,7 +173,7 @@ describe('waitForDecision against a server without /wait (the original AgentGate
     );
 
   it('falls back to polling every pollInterval', async () => {
-    const { id } = await admin.request({ action: 'deploy' });
+    const { id } = await agent.request({ action: 'deploy' });
     const proxy = await withoutWait(server.url);
     try {
       const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey });
