@@ -60,7 +60,8 @@ export async function waitForDecision(
       if (polling) {
         request = parseRequest(await transport.send({ path, signal: callSignal }));
       } else {
-        const seconds = Math.min(longPollSeconds, Math.max(1, Math.ceil(remaining / 1000)));
+        // Rounded down, so the server answers (with fresh state) just before our deadline.
+        const seconds = Math.min(longPollSeconds, Math.floor(remaining / 1000));
         try {
           request = parseRequest(
             await transport.send({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentGateClient, AgentGateError } from '../../sdk/index.js';
+import { AgentGateClient, AgentGateError, TimeoutError } from '../../sdk/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startFlakyProxy } from './flaky-proxy.js';
 
@@ -174,6 +174,44 @@ describe('AgentGateClient against the real server', () => {
     expect((await admin.listWebhooks()).map((h) => h.id)).toContain(hook.id);
     await admin.deleteWebhook(hook.id);
     expect((await admin.listWebhooks()).map((h) => h.id)).not.toContain(hook.id);
+  });
+});
+
+describe('per-call timeout (timeoutMs)', () => {
+  it('gives up on a call that gets no answer', async () => {
+    const proxy = await startFlakyProxy(server.url, () => 'hang');
+    try {
+      const client = new AgentGateClient({
+        baseUrl: proxy.url,
+        apiKey: server.adminKey,
+        timeoutMs: 300,
+        retries: 0,
+      });
+      const started = Date.now();
+      const error = await client.getRequest('req_any').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: 'request_timeout', status: 0 });
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('lets a long-poll take its wait on top of timeoutMs', async () => {
+    const { id } = await agent.request({ action: 'deploy' });
+    const proxy = await startFlakyProxy(server.url, () => 'forward');
+    try {
+      const client = new AgentGateClient({ baseUrl: proxy.url, apiKey: server.adminKey, timeoutMs: 300 });
+      const error = await client
+        .waitForDecision(id, { timeout: 2500, longPollSeconds: 1 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'TimeoutError', code: 'timeout' });
+      // Each 1 s long-poll ran to its end: two of them fit in 2.5 s, not seven 300 ms stubs.
+      expect(proxy.calls.length).toBeGreaterThanOrEqual(2);
+      expect(proxy.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -20,6 +20,8 @@ export type Verdict =
   | 'forward-then-reset'
   /** Drop the connection without forwarding. */
   | 'reset'
+  /** Never answer (until the client gives up or the proxy closes). */
+  | 'hang'
   | { status: number; body?: unknown; headers?: Record<string, string> };
 
 export interface FlakyProxy {
@@ -44,6 +46,7 @@ export async function startFlakyProxy(
     };
     const index = calls.push(call) - 1;
     const verdict = await decide(call, index);
+    if (verdict === 'hang') return;
     if (verdict === 'reset') {
       req.socket.destroy();
       return;
