@@ -87,3 +87,33 @@ describe('examples/gate.ts (the README’s SDK example)', () => {
     expect(existsSync(join(run.dir, 'q3-report.txt'))).toBe(false);
   });
 });
+
+describe('examples/gate.ts types', () => {
+  it('type-checks against the SDK as a user’s strict project would', async () => {
+    const dir = mkdtempSync(join(tmp, 'typecheck-'));
+    const config = {
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2023'],
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+        paths: { 'agentgate/sdk': [join(ROOT, 'sdk/index.ts')] },
+      },
+      files: [join(ROOT, 'examples/gate.ts')],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
+    const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]);
+    let out = '';
+    tsc.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const code = await new Promise((resolve) => tsc.on('close', resolve));
+    expect(out).toBe('');
+    expect(code).toBe(0);
+  });
+});
