@@ -44,8 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_action ON requests (action, created_at, id);
       CREATE INDEX requests_urgency ON requests (urgency, created_at, id);
       CREATE INDEX requests_owner ON requests (owner_id, created_at, id);
-      CREATE INDEX requests_expires ON requests (expires_at);
-      -- The sweeper's query: only pending rows, so it stays small however many requests exist.
+      -- The sweeper's query, the only one by expiry: an index of pending rows only, so it stays small
+      -- however many requests exist and decided requests never touch it.
       CREATE INDEX requests_pending_expiry ON requests (expires_at, id) WHERE status = 'pending';
       -- A decision is final: the database refuses any change to a decided request.
       CREATE TRIGGER requests_decided_are_final BEFORE UPDATE ON requests

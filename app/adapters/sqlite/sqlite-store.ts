@@ -1,8 +1,9 @@
 /**
- * The Store on SQLite (better-sqlite3). Every state change is one BEGIN IMMEDIATE transaction, so
- * processes sharing the file (the server, and the CLI creating keys offline) take turns as writers
- * and each reads the latest audit hash under the write lock. The synchronous driver stays inside:
- * callers see promises and StoreErrors only.
+ * The Store on SQLite (better-sqlite3). Every state change runs inside a BEGIN IMMEDIATE transaction
+ * (its own SAVEPOINT within a group commit, see write-batcher.ts), so processes sharing the file (the
+ * server, and the CLI creating keys offline) take turns as writers and each reads the latest audit
+ * hash under the write lock. The synchronous driver stays inside: callers see promises and
+ * StoreErrors only.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -35,6 +36,7 @@ import {
   toRequestRow,
 } from './rows.js';
 import { toStoreError } from './sqlite-error.js';
+import { createWriteBatcher } from './write-batcher.js';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created) or `':memory:'`. */
@@ -172,7 +174,8 @@ function createSqliteStore(db: Database.Database): Store {
             return { kind, request: original } satisfies InsertRequestResult;
           }
         }
-        sql.insertRequest.run(toRequestRow(request));
+        const row = toRequestRow(request);
+        sql.insertRequest.run(row);
         if (idempotency) {
           sql.insertIdempotency.run(
             idempotency.ownerId,
@@ -183,7 +186,8 @@ function createSqliteStore(db: Database.Database): Store {
           );
         }
         appendEvents(events);
-        return { kind: 'created', request: getRequestRecord(request.id)! } satisfies InsertRequestResult;
+        // What a read will return (a copy, JSON-normalized), without reading it back.
+        return { kind: 'created', request: fromRequestRow(row) } satisfies InsertRequestResult;
       },
     ),
     transition: db.transaction(
@@ -219,7 +223,13 @@ function createSqliteStore(db: Database.Database): Store {
   };
 
   let closed = false;
-  /** Runs one synchronous database call, with the error callers should see. */
+  const batcher = createWriteBatcher(db);
+  /** Queues a state change (a better-sqlite3 transaction function) for the next group commit. */
+  function write<T>(doing: string, change: () => T): Promise<T> {
+    if (closed) return Promise.reject(new StoreError('closed', `Could not ${doing}: the store is closed.`));
+    return batcher.write(doing, change);
+  }
+  /** Runs one read, with the error callers should see. */
   function run<T>(doing: string, call: () => T): T {
     if (closed) throw new StoreError('closed', `Could not ${doing}: the store is closed.`);
     try {
@@ -240,6 +250,7 @@ function createSqliteStore(db: Database.Database): Store {
       if (closed) return;
       closed = true;
       try {
+        batcher.flush();
         db.close();
       } catch (error) {
         throw toStoreError(error, 'close the database');
@@ -247,9 +258,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async insertRequest(request, events, idempotency) {
-      return run(`store request ${request.id}`, () =>
-        tx.insertRequest.immediate(request, events, idempotency),
-      );
+      return write(`store request ${request.id}`, () => tx.insertRequest(request, events, idempotency));
     },
 
     async getRequest(id) {
@@ -281,13 +290,11 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async transition(id, change, events) {
-      return run(`decide request ${id}`, () => tx.transition.immediate(id, change, events));
+      return write(`decide request ${id}`, () => tx.transition(id, change, events));
     },
 
     async updateReview(id, review, at, events) {
-      return run(`update the review of request ${id}`, () =>
-        tx.updateReview.immediate(id, review, at, events),
-      );
+      return write(`update the review of request ${id}`, () => tx.updateReview(id, review, at, events));
     },
 
     async findExpired(now, limit) {
@@ -297,7 +304,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async appendAudit(events) {
-      return run('append to the audit trail', () => tx.appendAudit.immediate(events));
+      return write('append to the audit trail', () => tx.appendAudit(events));
     },
 
     async listAudit(filter: AuditFilter) {
@@ -325,7 +332,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async insertApiKey(key, events) {
-      run(`store API key ${key.id}`, () => tx.insertApiKey.immediate(key, events));
+      await write(`store API key ${key.id}`, () => tx.insertApiKey(key, events));
     },
 
     async findApiKeyByHash(keyHash) {
@@ -347,7 +354,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async revokeApiKey(id, at, events) {
-      return run(`revoke API key ${id}`, () => tx.revokeApiKey.immediate(id, at, events));
+      return write(`revoke API key ${id}`, () => tx.revokeApiKey(id, at, events));
     },
 
     async countActiveApiKeys() {

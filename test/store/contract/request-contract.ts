@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../../app/ports/store.js';
 import { aDecision, anAuditEvent, aRequestRecord, at } from '../builders.js';
 
@@ -74,6 +75,40 @@ export function describeRequestContract(current: () => Store): void {
       expect((await current().getRequest(request.id))?.action).toBe('send_email');
       expect(await allAudit(current())).toEqual([]);
     });
+  });
+
+  it('fails only the changes that go wrong when many run at once, leaving nothing of them behind', async () => {
+    const taken = aRequestRecord();
+    await current().insertRequest(taken, []);
+    const batch = Array.from({ length: 9 }, (_, i) =>
+      i === 4 ? aRequestRecord({ id: taken.id }) : aRequestRecord(),
+    );
+    // The request row of #6 goes in before its event turns out to be unserializable: it must go too.
+    const detailsOf = (i: number) => (i === 6 ? { big: 10n } : { i });
+    const results = await Promise.allSettled(
+      batch.map((r, i) =>
+        current().insertRequest(r, [anAuditEvent({ requestId: r.id, details: detailsOf(i) })]),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(4).fill('fulfilled'),
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const conflict = (results[4] as PromiseRejectedResult).reason;
+    expect(conflict).toBeInstanceOf(StoreError);
+    expect((conflict as StoreError).code).toBe('conflict');
+    expect((results[6] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect(await current().getRequest(batch[6]!.id)).toBeNull();
+    expect(await current().getRequest(taken.id)).toEqual(taken);
+    const trail = await allAudit(current());
+    expect(trail.map((e) => e.requestId)).toEqual(
+      batch.filter((_, i) => i !== 4 && i !== 6).map((r) => r.id),
+    );
+    expect(verifyAuditChain(trail).ok).toBe(true);
   });
 
   describe('idempotency', () => {
