@@ -24,18 +24,11 @@ import {
   type TransitionResult,
 } from '../../ports/store.js';
 import { newAuditId } from './audit-id.js';
+import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
-import {
-  type ApiKeyRow,
-  type AuditRow,
-  fromApiKeyRow,
-  fromAuditRow,
-  fromRequestRow,
-  type RequestRow,
-  toApiKeyRow,
-  toRequestRow,
-} from './rows.js';
+import { fromApiKeyRow, fromRequestRow, toApiKeyRow, toRequestRow } from './rows.js';
 import { toStoreError } from './sqlite-error.js';
+import { prepareStatements } from './statements.js';
 import { createWriteBatcher } from './write-batcher.js';
 
 export interface SqliteStoreOptions {
@@ -69,61 +62,8 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
 }
 
 function createSqliteStore(db: Database.Database): Store {
-  const sql = {
-    ping: db.prepare('SELECT 1'),
-    insertRequest: db.prepare(`INSERT INTO requests (id, owner_id, action, params, context, urgency, status,
-        created_at, updated_at, decided_at, expires_at, decided_by, decision_reason, repository, requester,
-        policy_decision, review)
-      VALUES (@id, @owner_id, @action, @params, @context, @urgency, @status, @created_at, @updated_at,
-        @decided_at, @expires_at, @decided_by, @decision_reason, @repository, @requester, @policy_decision,
-        @review)`),
-    getRequest: db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?'),
-    findIdempotency: db.prepare<[string, string], { fingerprint: string; request_id: string }>(
-      'SELECT fingerprint, request_id FROM idempotency WHERE owner_id = ? AND key = ?',
-    ),
-    insertIdempotency: db.prepare(
-      'INSERT INTO idempotency (owner_id, key, fingerprint, request_id, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    transition: db.prepare<[string, string, string | null, string, string, string], RequestRow>(
-      `UPDATE requests SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ?, updated_at = ?
-       WHERE id = ? AND status = 'pending' RETURNING *`,
-    ),
-    updateReview: db.prepare<[string, string, string], RequestRow>(
-      `UPDATE requests SET review = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *`,
-    ),
-    findExpired: db
-      .prepare<[string, number], string>(
-        `SELECT id FROM requests WHERE status = 'pending' AND expires_at <= ?
-         ORDER BY expires_at, id LIMIT ?`,
-      )
-      .pluck(),
-    lastHash: db.prepare<[], string>('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').pluck(),
-    insertAudit: db.prepare(`INSERT INTO audit (id, request_id, event_type, actor, details, created_at,
-        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertApiKey: db.prepare(`INSERT INTO api_keys (id, name, key_hash, scopes, rate_limit, repository,
-        created_at, revoked_at)
-      VALUES (@id, @name, @key_hash, @scopes, @rate_limit, @repository, @created_at, @revoked_at)`),
-    findApiKeyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
-    getApiKey: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
-    listApiKeys: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, rowid'),
-    revokeApiKey: db.prepare<[string, string], ApiKeyRow>(
-      'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
-    ),
-    countActiveApiKeys: db
-      .prepare<[], number>('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL')
-      .pluck(),
-  };
-
-  // List queries depend on which filters are set: one statement per shape, prepared on first use.
-  const filtered = new Map<string, Database.Statement>();
-  const prepared = (text: string): Database.Statement => {
-    let statement = filtered.get(text);
-    if (!statement) {
-      statement = db.prepare(text);
-      filtered.set(text, statement);
-    }
-    return statement;
-  };
+  const sql = prepareStatements(db);
+  const lists = createListQueries(db);
 
   /** Appends under the caller's write transaction, chaining from the last entry in the table. */
   function appendEvents(events: readonly AuditEventInput[]): AuditEntry[] {
@@ -266,27 +206,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async listRequests(filter: RequestFilter) {
-      return run('list requests', () => {
-        const clauses: string[] = [];
-        const values: unknown[] = [];
-        const where = (clause: string, value: unknown) => {
-          if (value === undefined) return;
-          clauses.push(clause);
-          values.push(value);
-        };
-        where('status = ?', filter.status);
-        where('action = ?', filter.action);
-        where('urgency = ?', filter.urgency);
-        where('owner_id = ?', filter.ownerId);
-        const whereSql = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-        const rows = prepared(
-          `SELECT * FROM requests ${whereSql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-        ).all(...values, checkedCount(filter.limit, 'limit'), checkedCount(filter.offset, 'offset'));
-        const total = prepared(`SELECT count(*) FROM requests ${whereSql}`)
-          .pluck()
-          .get(...values) as number;
-        return { requests: (rows as RequestRow[]).map(fromRequestRow), total };
-      });
+      return run('list requests', () => lists.requests(filter));
     },
 
     async transition(id, change, events) {
@@ -308,27 +228,7 @@ function createSqliteStore(db: Database.Database): Store {
     },
 
     async listAudit(filter: AuditFilter) {
-      return run('read the audit trail', () => {
-        const clauses: string[] = [];
-        const values: unknown[] = [];
-        const where = (clause: string, value: unknown) => {
-          if (value === undefined) return;
-          clauses.push(clause);
-          values.push(value);
-        };
-        where('request_id = ?', filter.requestId);
-        where('event_type = ?', filter.eventType);
-        where('actor = ?', filter.actor);
-        where('created_at >= ?', filter.since === undefined ? undefined : toUtcIso(filter.since, 'since'));
-        where('created_at < ?', filter.until === undefined ? undefined : toUtcIso(filter.until, 'until'));
-        const whereSql = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-        const rows = prepared(`SELECT * FROM audit ${whereSql} ORDER BY seq LIMIT ? OFFSET ?`).all(
-          ...values,
-          checkedCount(filter.limit, 'limit'),
-          checkedCount(filter.offset, 'offset'),
-        );
-        return (rows as AuditRow[]).map(fromAuditRow);
-      });
+      return run('read the audit trail', () => lists.audit(filter));
     },
 
     async insertApiKey(key, events) {
@@ -361,19 +261,4 @@ function createSqliteStore(db: Database.Database): Store {
       return run('count API keys', () => sql.countActiveApiKeys.get() ?? 0);
     },
   };
-}
-
-/** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
-function toUtcIso(value: string, name: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not an ISO-8601 time: "${value}"`);
-  return time.toISOString();
-}
-
-/** SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything. */
-function checkedCount(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
-  }
-  return value;
 }

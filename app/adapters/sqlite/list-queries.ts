@@ -1,0 +1,77 @@
+/**
+ * The filtered lists (requests, audit trail). Their SQL depends on which filters are set, so each
+ * shape of query is prepared on first use and then reused: at most 2⁴ and 2⁵ statements.
+ */
+import type Database from 'better-sqlite3';
+import type { AuditFilter, RequestFilter } from '../../ports/store.js';
+import { type AuditRow, fromAuditRow, fromRequestRow, type RequestRow } from './rows.js';
+
+export function createListQueries(db: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  const prepared = (text: string): Database.Statement => {
+    let statement = cache.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+
+  return {
+    requests(filter: RequestFilter) {
+      const where = whereClause([
+        ['status = ?', filter.status],
+        ['action = ?', filter.action],
+        ['urgency = ?', filter.urgency],
+        ['owner_id = ?', filter.ownerId],
+      ]);
+      const rows = prepared(
+        `SELECT * FROM requests ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+      ).all(...where.values, checkedCount(filter.limit, 'limit'), checkedCount(filter.offset, 'offset'));
+      const total = prepared(`SELECT count(*) FROM requests ${where.sql}`)
+        .pluck()
+        .get(...where.values) as number;
+      return { requests: (rows as RequestRow[]).map(fromRequestRow), total };
+    },
+
+    audit(filter: AuditFilter) {
+      const where = whereClause([
+        ['request_id = ?', filter.requestId],
+        ['event_type = ?', filter.eventType],
+        ['actor = ?', filter.actor],
+        ['created_at >= ?', filter.since === undefined ? undefined : toUtcIso(filter.since, 'since')],
+        ['created_at < ?', filter.until === undefined ? undefined : toUtcIso(filter.until, 'until')],
+      ]);
+      const rows = prepared(`SELECT * FROM audit ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(
+        ...where.values,
+        checkedCount(filter.limit, 'limit'),
+        checkedCount(filter.offset, 'offset'),
+      );
+      return (rows as AuditRow[]).map(fromAuditRow);
+    },
+  };
+}
+
+/** `WHERE a = ? AND b = ?` over the conditions whose value is set. */
+function whereClause(conditions: [string, string | undefined][]): { sql: string; values: string[] } {
+  const set = conditions.filter((c): c is [string, string] => c[1] !== undefined);
+  return {
+    sql: set.length > 0 ? `WHERE ${set.map(([clause]) => clause).join(' AND ')}` : '',
+    values: set.map(([, value]) => value),
+  };
+}
+
+/** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
+export function toUtcIso(value: string, name: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not an ISO-8601 time: "${value}"`);
+  return time.toISOString();
+}
+
+/** SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything. */
+export function checkedCount(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,52 @@
+/** Every fixed statement of the SQLite store, prepared once when the store opens. */
+import type Database from 'better-sqlite3';
+import type { ApiKeyRow, RequestRow } from './rows.js';
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    ping: db.prepare('SELECT 1'),
+    insertRequest: db.prepare(`INSERT INTO requests (id, owner_id, action, params, context, urgency, status,
+        created_at, updated_at, decided_at, expires_at, decided_by, decision_reason, repository, requester,
+        policy_decision, review)
+      VALUES (@id, @owner_id, @action, @params, @context, @urgency, @status, @created_at, @updated_at,
+        @decided_at, @expires_at, @decided_by, @decision_reason, @repository, @requester, @policy_decision,
+        @review)`),
+    getRequest: db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?'),
+    findIdempotency: db.prepare<[string, string], { fingerprint: string; request_id: string }>(
+      'SELECT fingerprint, request_id FROM idempotency WHERE owner_id = ? AND key = ?',
+    ),
+    insertIdempotency: db.prepare(
+      'INSERT INTO idempotency (owner_id, key, fingerprint, request_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    transition: db.prepare<[string, string, string | null, string, string, string], RequestRow>(
+      `UPDATE requests SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ?, updated_at = ?
+       WHERE id = ? AND status = 'pending' RETURNING *`,
+    ),
+    updateReview: db.prepare<[string, string, string], RequestRow>(
+      `UPDATE requests SET review = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *`,
+    ),
+    findExpired: db
+      .prepare<[string, number], string>(
+        `SELECT id FROM requests WHERE status = 'pending' AND expires_at <= ?
+         ORDER BY expires_at, id LIMIT ?`,
+      )
+      .pluck(),
+    lastHash: db.prepare<[], string>('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').pluck(),
+    insertAudit: db.prepare(`INSERT INTO audit (id, request_id, event_type, actor, details, created_at,
+        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertApiKey: db.prepare(`INSERT INTO api_keys (id, name, key_hash, scopes, rate_limit, repository,
+        created_at, revoked_at)
+      VALUES (@id, @name, @key_hash, @scopes, @rate_limit, @repository, @created_at, @revoked_at)`),
+    findApiKeyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
+    getApiKey: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
+    listApiKeys: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, rowid'),
+    revokeApiKey: db.prepare<[string, string], ApiKeyRow>(
+      'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
+    ),
+    countActiveApiKeys: db
+      .prepare<[], number>('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL')
+      .pluck(),
+  };
+}
