@@ -28,9 +28,9 @@ import {
 import {
   formatAuditTable,
   formatOutcome,
-  formatProgress,
   formatRequestDetails,
   formatRequestTable,
+  ProgressLine,
   toJson,
 } from './format.js';
 
@@ -287,30 +287,6 @@ async function waitAndReport(
   line?.stop();
   print(options.json ? toJson(request) : formatOutcome(request));
   process.exitCode = exitCodeFor(request);
-}
-
-/** One line on a terminal, redrawn every second so the expiry countdown stays true. */
-class ProgressLine {
-  private last: ApprovalRequest | undefined;
-  private readonly timer = setInterval(() => this.render(), 1000);
-
-  constructor(private readonly out: NodeJS.WriteStream) {
-    this.timer.unref();
-  }
-
-  update(request: ApprovalRequest): void {
-    this.last = request;
-    this.render();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    if (this.last) this.out.write('\r\x1b[2K');
-  }
-
-  private render(): void {
-    if (this.last?.status === 'pending') this.out.write(`\r\x1b[2K${formatProgress(this.last, new Date())}`);
-  }
 }
 
 function exitCodeFor(request: ApprovalRequest): number {

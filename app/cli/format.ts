@@ -1,6 +1,6 @@
 /**
  * How the CLI shows things to people: aligned tables, one-line summaries, the waiting line.
- * Pure functions of their input (and "now"), so they are easy to test and never touch the network.
+ * The formatters are pure functions of their input (and "now"); `ProgressLine` is the one writer.
  */
 import type { ApprovalRequest, AuditEntry, Pagination } from '../../sdk/index.js';
 
@@ -119,6 +119,39 @@ function formatRequester(request: ApprovalRequest): string {
   const requester = request.requester;
   if (requester.type === 'api_key') return `api key ${requester.name}`;
   return `GitHub Actions ${requester.repository} (${requester.workflow} #${requester.runId}, by ${requester.actor})`;
+}
+
+/**
+ * The waiting line on a terminal, redrawn every second so the expiry countdown stays true, and
+ * cleared on Ctrl-C so the shell prompt starts on a clean line.
+ */
+export class ProgressLine {
+  private last: ApprovalRequest | undefined;
+  private readonly timer = setInterval(() => this.render(), 1000);
+  private readonly onInterrupt = () => {
+    this.stop();
+    process.exit(130);
+  };
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.timer.unref();
+    process.once('SIGINT', this.onInterrupt);
+  }
+
+  update(request: ApprovalRequest): void {
+    this.last = request;
+    this.render();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    process.off('SIGINT', this.onInterrupt);
+    if (this.last) this.out.write('\r\x1b[2K');
+  }
+
+  private render(): void {
+    if (this.last?.status === 'pending') this.out.write(`\r\x1b[2K${formatProgress(this.last, new Date())}`);
+  }
 }
 
 export function toJson(value: unknown): string {
