@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS, type Migration } from '../../app/adapters/sqlite/migrations.js';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { FIND_EXPIRED_SQL } from '../../app/adapters/sqlite/statements.js';
 import { verifyAuditChain } from '../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../app/ports/store.js';
 import { aDecision, anAuditEvent, aRequestRecord } from '../store/builders.js';
@@ -113,6 +114,21 @@ describe('SQLite store: migrations', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('schema_too_new');
     expect((error as StoreError).message).toMatch(/newer AgentGate: upgrade AgentGate/);
+  });
+});
+
+describe('SQLite store: query plans', () => {
+  it('finds expired requests from the pending-only index, already in expiry order', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${FIND_EXPIRED_SQL}`)
+      .all('2025-01-01T00:00:00.000Z', 10)
+      .map((row) => (row as { detail: string }).detail)
+      .join(' | ');
+    db.close();
+    expect(plan).toContain('requests_pending_expiry');
+    expect(plan).not.toContain('TEMP B-TREE');
   });
 });
 

@@ -191,6 +191,12 @@ function createSqliteStore(db: Database.Database): Store {
       closed = true;
       try {
         batcher.flush();
+        try {
+          // Refreshes the query planner's statistics, as SQLite advises at close.
+          db.pragma('optimize');
+        } catch {
+          // Optional upkeep: another process holding the write lock must not make close fail.
+        }
         db.close();
       } catch (error) {
         throw toStoreError(error, 'close the database');

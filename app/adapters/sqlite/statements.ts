@@ -4,6 +4,13 @@ import type { ApiKeyRow, RequestRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
+/**
+ * The sweeper's query. Without statistics the planner prefers the status index and sorts every
+ * pending row; INDEXED BY pins the small pending-only index, already in expiry order.
+ */
+export const FIND_EXPIRED_SQL = `SELECT id FROM requests INDEXED BY requests_pending_expiry
+  WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`;
+
 export function prepareStatements(db: Database.Database) {
   return {
     ping: db.prepare('SELECT 1'),
@@ -27,12 +34,7 @@ export function prepareStatements(db: Database.Database) {
     updateReview: db.prepare<[string, string, string], RequestRow>(
       `UPDATE requests SET review = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *`,
     ),
-    findExpired: db
-      .prepare<[string, number], string>(
-        `SELECT id FROM requests WHERE status = 'pending' AND expires_at <= ?
-         ORDER BY expires_at, id LIMIT ?`,
-      )
-      .pluck(),
+    findExpired: db.prepare<[string, number], string>(FIND_EXPIRED_SQL).pluck(),
     lastHash: db.prepare<[], string>('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').pluck(),
     insertAudit: db.prepare(`INSERT INTO audit (id, request_id, event_type, actor, details, created_at,
         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
