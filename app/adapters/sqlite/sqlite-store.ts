@@ -192,7 +192,8 @@ function createSqliteStore(db: Database.Database): Store {
       try {
         batcher.flush();
         try {
-          // Refreshes the query planner's statistics, as SQLite advises at close.
+          // Refreshes the query planner's statistics, as SQLite advises at close; never waits for a lock.
+          db.pragma('busy_timeout = 0');
           db.pragma('optimize');
         } catch {
           // Optional upkeep: another process holding the write lock must not make close fail.
