@@ -32,6 +32,12 @@ import {
 } from './schemas.js';
 import { type WaitOptions, waitForDecision } from './wait-for-decision.js';
 
+/**
+ * How to reach the server.
+ *
+ * @example
+ * const options: AgentGateClientOptions = { baseUrl: 'https://agentgate.example.com', apiKey: 'agk_…', timeoutMs: 10_000 };
+ */
 export interface AgentGateClientOptions {
   /** The server, e.g. `http://localhost:3000`. */
   baseUrl: string;
@@ -45,7 +51,12 @@ export interface AgentGateClientOptions {
   retries?: number;
 }
 
-/** What to ask for. `timeout` is the request's lifetime on the server (seconds or `"30m"`), not a wait. */
+/**
+ * What to ask for. `timeout` is the request's lifetime on the server (seconds or `"30m"`), not a wait.
+ *
+ * @example
+ * const input: RequestInput = { action: 'db.migrate', params: { to: '2025_01' }, urgency: 'high', timeout: '2h' };
+ */
 export interface RequestInput {
   action: string;
   params?: JsonObject;
@@ -60,6 +71,12 @@ export interface RequestInput {
   signal?: AbortSignal;
 }
 
+/**
+ * Filters of `listRequests`; `limit` is 1–100 (server default 50).
+ *
+ * @example
+ * const filters: ListRequestsFilters = { status: 'pending', action: 'deploy', limit: 20, offset: 40 };
+ */
 export interface ListRequestsFilters {
   status?: RequestStatus;
   action?: string;
@@ -69,6 +86,12 @@ export interface ListRequestsFilters {
   signal?: AbortSignal;
 }
 
+/**
+ * Filters of `listAudit` (admin).
+ *
+ * @example
+ * const filters: ListAuditFilters = { actor: 'github:alice', since: '2025-01-01T00:00:00Z' };
+ */
 export interface ListAuditFilters {
   requestId?: string;
   eventType?: string;
@@ -81,13 +104,24 @@ export interface ListAuditFilters {
   offset?: number;
 }
 
+/**
+ * Options of `decide`.
+ *
+ * @example
+ * await client.decide(id, 'denied', { reason: 'not during the freeze' } satisfies DecideOptions);
+ */
 export interface DecideOptions {
   reason?: string;
   /** A note kept in the audit trail; the recorded decider is always `api:<key name>`. */
   decidedBy?: string;
 }
 
-/** A created webhook subscription; `secret` is shown once, when the server generated it. */
+/**
+ * A created webhook subscription; `secret` is shown once, when the server generated it.
+ *
+ * @example
+ * const hook: CreatedWebhook = await admin.createWebhook({ url, events: ['request.decided'] });
+ */
 export type CreatedWebhook = Webhook & { secret?: string };
 
 /**

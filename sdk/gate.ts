@@ -5,6 +5,13 @@ import type { AgentGateClient, RequestInput } from './client.js';
 import { DeniedError } from './errors.js';
 import type { ApprovalRequest, JsonObject } from './schemas.js';
 
+/**
+ * Options of `gate()`: the request's fields (`context`, `urgency`, `timeout`, `expiresAt`,
+ * `idempotencyKey`, `signal`) plus how to wait.
+ *
+ * @example
+ * const options: GateOptions = { urgency: 'high', timeout: '30m', waitTimeout: 10 * 60_000 };
+ */
 export interface GateOptions extends Omit<RequestInput, 'action' | 'params'> {
   /** Longest wait for the decision in ms; default: until the request is decided or expires on the server. */
   waitTimeout?: number;

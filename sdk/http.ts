@@ -6,6 +6,12 @@
 import { AgentGateError, TimeoutError } from './errors.js';
 import { ErrorBodySchema } from './schemas.js';
 
+/**
+ * The part of `fetch` the client uses; pass your own to add tracing, a proxy agent or retries.
+ *
+ * @example
+ * const client = new AgentGateClient({ baseUrl, apiKey, fetch: (url, init) => { console.log(url); return fetch(url, init); } });
+ */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface TransportOptions {

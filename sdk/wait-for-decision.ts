@@ -9,7 +9,12 @@ import { isRetryable, retryDelayMs, sleep, type Transport } from './http.js';
 import { parseRequest } from './parse.js';
 import type { ApprovalRequest } from './schemas.js';
 
-/** Options of `waitForDecision`. Times are in milliseconds, as in the original AgentGate SDK. */
+/**
+ * Options of `waitForDecision`. Times are in milliseconds, as in the original AgentGate SDK.
+ *
+ * @example
+ * const options: WaitOptions = { timeout: 10 * 60_000, signal: AbortSignal.timeout(15 * 60_000) };
+ */
 export interface WaitOptions {
   /** Give up (with `TimeoutError`) after this long. Default 5 minutes; `Infinity` waits until decided or expired. */
   timeout?: number;
@@ -23,7 +28,9 @@ export interface WaitOptions {
   onProgress?: (request: ApprovalRequest) => void;
 }
 
+/** `waitForDecision` gives up after 5 minutes unless told otherwise, as the original SDK did. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60 * 1000;
+/** Poll interval against servers without `/wait`. */
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
 const MAX_BACKOFF_MS = 15_000;
 

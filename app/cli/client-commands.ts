@@ -280,7 +280,10 @@ async function waitAndReport(
     line?.stop();
     if (error instanceof TimeoutError && error.code === 'timeout') {
       if (options.json && error.request) print(toJson(error.request));
-      throw new CliError(`${id} is still pending; stopped waiting after ${formatMs(options.timeoutMs)}`, 4);
+      throw new CliError(
+        `${id} is still pending; stopped waiting after ${formatMs(options.timeoutMs)}`,
+        EXIT_CODES.waitTimedOut,
+      );
     }
     throw error;
   }
