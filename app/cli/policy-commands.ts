@@ -1,0 +1,154 @@
+/**
+ * `agentgate policy check|test|explain [dir]`: work on policies offline, before opening a pull
+ * request. Reads the directory, runs the pure policy module, prints, and sets the exit code.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { PolicyDiagnostic } from '../../sdk/schemas.js';
+import { PolicyDirectoryError, readPolicyDir, readPolicyTestDir } from '../adapters/policy-files.js';
+import {
+  evaluatePolicy,
+  formatDiagnostic,
+  formatEvaluation,
+  loadPolicySet,
+  type PolicyLoadResult,
+  type PolicyRequest,
+  PolicyRequestInputSchema,
+  runPolicyTests,
+} from '../policy/index.js';
+import { CliError } from './cli-error.js';
+
+const DEFAULT_DIR = './policies';
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program
+    .command('policy')
+    .description('check, test and explain policies offline (no server needed)');
+
+  policy
+    .command('check')
+    .description('validate every *.yaml/*.yml policy file in a directory')
+    .argument('[dir]', 'policy directory', DEFAULT_DIR)
+    .addHelpText(
+      'after',
+      '\nPrints <file>:<line>:<col>: error|warning: <message>; exits 1 if there is any error.',
+    )
+    .action(async (dir: string) => {
+      const loaded = await loadDir(dir);
+      const problems = [...loaded.errors, ...loaded.warnings].sort(byPosition);
+      for (const d of problems) write(formatDiagnostic(d, shownIn(dir)));
+      const counts = `${plural(loaded.errors.length, 'error')}, ${plural(loaded.warnings.length, 'warning')}`;
+      if (loaded.policySet === null) {
+        write(`${dir}: ${counts}`);
+        process.exitCode = 1;
+        return;
+      }
+      const { rules, files, version } = loaded.policySet;
+      write(
+        `${dir}: ${plural(rules.length, 'rule')} in ${plural(files.length, 'file')}, ${counts} (${version})`,
+      );
+    });
+
+  policy
+    .command('test')
+    .description('run the policy tests in <dir>/tests/*.yaml against the policies in <dir>')
+    .argument('[dir]', 'policy directory', DEFAULT_DIR)
+    .addHelpText('after', '\nPrints one line per case, then "N passed, M failed"; exits 1 on any failure.')
+    .action(async (dir: string) => {
+      const loaded = await loadDir(dir);
+      if (loaded.policySet === null) {
+        for (const d of loaded.errors) write(formatDiagnostic(d, shownIn(dir)));
+        throw new CliError(`the policies in ${dir} have errors; fix them first (see above)`);
+      }
+      const testFiles = await readPolicyTestDir(dir);
+      if (testFiles.size === 0) write(`no test files in ${join(dir, 'tests')}`);
+      const report = runPolicyTests(loaded.policySet, testFiles);
+      for (const d of report.errors) write(formatDiagnostic(d, shownIn(dir)));
+      for (const c of report.cases) {
+        const where = `${join(dir, c.file)}:${c.line}`;
+        write(c.passed ? `pass  ${where}  ${c.name}` : `FAIL  ${where}  ${c.name}: ${c.failures.join('; ')}`);
+      }
+      write(`${report.passed} passed, ${report.failed} failed`);
+      if (report.failed > 0 || report.errors.length > 0) process.exitCode = 1;
+    });
+
+  policy
+    .command('explain')
+    .description('show the decision the policies in a directory make for a request, and why')
+    .argument('[dir]', 'policy directory', DEFAULT_DIR)
+    .option(
+      '--request <json>',
+      'the request as JSON, e.g. \'{"action":"payments.send","params":{"amount":5000}}\'',
+    )
+    .option('--request-file <file>', 'read the request JSON from a file')
+    .option('--json', 'print the evaluation result as JSON')
+    .addHelpText(
+      'after',
+      '\nRequest keys: action (required), params, context, urgency (low|normal|high|critical),\nrepository, requester. Every rule is traced, matched or not.',
+    )
+    .action(async (dir: string, options: { request?: string; requestFile?: string; json?: boolean }) => {
+      const request = await readRequest(options);
+      const loaded = await loadDir(dir);
+      for (const d of loaded.warnings) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+      if (loaded.policySet === null) {
+        for (const d of loaded.errors) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+        throw new CliError(`the policies in ${dir} have errors; fix them first (see above)`);
+      }
+      const evaluation = evaluatePolicy(loaded.policySet, request, new Date(), { trace: 'all' });
+      if (options.json) write(JSON.stringify(evaluation, null, 2));
+      else process.stdout.write(formatEvaluation(evaluation, shownIn(dir)));
+    });
+}
+
+async function loadDir(dir: string): Promise<PolicyLoadResult> {
+  try {
+    return loadPolicySet(await readPolicyDir(dir), { source: `dir:${dir}` });
+  } catch (error) {
+    if (error instanceof PolicyDirectoryError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+async function readRequest(options: { request?: string; requestFile?: string }): Promise<PolicyRequest> {
+  if ((options.request === undefined) === (options.requestFile === undefined)) {
+    throw new CliError("give the request with either --request '<json>' or --request-file <file>");
+  }
+  let text = options.request;
+  const from = text === undefined ? options.requestFile : '--request';
+  if (text === undefined) {
+    try {
+      text = await readFile(options.requestFile as string, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read ${options.requestFile}: ${(error as Error).message}`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${from} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = PolicyRequestInputSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+    throw new CliError(`${from} is not a valid request: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function shownIn(dir: string): (file: string) => string {
+  return (file) => join(dir, file);
+}
+
+function byPosition(a: PolicyDiagnostic, b: PolicyDiagnostic): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function write(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

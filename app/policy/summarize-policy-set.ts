@@ -1,0 +1,16 @@
+import type { PolicySummary } from '../../sdk/schemas.js';
+import type { PolicySet } from './policy-set.js';
+
+/** What `GET /api/policies` shows about the active set (the caller adds errors and warnings). */
+export function summarizePolicySet(policySet: PolicySet): Omit<PolicySummary, 'errors' | 'warnings'> {
+  return {
+    version: policySet.version,
+    source: policySet.source,
+    rules: policySet.rules.map((r) => ({
+      name: r.name,
+      file: r.file,
+      decision: r.decision,
+      description: r.description,
+    })),
+  };
+}
