@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,10 +167,14 @@ describe('SQLite store: integrity', () => {
 });
 
 /** Runs a fixture script under tsx, as its own process. */
-function runFixture(script: string, args: string[]): ChildProcess {
+function runFixture(
+  script: string,
+  args: string[],
+  stdio: StdioOptions = ['ignore', 'pipe', 'pipe'],
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures', script), ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio,
   });
 }
 
@@ -231,28 +235,31 @@ describe('SQLite store: durability and several processes', () => {
   it('keeps one valid chain when several processes append at the same time', async () => {
     const path = tempFile();
     await (await openSqliteStore({ path })).close();
-    const startAt = String(Date.now() + 2500);
     const batches = 300;
     const tags = ['writer-a', 'writer-b', 'writer-c'];
     const children = tags.map((tag) =>
-      runFixture('sqlite-append-audit.ts', [path, startAt, String(batches), tag]),
+      runFixture('sqlite-append-audit.ts', [path, String(batches), tag], ['pipe', 'pipe', 'pipe']),
     );
-    const outcomes = await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<{ code: number | null; output: string }>((resolve) => {
-            let output = '';
-            child.stdout?.on('data', (chunk) => {
-              output += chunk;
-            });
-            child.stderr?.on('data', (chunk) => {
-              output += chunk;
-            });
-            child.on('close', (code) => resolve({ code, output }));
-          }),
-      ),
-    );
-    for (const outcome of outcomes) expect(outcome).toEqual({ code: 0, output: 'done\n' });
+    const outputs = children.map((child) => {
+      let output = '';
+      child.stdout?.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.on('data', (chunk) => {
+        output += chunk;
+      });
+      return {
+        ready: new Promise<void>((resolve) => child.stdout?.once('data', () => resolve())),
+        done: new Promise<{ code: number | null; output: string }>((resolve) =>
+          child.on('close', (code) => resolve({ code, output })),
+        ),
+      };
+    });
+    // Every writer has opened the store before any starts appending.
+    await Promise.all(outputs.map((o) => o.ready));
+    for (const child of children) child.stdin?.end('go\n');
+    const outcomes = await Promise.all(outputs.map((o) => o.done));
+    for (const outcome of outcomes) expect(outcome).toEqual({ code: 0, output: 'ready\ndone\n' });
 
     const store = await openSqliteStore({ path });
     const trail = await store.listAudit({ limit: 1_000_000, offset: 0 });
