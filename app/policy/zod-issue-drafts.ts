@@ -43,9 +43,14 @@ export function zodIssueDrafts(
   const unknownFieldPaths = issues
     .filter((i) => codeParam(i) === 'unknown-field')
     .map((i) => formatYamlPath(i.path as YamlPath));
+  const unknownKeyPaths = new Set(
+    issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatYamlPath(i.path as YamlPath)),
+  );
   for (const issue of issues) {
     const path = issue.path as YamlPath;
     const shown = formatYamlPath(path);
+    // "Give at least one operator" is noise next to "unknown operator" on the same map.
+    if (issue.code === 'custom' && !codeParam(issue) && unknownKeyPaths.has(shown)) continue;
     // An unknown field's value is not worth a second error.
     if (codeParam(issue) !== 'unknown-field' && unknownFieldPaths.some((p) => shown.startsWith(p))) continue;
     const subject = subjectOf(path);
@@ -81,8 +86,9 @@ export function zodIssueDrafts(
     const code =
       codeParam(issue) ?? (last === 'timeout' ? 'bad-duration' : missing ? 'missing-key' : 'invalid-value');
     const text = cleanMessage(issue);
+    const parentWhere = formatYamlPath(path.slice(subject.within.length, -1));
     const message = missing
-      ? `missing required key "${String(last)}"${path.length > 1 ? ` in ${formatYamlPath(path.slice(subject.within.length, -1)) || 'the rule'}` : ''}`
+      ? `missing required key "${String(last)}"${parentWhere ? ` in ${parentWhere}` : ''}`
       : code === 'unknown-field' || !where || text.startsWith(`${String(last)} `)
         ? text
         : `${where}: ${text}`;
