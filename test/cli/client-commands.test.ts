@@ -11,7 +11,7 @@ import { AgentGateClient, type ApprovalRequest } from '../../sdk/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const ENTRY = process.env.AGENTGATE_TEST_CLI_ENTRY ?? join(ROOT, 'test/helpers/cli-entry.ts');
+const ENTRY = join(ROOT, 'test/helpers/cli-entry.ts');
 const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 const POLICIES = {
   'main.yaml': `
