@@ -370,18 +370,25 @@ interface WakeRun {
   max: number;
   decideP50: number;
   wrong: number;
+  /** CPU used by other processes than the server and this load generator while deciding (1 = one core). */
+  othersShare: number;
 }
 
 /** Decides every waiter's request, `inFlight` decisions at a time, timing decide → waiter's answer. */
 async function measureWakeups(
-  base: Child['base'],
+  child: Child,
   waiterKey: string,
   deciderKey: string,
   ids: string[],
   inFlight: number,
 ): Promise<WakeRun> {
+  const { base } = child;
   const waiters = await openWaiters(base, waiterKey, ids, 200);
   await sleep(200);
+  const serverBefore = await usage(child);
+  const benchBefore = process.cpuUsage();
+  const machineBefore = await machineBusyMs();
+  const started = performance.now();
   const wake: number[] = [];
   const decide: number[] = [];
   let wrong = 0;
@@ -403,6 +410,11 @@ async function measureWakeups(
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  const wallMs = performance.now() - started;
+  const machineMs = (await machineBusyMs()) - machineBefore;
+  const bench = process.cpuUsage(benchBefore);
+  const server = serverLoad(serverBefore, await usage(child), wallMs);
+  const othersShare = Math.max(0, (machineMs - (bench.user + bench.system) / 1000 - server.cpuMs) / wallMs);
   wake.sort((a, b) => a - b);
   decide.sort((a, b) => a - b);
   return {
@@ -412,6 +424,7 @@ async function measureWakeups(
     max: wake.at(-1) ?? Number.NaN,
     decideP50: percentile(decide, 50),
     wrong,
+    othersShare,
   };
 }
 
@@ -421,8 +434,8 @@ interface MemoryRun {
   connectedKb: number;
   settledKb: number;
   releasedKb: number;
-  heapBefore: number;
-  heapAfter: number;
+  before: NodeJS.MemoryUsage;
+  after: NodeJS.MemoryUsage;
   connectSeconds: number;
 }
 
@@ -448,8 +461,8 @@ async function measureMemory(child: Child, key: string, ids: string[]): Promise<
     connectedKb,
     settledKb,
     releasedKb,
-    heapBefore: before.memory.heapUsed,
-    heapAfter: after.memory.heapUsed,
+    before: before.memory,
+    after: after.memory,
     connectSeconds,
   };
 }
@@ -615,7 +628,7 @@ async function main(): Promise<void> {
 
     if (runs('wake')) {
       console.log(`\n2. Wake-up latency, decide → waiter's response, ${WAKE_WAITERS} connected waiters`);
-      const serial = await measureWakeups(base, agent, approver, pendingIds.splice(0, WAKE_WAITERS), 1);
+      const serial = await measureWakeups(child, agent, approver, pendingIds.splice(0, WAKE_WAITERS), 1);
       row(
         `wake-up, ${serial.waiters} waiters, decided one at a time`,
         `p50 ${fmt(serial.p50, 2)} ms  p99 ${fmt(serial.p99, 2)} ms  max ${fmt(serial.max, 2)} ms` +
@@ -623,9 +636,8 @@ async function main(): Promise<void> {
         `p99 <= ${TARGET.wakeP99Ms} ms`,
         verdict(serial.p99 <= TARGET.wakeP99Ms && serial.wrong === 0),
       );
-      row('  decide round trip (same runs)', `p50 ${fmt(serial.decideP50, 2)} ms`);
       const burst = await measureWakeups(
-        base,
+        child,
         agent,
         approver,
         pendingIds.splice(0, WAKE_WAITERS),
@@ -637,6 +649,11 @@ async function main(): Promise<void> {
           `${burst.wrong ? `  (${burst.wrong} wrong answers)` : ''}`,
         `p99 <= ${TARGET.wakeP99Ms} ms`,
         verdict(burst.p99 <= TARGET.wakeP99Ms && burst.wrong === 0),
+      );
+      row(
+        '  decide round trip; other processes',
+        `p50 ${fmt(serial.decideP50, 2)} ms; other processes used ${fmt(serial.othersShare, 2)} cores ` +
+          `(one at a time), ${fmt(burst.othersShare, 2)} cores (${WAKE_IN_FLIGHT} in flight)`,
       );
     }
 
@@ -652,10 +669,14 @@ async function main(): Promise<void> {
         `<= ${TARGET.extraRssMb} MB`,
         verdict(extraMb <= TARGET.extraRssMb),
       );
+      const perWaiterKb = (field: keyof NodeJS.MemoryUsage) =>
+        fmt((mem.after[field] - mem.before[field]) / 1024 / mem.waiters, 1);
+      const outside = (m: NodeJS.MemoryUsage) => m.rss - m.heapTotal;
       row(
         '  after a full GC, still connected',
-        `+${fmt(settledMb, 1)} MB RSS; heap used ${fmt(mem.heapBefore / 2 ** 20, 1)} → ${fmt(mem.heapAfter / 2 ** 20, 1)} MB ` +
-          `(${fmt((mem.heapAfter - mem.heapBefore) / 1024 / mem.waiters, 1)} KB/waiter)`,
+        `+${fmt(settledMb, 1)} MB RSS; per waiter: JS heap used ${perWaiterKb('heapUsed')} KB, ` +
+          `heap committed ${perWaiterKb('heapTotal')} KB, outside the JS heap ` +
+          `${fmt((outside(mem.after) - outside(mem.before)) / 1024 / mem.waiters, 1)} KB`,
       );
       row(
         '  connect time / after release',
