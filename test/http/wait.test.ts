@@ -13,12 +13,20 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** Resolves once `condition` holds; fails the test after 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('GET /api/requests/:id/wait', () => {
   it('answers within milliseconds of the decision', async () => {
     const { body } = await agent('POST', '/api/requests', { action: 'deploy:wait' });
     const waiting = agent('GET', `/api/requests/${body.id}/wait?timeout=30`);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(t.server.hub.size).toBe(1);
+    await until(() => t.server.hub.size === 1);
     const decidedAt = performance.now();
     await operator('POST', `/api/requests/${body.id}/decide`, { decision: 'approved' });
     const res = await waiting;
@@ -62,12 +70,10 @@ describe('GET /api/requests/:id/wait', () => {
       headers: { authorization: `Bearer ${t.adminKey}` },
       signal: controller.signal,
     }).catch(() => 'aborted');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(t.server.hub.size).toBe(1);
+    await until(() => t.server.hub.size === 1);
     controller.abort();
     expect(await pending).toBe('aborted');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(t.server.hub.size).toBe(0);
+    await until(() => t.server.hub.size === 0);
   });
 
   it('holds a thousand concurrent waiters and wakes each with its own decision', async () => {
@@ -75,8 +81,7 @@ describe('GET /api/requests/:id/wait', () => {
     const ids: string[] = [];
     for (let i = 0; i < 50; i += 1) ids.push((await agent('POST', '/api/requests', { action: 'deploy:many' })).body.id);
     const waits = Array.from({ length: 1000 }, (_, i) => admin('GET', `/api/requests/${ids[i % 50]}/wait?timeout=30`));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(t.server.hub.size).toBe(1000);
+    await until(() => t.server.hub.size === 1000);
     await Promise.all(
       ids.map((id, i) => operator('POST', `/api/requests/${id}/decide`, { decision: i % 2 ? 'approved' : 'denied' })),
     );
@@ -94,7 +99,7 @@ describe('graceful shutdown', () => {
     const admin = apiClient(own.url, own.adminKey);
     const { body } = await admin('POST', '/api/requests', { action: 'deploy:shutdown' });
     const waiting = admin('GET', `/api/requests/${body.id}/wait?timeout=30`);
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => own.server.hub.size === 1);
     const started = performance.now();
     await own.close();
     const res = await waiting;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +11,7 @@ const running: ServerProcess[] = [];
 
 function freshEnv() {
   const dir = mkdtempSync(join(tmpdir(), 'agentgate-proc-'));
+  mkdirSync(join(dir, 'policies'));
   return { DATABASE_URL: join(dir, 'agentgate.db'), AGENTGATE_POLICY_DIR: join(dir, 'policies'), ADMIN_API_KEY: ADMIN };
 }
 
@@ -103,8 +104,6 @@ describe('the server process', () => {
 
   it('refuses to start with invalid policies, pointing at the file and line', async () => {
     const env = freshEnv();
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(env.AGENTGATE_POLICY_DIR);
     writeFileSync(join(env.AGENTGATE_POLICY_DIR, 'broken.yaml'), 'rules:\n  - name: x\n    decision: maybe\n');
     const result = runCliSync(['serve'], env);
     expect(result.code).toBe(1);
@@ -122,7 +121,9 @@ describe('agentgate audit verify', () => {
     await server.exited;
     expect(runCliSync(['audit', 'verify'], env).code).toBe(0);
 
+    // An attacker with the file can drop the append-only trigger; the chain still tells.
     const db = new Database(env.DATABASE_URL);
+    db.exec('DROP TRIGGER audit_no_update');
     db.prepare("UPDATE audit SET actor = 'api:mallory' WHERE seq = 3").run();
     db.close();
     const tampered = runCliSync(['audit', 'verify'], env);
