@@ -112,6 +112,8 @@ export function createServer(options: ServerOptions): AgentGateServer {
       sweeper.stop();
       const closed = http ? new Promise<void>((resolve) => http?.close(() => resolve())) : Promise.resolve();
       await requests.releaseWaiters();
+      // Keep-alive sockets become idle as their last answers (the released waiters) are written.
+      const reaper = setInterval(() => http?.closeIdleConnections(), 20);
       http?.closeIdleConnections();
       const grace = new Promise<'timeout'>((resolve) =>
         setTimeout(resolve, shutdownGraceMs, 'timeout').unref(),
@@ -121,6 +123,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
         http?.closeAllConnections();
         await closed;
       }
+      clearInterval(reaper);
       await sweeper.idle();
       await store.close();
     },
