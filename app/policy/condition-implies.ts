@@ -4,21 +4,48 @@
  * narrower globs and prefixes, tighter numeric bounds); anything with `any` or `not` is "don't know".
  */
 import { compileGlob, globLiteralPrefix, isLiteralGlob } from './compile-glob.js';
-import { createOperatorTest } from './create-operator-test.js';
+import { createOperatorTest, type FieldTest } from './create-operator-test.js';
 import type { NormalizedCondition, NormalizedTest } from './normalize-condition.js';
 
 type FieldEntry = Extract<NormalizedCondition, { kind: 'field' }>;
 
-export function conditionImplies(stronger: NormalizedCondition, weaker: NormalizedCondition): boolean {
-  const required = conjunction(weaker);
+/** Compiled tests, reused across many comparisons (keyed by operator and expected value). */
+export type TestCache = Map<string, FieldTest | null>;
+
+export function conditionImplies(
+  stronger: NormalizedCondition,
+  weaker: NormalizedCondition,
+  cache: TestCache = new Map(),
+): boolean {
+  const required = conjunctionOf(weaker);
   if (required === null) return false;
-  if (required.length === 0) return true;
-  const given = conjunction(stronger);
+  if (required.size === 0) return true;
+  const given = conjunctionOf(stronger);
   if (given === null) return false;
-  return required.every((entry) => {
-    const tests = given.filter((g) => g.field === entry.field).flatMap((g) => g.tests);
-    return tests.length > 0 && entry.tests.every((test) => testImplied(test, tests));
-  });
+  for (const field of required.keys()) if (!given.has(field)) return false;
+  for (const [field, wanted] of required) {
+    const tests = given.get(field) as NormalizedTest[];
+    if (!wanted.every((test) => testImplied(test, tests, cache))) return false;
+  }
+  return true;
+}
+
+const conjunctions = new WeakMap<NormalizedCondition, Map<string, NormalizedTest[]> | null>();
+
+/** Field → every test on it, for a pure conjunction; null when it has `any` or `not`. Memoized. */
+function conjunctionOf(condition: NormalizedCondition): Map<string, NormalizedTest[]> | null {
+  let found = conjunctions.get(condition);
+  if (found === undefined) {
+    const entries = conjunction(condition);
+    found = null;
+    if (entries !== null) {
+      found = new Map();
+      for (const entry of entries)
+        found.set(entry.field, [...(found.get(entry.field) ?? []), ...entry.tests]);
+    }
+    conjunctions.set(condition, found);
+  }
+  return found;
 }
 
 /** The field entries of a pure conjunction, or null when the condition has `any` or `not`. */
@@ -48,13 +75,13 @@ const PRESENCE_REQUIRED = new Set([
   'contains',
 ]);
 
-function testImplied(wanted: NormalizedTest, given: readonly NormalizedTest[]): boolean {
+function testImplied(wanted: NormalizedTest, given: readonly NormalizedTest[], cache: TestCache): boolean {
   if (given.some((g) => g.operator === wanted.operator && sameValue(g.expected, wanted.expected)))
     return true;
   const values = finiteValues(given);
   if (values !== null) {
-    const compiled = createOperatorTest(wanted.operator, wanted.expected);
-    return compiled.ok && values.every((v) => compiled.test(v));
+    const test = compiledTest(wanted, cache);
+    return test !== null && values.every((v) => test(v));
   }
   switch (wanted.operator) {
     case 'exists':
@@ -82,6 +109,17 @@ function testImplied(wanted: NormalizedTest, given: readonly NormalizedTest[]): 
     default:
       return false;
   }
+}
+
+function compiledTest(test: NormalizedTest, cache: TestCache): FieldTest | null {
+  const key = `${test.operator}\u0000${JSON.stringify(test.expected)}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    const compiled = createOperatorTest(test.operator, test.expected);
+    found = compiled.ok ? compiled.test : null;
+    cache.set(key, found);
+  }
+  return found;
 }
 
 /** The only values the field can have, when the given tests pin it to a list. */

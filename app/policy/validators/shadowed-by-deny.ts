@@ -1,4 +1,4 @@
-import { conditionImplies } from '../condition-implies.js';
+import { conditionImplies, type TestCache } from '../condition-implies.js';
 import type { DiagnosticDraft } from '../diagnostic-draft.js';
 import { locateYamlPath } from '../parse-policy-yaml.js';
 import { type PolicyValidator, ruleDraft } from '../validation-input.js';
@@ -12,9 +12,10 @@ export const shadowedByDeny: PolicyValidator = {
   check({ rules, parsed }) {
     const denies = rules.filter((r) => r.decision === 'auto_deny');
     const drafts: DiagnosticDraft[] = [];
+    const cache: TestCache = new Map();
     for (const rule of rules) {
       if (rule.decision === 'auto_deny') continue;
-      const cover = denies.find((deny) => conditionImplies(rule.condition, deny.condition));
+      const cover = denies.find((deny) => conditionImplies(rule.condition, deny.condition, cache));
       if (!cover) continue;
       const file = parsed.get(cover.file);
       const line = file ? locateYamlPath(file, [...cover.yamlPath, 'name']).line : 1;
