@@ -6,7 +6,13 @@
  * every matching `route_to_human` rule adds its requirement; else any matching `auto_approve`
  * approves; else the defaults decide.
  */
-import type { ConditionCheck, PolicyEvaluation, RuleTrace } from '../../sdk/schemas.js';
+import type {
+  Approvers,
+  ConditionCheck,
+  PolicyEvaluation,
+  Requirement,
+  RuleTrace,
+} from '../../sdk/schemas.js';
 import { describeDecision } from './describe-decision.js';
 import type { PolicyRequest } from './policy-request.js';
 import type { CompiledRule, PolicySet } from './policy-set.js';
@@ -45,7 +51,7 @@ export function evaluatePolicy(
       decision: 'route_to_human',
       rules: [],
       reason: `Policy evaluation failed (${why}), so a human must decide`,
-      requirements: [FALLBACK_REQUIREMENT],
+      requirements: [copyRequirement(FALLBACK_REQUIREMENT)],
       conditions: [],
       policyVersion: policySet?.version ?? 'unknown',
     };
@@ -81,7 +87,9 @@ function evaluate(policySet: PolicySet, request: PolicyRequest, options: Evaluat
     };
   }
   if (routed.length > 0) {
-    const requirements = routed.map((r) => r.requirement ?? { ...FALLBACK_REQUIREMENT, rule: r.name });
+    const requirements = routed.map((r) =>
+      copyRequirement(r.requirement ?? { ...FALLBACK_REQUIREMENT, rule: r.name }),
+    );
     return {
       decision: 'route_to_human',
       rules: routed.map((r) => r.name),
@@ -104,7 +112,18 @@ function evaluate(policySet: PolicySet, request: PolicyRequest, options: Evaluat
     decision: defaults.decision,
     rules: [],
     reason: describeDecision.defaults(policySet),
-    requirements: defaults.decision === 'route_to_human' ? [defaults.requirement] : [],
+    requirements: defaults.decision === 'route_to_human' ? [copyRequirement(defaults.requirement)] : [],
     ...base,
   };
+}
+
+/** Callers own the result: a copy, so changing it can never change the policy set. */
+function copyRequirement(requirement: Requirement): Requirement {
+  const { approvers, notify } = requirement;
+  const copy: Approvers = {};
+  if (approvers.users) copy.users = [...approvers.users];
+  if (approvers.teams) copy.teams = [...approvers.teams];
+  if (approvers.permission) copy.permission = approvers.permission;
+  if (approvers.slack) copy.slack = [...approvers.slack];
+  return { ...requirement, approvers: copy, notify: notify ? { ...notify } : null };
 }

@@ -238,6 +238,18 @@ describe('combining', () => {
     }
   });
 
+  it('returns requirements the caller may change without changing the policy set', () => {
+    const set = aPolicySet({ 'p.yaml': rulesFile(routeFinance) });
+    const request = aRequest({ action: 'payments.send', params: { amount: 500 } });
+    const first = evaluatePolicy(set, request, NOW).requirements[0]!;
+    first.count = 99;
+    first.approvers.teams?.push('acme/everyone');
+    expect(evaluatePolicy(set, request, NOW).requirements[0]).toMatchObject({
+      count: 1,
+      approvers: { teams: ['acme/finance'] },
+    });
+  });
+
   it('never throws, even for a malformed request', () => {
     const set = aPolicySet({ 'p.yaml': rulesFile(approve, deny) });
     const broken = {
