@@ -11,6 +11,7 @@ import { systemClock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { ApiKeyService } from '../services/api-key-service.js';
 import { newId } from '../services/ids.js';
+import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -116,9 +117,7 @@ export function registerAdminCommands(program: Command): void {
       print(`Revoked ${id}.`);
     });
 
-  program
-    .command('audit')
-    .description('audit trail tools')
+  auditCommand(program)
     .command('verify')
     .description('check that the audit trail hash chain is intact (exit 1 if it was tampered with)')
     .action(async () => {

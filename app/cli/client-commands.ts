@@ -16,6 +16,7 @@ import {
   TimeoutError,
   URGENCIES,
 } from '../../sdk/index.js';
+import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
 import {
   maskKey,
@@ -165,11 +166,7 @@ export function registerClientCommands(program: Command): void {
       }, 'request'),
     );
 
-  // `audit verify` belongs to the admin commands, registered after ours; the trail is added to
-  // their `audit` command just before it runs (or to an `audit` that already exists now).
-  const existing = program.commands.find((c) => c.name() === 'audit');
-  if (existing) addAuditTrail(existing);
-  else program.hook('preSubcommand', (_program, sub) => addAuditTrail(sub));
+  addAuditTrail(auditCommand(program));
 
   const config = program.command('config').description('where the CLI finds the server and its API key');
   config
@@ -212,12 +209,8 @@ export function registerClientCommands(program: Command): void {
     );
 }
 
-const withTrail = new WeakSet<Command>();
-
 /** `audit <id>`: the trail of one request, oldest first. */
 function addAuditTrail(audit: Command): void {
-  if (audit.name() !== 'audit' || withTrail.has(audit)) return;
-  withTrail.add(audit);
   audit
     .argument('[id]', 'request id: show its audit trail, oldest first')
     .option('--json', 'print the raw audit entries')

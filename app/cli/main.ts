@@ -4,9 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
+import { CliError } from './cli-error.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
-import { CliError } from './cli-error.js';
 
 export function buildProgram(): Command {
   const program = new Command('agentgate')

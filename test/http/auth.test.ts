@@ -19,7 +19,12 @@ const ROUTES: Array<{ method: string; path: () => string; scopes: string[]; body
   { method: 'GET', path: () => `/api/requests/${pendingId}`, scopes: ['request:read'] },
   { method: 'GET', path: () => `/api/requests/${pendingId}/wait?timeout=0`, scopes: ['request:read'] },
   { method: 'GET', path: () => `/api/requests/${pendingId}/audit`, scopes: ['request:read'] },
-  { method: 'POST', path: () => `/api/requests/${pendingId}/decide`, scopes: ['request:decide'], body: { decision: 'denied' } },
+  {
+    method: 'POST',
+    path: () => `/api/requests/${pendingId}/decide`,
+    scopes: ['request:decide'],
+    body: { decision: 'denied' },
+  },
   { method: 'GET', path: () => '/api/audit', scopes: [] },
   { method: 'GET', path: () => '/api/api-keys', scopes: [] },
   { method: 'POST', path: () => '/api/api-keys', scopes: [], body: { name: 'x', scopes: ['request:read'] } },
@@ -80,9 +85,20 @@ describe('authentication', () => {
 
   it('creates keys shown once, lists them without secrets, and refuses a revoked key', async () => {
     const admin = apiClient(t.url, t.adminKey);
-    const created = await admin('POST', '/api/api-keys', { name: 'temp', scopes: ['request:read'], rateLimit: 5 });
+    const created = await admin('POST', '/api/api-keys', {
+      name: 'temp',
+      scopes: ['request:read'],
+      rateLimit: 5,
+    });
     expect(created.status).toBe(201);
-    expect(Object.keys(created.body).sort()).toEqual(['id', 'key', 'name', 'rateLimit', 'repository', 'scopes']);
+    expect(Object.keys(created.body).sort()).toEqual([
+      'id',
+      'key',
+      'name',
+      'rateLimit',
+      'repository',
+      'scopes',
+    ]);
     expect(created.body.key).toMatch(/^agk_[A-Za-z0-9_-]{32,}$/);
     const list = await admin('GET', '/api/keys');
     const listed = list.body.find((k: { id: string }) => k.id === created.body.id);

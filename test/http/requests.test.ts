@@ -77,7 +77,12 @@ describe('POST /api/requests', () => {
       status: 'pending',
       decidedAt: null,
       decidedBy: null,
-      review: { via: 'issue', url: null, votes: [], requirements: [{ rule: 'deploys-need-a-human', count: 1 }] },
+      review: {
+        via: 'issue',
+        url: null,
+        votes: [],
+        requirements: [{ rule: 'deploys-need-a-human', count: 1 }],
+      },
     });
     const expires = Date.parse(res.body.expiresAt) - before;
     expect(expires).toBeGreaterThan(2 * 3600_000 - 5000);
@@ -110,7 +115,11 @@ describe('POST /api/requests', () => {
     ['negative timeout', { action: 'x', timeout: -5 }, 'timeout'],
     ['fractional timeout', { action: 'x', timeout: 1.5 }, 'timeout'],
     ['bad expiresAt', { action: 'x', expiresAt: 'tomorrow' }, 'expiresAt'],
-    ['both expiry forms', { action: 'x', timeout: 60, expiresAt: new Date(Date.now() + 1e6).toISOString() }, 'timeout'],
+    [
+      'both expiry forms',
+      { action: 'x', timeout: 60, expiresAt: new Date(Date.now() + 1e6).toISOString() },
+      'timeout',
+    ],
     ['body as array', [{ action: 'x' }], 'body'],
   ])('refuses %s with a 400 naming the field', async (_name, body, field) => {
     const res = await agent('POST', '/api/requests', body);
@@ -138,7 +147,10 @@ describe('POST /api/requests', () => {
     expect(text.status).toBe(415);
     expect(text.body.code).toBe('unsupported_media_type');
 
-    const big = await agent('POST', '/api/requests', { action: 'x', params: { blob: 'a'.repeat(1_100_000) } });
+    const big = await agent('POST', '/api/requests', {
+      action: 'x',
+      params: { blob: 'a'.repeat(1_100_000) },
+    });
     expect(big.status).toBe(413);
     expect(big.body.code).toBe('payload_too_large');
 
@@ -226,11 +238,18 @@ describe('reading requests', () => {
 
   it('returns the audit trail oldest first, chained by hash', async () => {
     const created = await agent('POST', '/api/requests', { action: 'deploy:audited' });
-    await operator('POST', `/api/requests/${created.body.id}/decide`, { decision: 'denied', reason: 'not today' });
+    await operator('POST', `/api/requests/${created.body.id}/decide`, {
+      decision: 'denied',
+      reason: 'not today',
+    });
     const res = await operator('GET', `/api/requests/${created.body.id}/audit`);
     expect(res.status).toBe(200);
     const entries = res.body.map((e: unknown) => AuditEntrySchema.parse(e));
-    expect(entries.map((e: { eventType: string }) => e.eventType)).toEqual(['created', 'evaluated', 'denied']);
+    expect(entries.map((e: { eventType: string }) => e.eventType)).toEqual([
+      'created',
+      'evaluated',
+      'denied',
+    ]);
     expect(entries[2]).toMatchObject({ actor: 'api:operator', details: { reason: 'not today' } });
     expect(entries[1].prevHash).toBe(entries[0].hash);
   });
@@ -244,7 +263,11 @@ describe('deciding', () => {
       reason: 'ship it',
     });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'approved', decidedBy: 'api:operator', decisionReason: 'ship it' });
+    expect(first.body).toMatchObject({
+      status: 'approved',
+      decidedBy: 'api:operator',
+      decisionReason: 'ship it',
+    });
     const second = await operator('POST', `/api/requests/${body.id}/decide`, { decision: 'denied' });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: 'conflict' });
@@ -262,7 +285,9 @@ describe('deciding', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(99);
     const audit = await operator('GET', `/api/requests/${body.id}/audit`);
-    expect(audit.body.filter((e: { eventType: string }) => ['approved', 'denied'].includes(e.eventType))).toHaveLength(1);
+    expect(
+      audit.body.filter((e: { eventType: string }) => ['approved', 'denied'].includes(e.eventType)),
+    ).toHaveLength(1);
   });
 
   it('refuses a decision with unknown values', async () => {
@@ -274,7 +299,10 @@ describe('deciding', () => {
   });
 
   it('refuses self-approval: the key that asked cannot decide', async () => {
-    const { api: both } = await keyClient(t.url, t.adminKey, 'greedy-agent', ['request:create', 'request:decide']);
+    const { api: both } = await keyClient(t.url, t.adminKey, 'greedy-agent', [
+      'request:create',
+      'request:decide',
+    ]);
     const { body } = await both('POST', '/api/requests', { action: 'deploy:self' });
     const res = await both('POST', `/api/requests/${body.id}/decide`, { decision: 'approved' });
     expect(res.status).toBe(403);
@@ -289,7 +317,11 @@ describe('deciding', () => {
     expect(foreign.status).toBe(404);
     const own = await agent('POST', `/api/requests/${body.id}/cancel`, { reason: 'task abandoned' });
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ status: 'cancelled', decidedBy: 'api:agent', decisionReason: 'task abandoned' });
+    expect(own.body).toMatchObject({
+      status: 'cancelled',
+      decidedBy: 'api:agent',
+      decisionReason: 'task abandoned',
+    });
     const noBody = await agent('POST', `/api/requests/${body.id}/cancel`);
     expect(noBody.status).toBe(409);
   });

@@ -79,16 +79,21 @@ describe('GET /api/requests/:id/wait', () => {
   it('holds a thousand concurrent waiters and wakes each with its own decision', async () => {
     const admin = apiClient(t.url, t.adminKey);
     const ids: string[] = [];
-    for (let i = 0; i < 50; i += 1) ids.push((await agent('POST', '/api/requests', { action: 'deploy:many' })).body.id);
-    const waits = Array.from({ length: 1000 }, (_, i) => admin('GET', `/api/requests/${ids[i % 50]}/wait?timeout=30`));
+    for (let i = 0; i < 50; i += 1)
+      ids.push((await agent('POST', '/api/requests', { action: 'deploy:many' })).body.id);
+    const waits = Array.from({ length: 1000 }, (_, i) =>
+      admin('GET', `/api/requests/${ids[i % 50]}/wait?timeout=30`),
+    );
     await until(() => t.server.hub.size === 1000);
     await Promise.all(
-      ids.map((id, i) => operator('POST', `/api/requests/${id}/decide`, { decision: i % 2 ? 'approved' : 'denied' })),
+      ids.map((id, i) =>
+        operator('POST', `/api/requests/${id}/decide`, { decision: i % 2 ? 'approved' : 'denied' }),
+      ),
     );
     const answers = await Promise.all(waits);
     answers.forEach((res, i) => {
       expect(res.body.id).toBe(ids[i % 50]);
-      expect(res.body.status).toBe(i % 50 % 2 ? 'approved' : 'denied');
+      expect(res.body.status).toBe((i % 50) % 2 ? 'approved' : 'denied');
     });
   });
 });

@@ -12,7 +12,11 @@ const running: ServerProcess[] = [];
 function freshEnv() {
   const dir = mkdtempSync(join(tmpdir(), 'agentgate-proc-'));
   mkdirSync(join(dir, 'policies'));
-  return { DATABASE_URL: join(dir, 'agentgate.db'), AGENTGATE_POLICY_DIR: join(dir, 'policies'), ADMIN_API_KEY: ADMIN };
+  return {
+    DATABASE_URL: join(dir, 'agentgate.db'),
+    AGENTGATE_POLICY_DIR: join(dir, 'policies'),
+    ADMIN_API_KEY: ADMIN,
+  };
 }
 
 async function start(env: Record<string, string>) {
@@ -35,7 +39,10 @@ describe('the server process', () => {
     const workers = Array.from({ length: 16 }, async () => {
       while (!stop) {
         try {
-          const res = await api('POST', '/api/requests', { action: 'deploy:durable', params: { n: acknowledged.length } });
+          const res = await api('POST', '/api/requests', {
+            action: 'deploy:durable',
+            params: { n: acknowledged.length },
+          });
           if (res.status === 201) acknowledged.push(res.body.id);
         } catch {
           return; // the connection died with the process
@@ -104,7 +111,10 @@ describe('the server process', () => {
 
   it('refuses to start with invalid policies, pointing at the file and line', async () => {
     const env = freshEnv();
-    writeFileSync(join(env.AGENTGATE_POLICY_DIR, 'broken.yaml'), 'rules:\n  - name: x\n    decision: maybe\n');
+    writeFileSync(
+      join(env.AGENTGATE_POLICY_DIR, 'broken.yaml'),
+      'rules:\n  - name: x\n    decision: maybe\n',
+    );
     const result = runCliSync(['serve'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/broken\.yaml:3:\d+/);
@@ -135,7 +145,10 @@ describe('agentgate audit verify', () => {
 describe('agentgate keys (offline)', () => {
   it('creates, lists and revokes keys straight in the database', () => {
     const env = freshEnv();
-    const created = runCliSync(['keys', 'create', 'ci-bot', '--scopes', 'request:create,request:read', '--json'], env);
+    const created = runCliSync(
+      ['keys', 'create', 'ci-bot', '--scopes', 'request:create,request:read', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout) as { id: string; key: string };
     expect(key.key).toMatch(/^agk_/);
