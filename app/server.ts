@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createApp } from './http/create-app.js';
 import { Metrics } from './http/metrics.js';
+import { SlidingWindowRateLimiter } from './http/rate-limiter.js';
+import { createWaitRoute } from './http/wait-route.js';
 import type { Logger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
@@ -69,7 +71,9 @@ export function createServer(options: ServerOptions): AgentGateServer {
   });
   const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
+  const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock };
   let shuttingDown = false;
+  const isShuttingDown = () => shuttingDown;
   let http: Server | undefined;
 
   const app = createApp({
@@ -77,13 +81,15 @@ export function createServer(options: ServerOptions): AgentGateServer {
     clock,
     log,
     keys,
+    authenticator,
     requests,
     policies,
     metrics,
     bodyLimitBytes,
     mode: 'standalone',
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown,
   });
+  const waitRoute = createWaitRoute({ authenticator, requests, metrics, log, isShuttingDown });
 
   return {
     app,
@@ -93,7 +99,9 @@ export function createServer(options: ServerOptions): AgentGateServer {
     sweeper,
     listen(port, host) {
       return new Promise((resolve, reject) => {
-        const server = createHttpServer(app);
+        const server = createHttpServer((req, res) => {
+          if (!waitRoute(req, res)) app(req, res);
+        });
         // Long-polls last up to 60 s; keep sockets and headers timeouts above that.
         server.requestTimeout = 90_000;
         server.keepAliveTimeout = 65_000;

@@ -14,51 +14,70 @@ export function principalOf(res: Response): Principal {
   return principal;
 }
 
-/** Reads `Authorization: Bearer <key>`, resolves the principal and applies its rate limit. */
-export function authenticate(
-  keys: ApiKeyService,
-  limiter: SlidingWindowRateLimiter,
-  clock: Clock,
-): RequestHandler {
+export interface Authenticator {
+  keys: ApiKeyService;
+  limiter: SlidingWindowRateLimiter;
+  clock: Clock;
+}
+
+/**
+ * Resolves the principal of an `Authorization: Bearer <key>` header and applies its rate limit,
+ * calling `setHeader` with the `X-RateLimit-*` headers. Throws a 401 or 429 `AppError`.
+ */
+export async function authenticateHeader(
+  { keys, limiter, clock }: Authenticator,
+  header: string | undefined,
+  setHeader: (name: string, value: string) => void,
+): Promise<Principal> {
+  if (!header) {
+    throw new AppError('unauthorized', 'Send an API key in the header "Authorization: Bearer agk_…".');
+  }
+  const match = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) {
+    throw new AppError('unauthorized', 'Only "Authorization: Bearer <key>" is accepted.');
+  }
+  const principal = await keys.authenticate(match[1]);
+  if (principal.rateLimit !== null) {
+    const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
+    setHeader('X-RateLimit-Limit', String(rate.limit));
+    setHeader('X-RateLimit-Remaining', String(rate.remaining));
+    setHeader('X-RateLimit-Reset', String(rate.resetSeconds));
+    if (!rate.allowed) {
+      throw new AppError(
+        'rate_limited',
+        `This key may make ${rate.limit} requests a minute; try again in ${rate.retryAfterSeconds} s.`,
+        undefined,
+        { 'Retry-After': String(rate.retryAfterSeconds) },
+      );
+    }
+  }
+  return principal;
+}
+
+/** Express middleware: sets the principal for `principalOf`. */
+export function authenticate(authenticator: Authenticator): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization');
-    if (!header) {
-      throw new AppError('unauthorized', 'Send an API key in the header "Authorization: Bearer agk_…".');
-    }
-    const match = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      throw new AppError('unauthorized', 'Only "Authorization: Bearer <key>" is accepted.');
-    }
-    const principal = await keys.authenticate(match[1]);
-    if (principal.rateLimit !== null) {
-      const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
-      res.setHeader('X-RateLimit-Limit', String(rate.limit));
-      res.setHeader('X-RateLimit-Remaining', String(rate.remaining));
-      res.setHeader('X-RateLimit-Reset', String(rate.resetSeconds));
-      if (!rate.allowed) {
-        throw new AppError(
-          'rate_limited',
-          `This key may make ${rate.limit} requests a minute; try again in ${rate.retryAfterSeconds} s.`,
-          undefined,
-          { 'Retry-After': String(rate.retryAfterSeconds) },
-        );
-      }
-    }
-    res.locals.principal = principal;
+    res.locals.principal = await authenticateHeader(authenticator, req.get('authorization'), (name, value) =>
+      res.setHeader(name, value),
+    );
     next();
   };
 }
 
-/** Lets the request through when the principal holds any of `scopes` (`admin` holds them all). */
+/** Throws a 403 unless the principal holds any of `scopes` (`admin` holds them all). */
+export function assertScope(principal: Principal, scopes: readonly Scope[]): void {
+  if (!scopes.some((scope) => hasScope(principal, scope))) {
+    throw new AppError(
+      'forbidden',
+      `This key lacks the ${scopes.map((s) => `"${s}"`).join(' or ')} scope needed here; ask an admin for a key that has it.`,
+    );
+  }
+}
+
+/** Lets the request through when the principal holds any of `scopes`. */
 export function requireScope(...scopes: Scope[]): RequestHandler {
   return (_req, res, next) => {
-    const principal = principalOf(res);
-    if (!scopes.some((scope) => hasScope(principal, scope))) {
-      throw new AppError(
-        'forbidden',
-        `This key lacks the ${scopes.map((s) => `"${s}"`).join(' or ')} scope needed here; ask an admin for a key that has it.`,
-      );
-    }
+    assertScope(principalOf(res), scopes);
     next();
   };
 }

@@ -9,10 +9,9 @@ import type { PolicyProvider } from '../services/local-policy-provider.js';
 import type { RequestService } from '../services/request-service.js';
 import { VERSION } from '../version.js';
 import { createAuditRouter, createKeysRouter, createPoliciesRouter } from './admin-routers.js';
-import { authenticate } from './auth.js';
+import { type Authenticator, authenticate } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
 import type { Metrics } from './metrics.js';
-import { SlidingWindowRateLimiter } from './rate-limiter.js';
 import { createRequestsRouter } from './requests-router.js';
 
 export interface AppDeps {
@@ -20,6 +19,7 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   keys: ApiKeyService;
+  authenticator: Authenticator;
   requests: RequestService;
   policies: PolicyProvider;
   metrics: Metrics;
@@ -41,7 +41,7 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * The HTTP surface. Body parsers are mounted on `/api` only, so a Probot webhook middleware mounted
+ * The HTTP surface (but for the long-poll, see `wait-route.ts`). Body parsers are mounted on `/api` only, so a Probot webhook middleware mounted
  * before this app's routes still receives the raw body it signs.
  */
 export function createApp(deps: AppDeps): Express {
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metrics.middleware());
   api.use(requireJsonBody);
   api.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
-  api.use(authenticate(keys, new SlidingWindowRateLimiter(), clock));
+  api.use(authenticate(deps.authenticator));
   api.use('/requests', createRequestsRouter(requests));
   api.use('/policies', createPoliciesRouter(policies, requests));
   api.use(['/api-keys', '/keys'], createKeysRouter(keys));

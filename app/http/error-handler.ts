@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { ErrorCode } from '../../sdk/schemas.js';
+import type { ErrorBody, ErrorCode } from '../../sdk/schemas.js';
 import type { Logger } from '../logger.js';
 import { StoreError } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
@@ -21,13 +21,27 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   internal_error: 500,
 };
 
+/** Status, extra headers and `{error, code, details?}` body of an error. */
+export function errorResponse(error: AppError): {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+} {
+  return {
+    status: STATUS_BY_CODE[error.code],
+    headers: error.headers ?? {},
+    body: {
+      error: error.message,
+      code: error.code,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}
+
 export function sendError(res: Response, error: AppError): void {
-  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
-  res.status(STATUS_BY_CODE[error.code]).json({
-    error: error.message,
-    code: error.code,
-    ...(error.details === undefined ? {} : { details: error.details }),
-  });
+  const { status, headers, body } = errorResponse(error);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(status).json(body);
 }
 
 /** Errors raised by express's body parser, told in words the client can act on. */

@@ -55,16 +55,17 @@ export class Metrics implements RequestMetrics {
     this.#waits.observe(seconds);
   }
 
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.#http.observe({ method, route, status: String(status) }, seconds);
+  }
+
   /** Observes every API request; the route label is the matched pattern, never the raw path. */
   middleware(): RequestHandler {
     return (req, res, next) => {
       const start = performance.now();
       res.on('finish', () => {
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        this.#http.observe(
-          { method: req.method, route, status: String(res.statusCode) },
-          (performance.now() - start) / 1000,
-        );
+        this.observeHttp(req.method, route, res.statusCode, (performance.now() - start) / 1000);
       });
       next();
     };

@@ -5,7 +5,6 @@ import {
   CreateRequestBodySchema,
   DecideBodySchema,
   ListRequestsQuerySchema,
-  WaitQuerySchema,
 } from '../../sdk/schemas.js';
 import type { RequestRecord } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
@@ -45,14 +44,6 @@ export function createRequestsRouter(requests: RequestService): Router {
 
   router.get('/:id', read, async (req, res) => {
     res.json(toWireRequest(await requests.get(principalOf(res), idOf(req))));
-  });
-
-  router.get('/:id/wait', read, async (req, res) => {
-    const { timeout } = parseInput(WaitQuerySchema, req.query, 'query');
-    const gone = new AbortController();
-    res.on('close', () => gone.abort());
-    const request = await requests.wait(principalOf(res), idOf(req), timeout, gone.signal);
-    if (!gone.signal.aborted) res.json(toWireRequest(request));
   });
 
   router.post('/:id/decide', requireScope('request:decide'), async (req, res) => {

@@ -188,32 +188,30 @@ export class RequestService {
 
   /**
    * Resolves with the request as soon as it is decided, at once if it already is, or as it is when
-   * `timeoutSeconds` pass. `signal` aborts the wait (the client went away).
+   * `timeoutSeconds` pass. `onCancel` receives a function that ends the wait early (the client went
+   * away). Nothing but the id is held while waiting: 10,000 waiters must stay cheap.
    */
   async wait(
     principal: Principal,
     id: string,
     timeoutSeconds: number,
-    signal?: AbortSignal,
+    onCancel?: (cancel: () => void) => void,
   ): Promise<RequestRecord> {
     const started = performance.now();
-    const { hub } = this.deps;
     let wake!: (request: RequestRecord | null) => void;
     const woken = new Promise<RequestRecord | null>((resolve) => {
       wake = resolve;
     });
     // Subscribe before reading, so a decision between the read and the subscription is not missed.
-    const unsubscribe = hub.subscribe(id, wake);
+    const unsubscribe = this.deps.hub.subscribe(id, wake);
     try {
       const current = await this.get(principal, id);
       if (current.status !== 'pending' || timeoutSeconds === 0) return current;
-      const timer = setTimeout(() => wake(null), timeoutSeconds * 1000);
-      const onAbort = () => wake(null);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(wake, timeoutSeconds * 1000, null);
+      onCancel?.(() => wake(null));
       const decided = await woken;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      return decided ?? (await this.deps.store.getRequest(id)) ?? current;
+      return decided ?? (await this.get(principal, id));
     } finally {
       unsubscribe();
       this.deps.metrics?.waited((performance.now() - started) / 1000);
