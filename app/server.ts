@@ -5,6 +5,7 @@ import { createApp } from './http/create-app.js';
 import { Metrics } from './http/metrics.js';
 import { SlidingWindowRateLimiter } from './http/rate-limiter.js';
 import { createWaitRoute } from './http/wait-route.js';
+import type { Integration, IntegrationFactory } from './integration.js';
 import type { Logger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
@@ -12,8 +13,9 @@ import { ApiKeyService } from './services/api-key-service.js';
 import { DecisionHub } from './services/decision-hub.js';
 import { ExpirySweeper } from './services/expiry-sweeper.js';
 import { newId as defaultNewId } from './services/ids.js';
+import { JobRunner } from './services/job-runner.js';
 import type { PolicyProvider } from './services/local-policy-provider.js';
-import { RequestService } from './services/request-service.js';
+import { type RequestReactor, RequestService } from './services/request-service.js';
 
 export interface ServerOptions {
   store: Store;
@@ -24,8 +26,12 @@ export interface ServerOptions {
   defaultRepository?: string | null;
   bodyLimitBytes?: number;
   sweepIntervalMs?: number;
+  /** How often queued jobs are looked for besides when a change queues some. */
+  jobIntervalMs?: number;
   shutdownGraceMs?: number;
   newId?: (prefix: string) => string;
+  /** GitHub, Slack, webhooks…: each plugs in through the hooks of `Integration`. */
+  integrations?: readonly IntegrationFactory[];
 }
 
 export interface AgentGateServer {
@@ -34,6 +40,8 @@ export interface AgentGateServer {
   keys: ApiKeyService;
   hub: DecisionHub;
   sweeper: ExpirySweeper;
+  jobs: JobRunner;
+  integrations: readonly Integration[];
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /**
@@ -54,11 +62,14 @@ export function createServer(options: ServerOptions): AgentGateServer {
     defaultRepository = null,
     bodyLimitBytes = 1024 * 1024,
     sweepIntervalMs = 1000,
+    jobIntervalMs = 1000,
     shutdownGraceMs = 10_000,
     newId = defaultNewId,
   } = options;
   const hub = new DecisionHub();
   const metrics = new Metrics(() => hub.size);
+  const jobs = new JobRunner({ store, clock, log, intervalMs: jobIntervalMs });
+  const reactors: RequestReactor[] = [];
   const requests = new RequestService({
     store,
     policies,
@@ -68,10 +79,20 @@ export function createServer(options: ServerOptions): AgentGateServer {
     defaultRepository,
     metrics,
     newId,
+    reactors,
+    onJobsQueued: () => jobs.wake(),
   });
   const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
   const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock };
+
+  const context = { store, clock, log, requests, keys, policies, hub, jobs, authenticator };
+  const integrations = (options.integrations ?? []).map((create) => create(context));
+  for (const integration of integrations) {
+    if (integration.reactor) reactors.push(integration.reactor);
+    for (const [kind, config] of Object.entries(integration.jobKinds ?? {})) jobs.register(kind, config);
+  }
+
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
   let http: Server | undefined;
@@ -85,6 +106,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     requests,
     policies,
     metrics,
+    integrations,
     bodyLimitBytes,
     mode: 'standalone',
     isShuttingDown,
@@ -97,7 +119,10 @@ export function createServer(options: ServerOptions): AgentGateServer {
     keys,
     hub,
     sweeper,
-    listen(port, host) {
+    jobs,
+    integrations,
+    async listen(port, host) {
+      for (const integration of integrations) await integration.start?.();
       return new Promise((resolve, reject) => {
         const server = createHttpServer((req, res) => {
           if (!waitRoute(req, res)) app(req, res);
@@ -110,6 +135,8 @@ export function createServer(options: ServerOptions): AgentGateServer {
           server.off('error', reject);
           http = server;
           sweeper.start();
+          jobs.start();
+          jobs.wake(); // work queued before a restart
           resolve(server.address() as AddressInfo);
         });
       });
@@ -118,6 +145,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
       if (shuttingDown) return;
       shuttingDown = true;
       sweeper.stop();
+      jobs.stop();
       const closed = http ? new Promise<void>((resolve) => http?.close(() => resolve())) : Promise.resolve();
       await requests.releaseWaiters();
       // Keep-alive sockets become idle as their last answers (the released waiters) are written.
@@ -132,7 +160,8 @@ export function createServer(options: ServerOptions): AgentGateServer {
         await closed;
       }
       clearInterval(reaper);
-      await sweeper.idle();
+      await Promise.all([sweeper.idle(), jobs.idle()]);
+      for (const integration of integrations) await integration.stop?.();
       await store.close();
     },
   };

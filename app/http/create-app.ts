@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Health } from '../../sdk/schemas.js';
+import type { Integration } from '../integration.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -23,6 +24,7 @@ export interface AppDeps {
   requests: RequestService;
   policies: PolicyProvider;
   metrics: Metrics;
+  integrations: readonly Integration[];
   bodyLimitBytes: number;
   mode: Health['mode'];
   isShuttingDown: () => boolean;
@@ -72,13 +74,16 @@ export function createApp(deps: AppDeps): Express {
         body.status = 'degraded';
       }
     }
-    res.status(body.status === 'ok' ? 200 : 503).json({ ...body, store: store.kind });
+    const integrations = Object.fromEntries(deps.integrations.map((i) => [i.name, i.health?.() ?? {}]));
+    res.status(body.status === 'ok' ? 200 : 503).json({ ...body, store: store.kind, integrations });
   });
 
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  for (const integration of deps.integrations) integration.mountRaw?.(app);
 
   const api = express.Router();
   api.use(metrics.middleware());
@@ -89,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/policies', createPoliciesRouter(policies, requests));
   api.use(['/api-keys', '/keys'], createKeysRouter(keys));
   api.use('/audit', createAuditRouter(store));
+  for (const integration of deps.integrations) integration.mountApi?.(api);
   api.use((req) => {
     throw new AppError(
       'not_found',

@@ -30,6 +30,40 @@ export interface AuditEventInput {
   createdAt: string;
 }
 
+/**
+ * Work to do after a state change — open a GitHub issue, deliver a webhook, update a Slack
+ * message — stored in the same transaction as the change, so it is never lost and never done for
+ * a change that did not happen (the outbox pattern). `app/services/job-runner.ts` runs them.
+ */
+export interface JobInput {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Earliest time to run (ISO-8601); when absent, as soon as possible. */
+  runAt?: string;
+}
+
+export type JobStatus = 'queued' | 'done' | 'failed';
+
+export interface Job {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  /** Next time it may run; while claimed, the end of the claim's lease. */
+  runAt: string;
+  /** Runs started so far (a claim counts as one). */
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobFilter {
+  kind?: string;
+  status?: JobStatus;
+  limit: number;
+}
+
 export interface IdempotencyInput {
   /** Keys are scoped per principal: two agents may use the same key. */
   ownerId: string;
@@ -110,6 +144,8 @@ export interface Store {
     request: RequestRecord,
     events: AuditEventInput[],
     idempotency?: IdempotencyInput,
+    /** Queued only when the request is created (not for `existing` or a conflict). */
+    jobs?: JobInput[],
   ): Promise<InsertRequestResult>;
 
   getRequest(id: string): Promise<RequestRecord | null>;
@@ -121,7 +157,13 @@ export interface Store {
    * Moves a pending request to a final status and appends `events`, atomically. Exactly one of any
    * number of concurrent transitions of the same request succeeds.
    */
-  transition(id: string, change: DecisionChange, events: AuditEventInput[]): Promise<TransitionResult>;
+  transition(
+    id: string,
+    change: DecisionChange,
+    events: AuditEventInput[],
+    /** Queued only when the transition succeeds. */
+    jobs?: JobInput[],
+  ): Promise<TransitionResult>;
 
   /**
    * Replaces the review (votes, url) of a still-pending request and appends `events`, atomically.
@@ -132,6 +174,8 @@ export interface Store {
     review: Review,
     at: string,
     events: AuditEventInput[],
+    /** Queued only when the review is updated. */
+    jobs?: JobInput[],
   ): Promise<RequestRecord | null>;
 
   /** Ids of pending requests whose `expiresAt` is at or before `now`, oldest expiry first. */
@@ -142,6 +186,24 @@ export interface Store {
 
   /** Oldest first (chain order). */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+
+  /** Queues jobs on their own (work not tied to a request change). */
+  enqueueJobs(jobs: JobInput[], at: string): Promise<void>;
+  /**
+   * Takes up to `limit` queued jobs due at `now`, oldest due first, counting an attempt for each
+   * and leasing them for `leaseSeconds` (their `runAt` moves to the lease's end), so a worker that
+   * dies mid-job gives them back instead of losing them. Concurrent claims never share a job.
+   */
+  claimJobs(now: string, limit: number, leaseSeconds: number): Promise<Job[]>;
+  /** Marks a claimed job done. */
+  completeJob(id: string, at: string): Promise<void>;
+  /** Puts a claimed job back in the queue until `runAt`, remembering why it failed. */
+  retryJob(id: string, runAt: string, error: string, at: string): Promise<void>;
+  /** Gives up on a job: it stays visible with its last error. */
+  failJob(id: string, error: string, at: string): Promise<void>;
+  getJob(id: string): Promise<Job | null>;
+  /** Newest first. */
+  listJobs(filter: JobFilter): Promise<Job[]>;
 
   insertApiKey(key: ApiKeyRecord, events: AuditEventInput[]): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;

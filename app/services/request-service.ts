@@ -18,7 +18,14 @@ import { canonicalJson } from '../approvals/audit-chain.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
-import type { AuditEventInput, DecisionChange, Principal, RequestRecord, Store } from '../ports/store.js';
+import type {
+  AuditEventInput,
+  DecisionChange,
+  JobInput,
+  Principal,
+  RequestRecord,
+  Store,
+} from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 import type { DecisionHub } from './decision-hub.js';
 import type { PolicyProvider } from './local-policy-provider.js';
@@ -38,6 +45,18 @@ export interface RequestMetrics {
   waited(seconds: number): void;
 }
 
+/** The changes of a request that other parts of the system react to. */
+export type RequestChange = 'created' | 'decided';
+
+/**
+ * Something that must happen elsewhere when a request changes (open a GitHub issue, deliver a
+ * webhook, update Slack), expressed as jobs queued in the same transaction as the change.
+ * `decided` fires for every final status: policy decisions at creation, votes, API, cancel, expiry.
+ */
+export interface RequestReactor {
+  jobsFor(change: RequestChange, request: RequestRecord): JobInput[];
+}
+
 export interface RequestServiceDeps {
   store: Store;
   policies: PolicyProvider;
@@ -47,6 +66,9 @@ export interface RequestServiceDeps {
   defaultRepository: string | null;
   metrics?: RequestMetrics;
   newId: (prefix: string) => string;
+  reactors?: readonly RequestReactor[];
+  /** Called after a change queued jobs, so they run now rather than at the next poll. */
+  onJobsQueued?: () => void;
 }
 
 export const hasScope = (principal: Principal, scope: Scope): boolean =>
@@ -128,7 +150,8 @@ export class RequestService {
     const idempotency = idempotencyKey
       ? { ownerId: principal.id, key: idempotencyKey, fingerprint: fingerprintOf(input) }
       : undefined;
-    const result = await store.insertRequest(record, events, idempotency);
+    const jobs = this.#jobsFor(decided ? ['created', 'decided'] : ['created'], record);
+    const result = await store.insertRequest(record, events, idempotency, jobs);
     if (result.kind === 'idempotency_conflict') {
       throw new AppError(
         'idempotency_conflict',
@@ -136,6 +159,7 @@ export class RequestService {
       );
     }
     if (result.kind === 'created') {
+      if (jobs.length > 0) this.deps.onJobsQueued?.();
       this.deps.metrics?.created(evaluation.decision);
       if (decided) this.deps.metrics?.decided(decided.status);
       this.deps.log.info(
@@ -287,21 +311,58 @@ export class RequestService {
   }
 
   async #expire(id: string, now: string): Promise<RequestRecord | null> {
+    const request = await this.deps.store.getRequest(id);
+    if (request?.status !== 'pending') return null;
+    const change: DecisionChange = {
+      status: 'expired',
+      decidedBy: 'system:expiry',
+      decisionReason: 'No decision before the request expired.',
+      at: now,
+    };
+    const result = await this.#commit(request, change, {});
+    if (result) this.deps.log.info({ requestId: id }, 'request expired');
+    return result;
+  }
+
+  /** Applies a final status with its audit event and reactions; null when it was no longer pending. */
+  async #commit(
+    request: RequestRecord,
+    change: DecisionChange,
+    details: Record<string, unknown>,
+  ): Promise<RequestRecord | null> {
+    const decided: RequestRecord = {
+      ...request,
+      status: change.status,
+      decidedBy: change.decidedBy,
+      decisionReason: change.decisionReason,
+      decidedAt: change.at,
+      updatedAt: change.at,
+    };
+    const jobs = this.#jobsFor(['decided'], decided);
     const result = await this.deps.store.transition(
-      id,
-      {
-        status: 'expired',
-        decidedBy: 'system:expiry',
-        decisionReason: 'No decision before the request expired.',
-        at: now,
-      },
-      [{ requestId: id, eventType: 'expired', actor: 'system:expiry', details: {}, createdAt: now }],
+      request.id,
+      change,
+      [
+        {
+          requestId: request.id,
+          eventType: change.status,
+          actor: change.decidedBy,
+          details,
+          createdAt: change.at,
+        },
+      ],
+      jobs,
     );
     if (!result.ok) return null;
-    this.deps.metrics?.decided('expired');
+    if (jobs.length > 0) this.deps.onJobsQueued?.();
+    this.deps.metrics?.decided(change.status);
     this.deps.hub.publish(result.request);
-    this.deps.log.info({ requestId: id }, 'request expired');
     return result.request;
+  }
+
+  #jobsFor(changes: readonly RequestChange[], request: RequestRecord): JobInput[] {
+    const reactors = this.deps.reactors ?? [];
+    return changes.flatMap((change) => reactors.flatMap((reactor) => reactor.jobsFor(change, request)));
   }
 
   async #finish(
@@ -314,23 +375,13 @@ export class RequestService {
       throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     }
     const { details, ...decision } = change;
-    const result = await this.deps.store.transition(request.id, decision, [
-      {
-        requestId: request.id,
-        eventType: change.status,
-        actor: change.decidedBy,
-        details,
-        createdAt: change.at,
-      },
-    ]);
-    if (!result.ok) throw conflict(result.request ?? request);
-    this.deps.metrics?.decided(change.status);
-    this.deps.hub.publish(result.request);
+    const decided = await this.#commit(request, decision, details);
+    if (!decided) throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     this.deps.log.info(
       { requestId: request.id, status: change.status, decidedBy: change.decidedBy },
       'request decided',
     );
-    return result.request;
+    return decided;
   }
 
   #repositoryFor(principal: Principal, context: Record<string, unknown>): string | null {

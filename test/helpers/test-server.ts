@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import type { IntegrationFactory } from '../../app/integration.js';
 import { createLogger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { Store } from '../../app/ports/store.js';
@@ -18,6 +19,7 @@ export interface TestServerOptions {
   sweepIntervalMs?: number;
   defaultRepository?: string | null;
   bodyLimitBytes?: number;
+  integrations?: IntegrationFactory[];
 }
 
 export interface TestServer {
@@ -45,6 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     ...(options.defaultRepository !== undefined && { defaultRepository: options.defaultRepository }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.integrations && { integrations: options.integrations }),
     shutdownGraceMs: 2000,
   });
   const address = await server.listen(0, '127.0.0.1');

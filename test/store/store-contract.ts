@@ -10,6 +10,7 @@ import { type Store, StoreError } from '../../app/ports/store.js';
 import { aRequestRecord } from './builders.js';
 import { describeApiKeyContract } from './contract/api-keys-contract.js';
 import { describeAuditContract } from './contract/audit-contract.js';
+import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
 import { describeRequestContract } from './contract/request-contract.js';
 import { describeTransitionContract } from './contract/transition-contract.js';
@@ -38,6 +39,7 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeRequestContract(current);
     describeTransitionContract(current);
     describeListContract(current);
+    describeJobsContract(current);
     describeAuditContract(current);
     describeApiKeyContract(current);
 

@@ -6,5 +6,10 @@ import { randomUUID } from 'node:crypto';
  * Chain order is the table's sequence, not the id; the id only has to be unique.
  */
 export function newAuditId(now = Date.now()): string {
-  return `aud_${now.toString(16).padStart(12, '0')}${randomUUID().replaceAll('-', '')}`;
+  return newStoreId('aud', now);
+}
+
+/** `<prefix>_` + time + random, as for audit ids. */
+export function newStoreId(prefix: string, now = Date.now()): string {
+  return `${prefix}_${now.toString(16).padStart(12, '0')}${randomUUID().replaceAll('-', '')}`;
 }

@@ -1,10 +1,17 @@
 /**
- * The filtered lists (requests, audit trail). Their SQL depends on which filters are set, so each
+ * The filtered lists (requests, audit trail, jobs). Their SQL depends on which filters are set, so each
  * shape of query is prepared on first use and then reused: at most 2⁴ and 2⁵ statements.
  */
 import type Database from 'better-sqlite3';
-import type { AuditFilter, RequestFilter } from '../../ports/store.js';
-import { type AuditRow, fromAuditRow, fromRequestRow, type RequestRow } from './rows.js';
+import type { AuditFilter, JobFilter, RequestFilter } from '../../ports/store.js';
+import {
+  type AuditRow,
+  fromAuditRow,
+  fromJobRow,
+  fromRequestRow,
+  type JobRow,
+  type RequestRow,
+} from './rows.js';
 
 export function createListQueries(db: Database.Database) {
   const cache = new Map<string, Database.Statement>();
@@ -48,6 +55,18 @@ export function createListQueries(db: Database.Database) {
         checkedCount(filter.offset, 'offset'),
       );
       return (rows as AuditRow[]).map(fromAuditRow);
+    },
+
+    jobs(filter: JobFilter) {
+      const where = whereClause([
+        ['kind = ?', filter.kind],
+        ['status = ?', filter.status],
+      ]);
+      const rows = prepared(`SELECT * FROM jobs ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
+        ...where.values,
+        checkedCount(filter.limit, 'limit'),
+      );
+      return (rows as JobRow[]).map(fromJobRow);
     },
   };
 }

@@ -92,6 +92,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'jobs (outbox)',
+    up: `
+      CREATE TABLE jobs (
+        id         TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('queued', 'done', 'failed')),
+        run_at     TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      -- The runner's query: queued jobs by due time.
+      CREATE INDEX jobs_due ON jobs (run_at, id) WHERE status = 'queued';
+      CREATE INDEX jobs_created ON jobs (created_at);
+    `,
+  },
 ];
 
 /**

@@ -1,7 +1,7 @@
 /** Conversions between the Store's records and SQLite rows (JSON text for nested values). */
 
 import type { AuditEntry } from '../../../sdk/schemas.js';
-import type { ApiKeyRecord, RequestRecord } from '../../ports/store.js';
+import type { ApiKeyRecord, Job, JobStatus, RequestRecord } from '../../ports/store.js';
 
 export interface RequestRow {
   id: string;
@@ -125,5 +125,31 @@ export function fromApiKeyRow(row: ApiKeyRow): ApiKeyRecord {
     repository: row.repository,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+  };
+}
+
+export interface JobRow {
+  id: string;
+  kind: string;
+  payload: string;
+  status: string;
+  run_at: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function fromJobRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    status: row.status as JobStatus,
+    runAt: row.run_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

@@ -17,16 +17,19 @@ import {
   type DecisionChange,
   type IdempotencyInput,
   type InsertRequestResult,
+  type Job,
+  type JobInput,
+  type JobStatus,
   type RequestFilter,
   type RequestRecord,
   type Store,
   StoreError,
   type TransitionResult,
 } from '../../ports/store.js';
-import { newAuditId } from './audit-id.js';
+import { newAuditId, newStoreId } from './audit-id.js';
 import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
-import { fromApiKeyRow, fromRequestRow, toApiKeyRow, toRequestRow } from './rows.js';
+import { fromApiKeyRow, fromJobRow, fromRequestRow, type JobRow, toApiKeyRow, toRequestRow } from './rows.js';
 import { toStoreError } from './sqlite-error.js';
 import { prepareStatements } from './statements.js';
 import { createWriteBatcher } from './write-batcher.js';
@@ -100,6 +103,20 @@ function createSqliteStore(db: Database.Database): Store {
     });
   }
 
+  /** Queues jobs under the caller's write transaction. */
+  function insertJobs(jobs: readonly JobInput[] | undefined, at: string): void {
+    for (const job of jobs ?? []) {
+      sql.insertJob.run(
+        newStoreId('job'),
+        job.kind,
+        JSON.stringify(job.payload),
+        toUtcIso(job.runAt ?? at, 'runAt'),
+        at,
+        at,
+      );
+    }
+  }
+
   const getRequestRecord = (id: string): RequestRecord | null => {
     const row = sql.getRequest.get(id);
     return row ? fromRequestRow(row) : null;
@@ -107,7 +124,12 @@ function createSqliteStore(db: Database.Database): Store {
 
   const tx = {
     insertRequest: db.transaction(
-      (request: RequestRecord, events: AuditEventInput[], idempotency?: IdempotencyInput) => {
+      (
+        request: RequestRecord,
+        events: AuditEventInput[],
+        idempotency?: IdempotencyInput,
+        jobs?: JobInput[],
+      ) => {
         if (idempotency) {
           const seen = sql.findIdempotency.get(idempotency.ownerId, idempotency.key);
           if (seen) {
@@ -129,25 +151,50 @@ function createSqliteStore(db: Database.Database): Store {
           );
         }
         appendEvents(events);
+        insertJobs(jobs, request.createdAt);
         // What a read will return (a copy, JSON-normalized), without reading it back.
         return { kind: 'created', request: fromRequestRow(row) } satisfies InsertRequestResult;
       },
     ),
     transition: db.transaction(
-      (id: string, change: DecisionChange, events: AuditEventInput[]): TransitionResult => {
+      (
+        id: string,
+        change: DecisionChange,
+        events: AuditEventInput[],
+        jobs?: JobInput[],
+      ): TransitionResult => {
         const { status, decidedBy, decisionReason, at } = change;
         const row = sql.transition.get(status, decidedBy, decisionReason, at, at, id);
         if (!row) return { ok: false, request: getRequestRecord(id) };
         appendEvents(events);
+        insertJobs(jobs, at);
         return { ok: true, request: fromRequestRow(row) };
       },
     ),
-    updateReview: db.transaction((id: string, review: Review, at: string, events: AuditEventInput[]) => {
-      const row = sql.updateReview.get(JSON.stringify(review), at, id);
-      if (!row) return null;
-      appendEvents(events);
-      return fromRequestRow(row);
-    }),
+    updateReview: db.transaction(
+      (id: string, review: Review, at: string, events: AuditEventInput[], jobs?: JobInput[]) => {
+        const row = sql.updateReview.get(JSON.stringify(review), at, id);
+        if (!row) return null;
+        appendEvents(events);
+        insertJobs(jobs, at);
+        return fromRequestRow(row);
+      },
+    ),
+    enqueueJobs: db.transaction((jobs: JobInput[], at: string) => insertJobs(jobs, at)),
+    claimJobs: db.transaction((now: string, limit: number, leaseUntil: string): Job[] =>
+      sql.dueJobs
+        .all(now, limit)
+        .map((due) => sql.leaseJob.get(leaseUntil, now, due.id))
+        .filter((row): row is JobRow => row !== undefined)
+        .map(fromJobRow),
+    ),
+    finishJob: db.transaction(
+      (id: string, status: JobStatus, error: string | null, runAt: string | null, at: string) => {
+        if (!sql.finishJob.get(status, error, runAt, at, id)) {
+          throw new StoreError('conflict', `Job ${id} is not queued (unknown, done or failed).`);
+        }
+      },
+    ),
     appendAudit: db.transaction((events: AuditEventInput[]) => appendEvents(events)),
     insertApiKey: db.transaction((key: ApiKeyRecord, events: AuditEventInput[]) => {
       sql.insertApiKey.run(toApiKeyRow(key));
@@ -207,8 +254,8 @@ function createSqliteStore(db: Database.Database): Store {
       }
     },
 
-    async insertRequest(request, events, idempotency) {
-      return write(`store request ${request.id}`, () => tx.insertRequest(request, events, idempotency));
+    async insertRequest(request, events, idempotency, jobs) {
+      return write(`store request ${request.id}`, () => tx.insertRequest(request, events, idempotency, jobs));
     },
 
     async getRequest(id) {
@@ -219,12 +266,47 @@ function createSqliteStore(db: Database.Database): Store {
       return run('list requests', () => lists.requests(filter));
     },
 
-    async transition(id, change, events) {
-      return write(`decide request ${id}`, () => tx.transition(id, change, events));
+    async transition(id, change, events, jobs) {
+      return write(`decide request ${id}`, () => tx.transition(id, change, events, jobs));
     },
 
-    async updateReview(id, review, at, events) {
-      return write(`update the review of request ${id}`, () => tx.updateReview(id, review, at, events));
+    async updateReview(id, review, at, events, jobs) {
+      return write(`update the review of request ${id}`, () => tx.updateReview(id, review, at, events, jobs));
+    },
+
+    async enqueueJobs(jobs, at) {
+      await write('queue jobs', () => tx.enqueueJobs(jobs, toUtcIso(at, 'at')));
+    },
+
+    async claimJobs(now, limit, leaseSeconds) {
+      const nowIso = toUtcIso(now, 'now');
+      const leaseUntil = new Date(Date.parse(nowIso) + leaseSeconds * 1000).toISOString();
+      return write('claim jobs', () => tx.claimJobs(nowIso, checkedCount(limit, 'limit'), leaseUntil));
+    },
+
+    async completeJob(id, at) {
+      await write(`complete job ${id}`, () => tx.finishJob(id, 'done', null, null, at));
+    },
+
+    async retryJob(id, runAt, error, at) {
+      await write(`reschedule job ${id}`, () =>
+        tx.finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at),
+      );
+    },
+
+    async failJob(id, error, at) {
+      await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at));
+    },
+
+    async getJob(id) {
+      return run(`read job ${id}`, () => {
+        const row = sql.getJob.get(id);
+        return row ? fromJobRow(row) : null;
+      });
+    },
+
+    async listJobs(filter) {
+      return run('list jobs', () => lists.jobs(filter));
     },
 
     async findExpired(now, limit) {

@@ -1,6 +1,6 @@
 /** Every fixed statement of the SQLite store, prepared once when the store opens. */
 import type Database from 'better-sqlite3';
-import type { ApiKeyRow, RequestRow } from './rows.js';
+import type { ApiKeyRow, JobRow, RequestRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -47,6 +47,21 @@ export function prepareStatements(db: Database.Database) {
     revokeApiKey: db.prepare<[string, string], ApiKeyRow>(
       'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
     ),
+    insertJob:
+      db.prepare(`INSERT INTO jobs (id, kind, payload, status, run_at, attempts, created_at, updated_at)
+      VALUES (?, ?, ?, 'queued', ?, 0, ?, ?)`),
+    dueJobs: db.prepare<[string, number], JobRow>(
+      `SELECT * FROM jobs INDEXED BY jobs_due WHERE status = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT ?`,
+    ),
+    leaseJob: db.prepare<[string, string, string], JobRow>(
+      `UPDATE jobs SET run_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'
+       RETURNING *`,
+    ),
+    finishJob: db.prepare<[string, string | null, string | null, string, string], JobRow>(
+      `UPDATE jobs SET status = ?, last_error = coalesce(?, last_error), run_at = coalesce(?, run_at),
+         updated_at = ? WHERE id = ? AND status = 'queued' RETURNING id`,
+    ),
+    getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     countActiveApiKeys: db
       .prepare<[], number>('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL')
       .pluck(),

@@ -1,0 +1,157 @@
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { Job, Store } from '../ports/store.js';
+
+/** Thrown by a handler when retrying cannot help (the job is marked failed at once). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface JobKind {
+  /** Does the work; throwing retries later with backoff, `PermanentJobError` gives up. */
+  handle(job: Job): Promise<void>;
+  /** Attempts before giving up (default 8). */
+  maxAttempts?: number;
+  /** First retry delay (default 5 s); doubles per attempt, with jitter, up to `maxDelayMs` (default 1 h). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface JobRunnerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** How often due jobs are looked for when nobody calls `wake()` (default 1 s). */
+  intervalMs?: number;
+  /** How long a claimed job is leased before another worker may take it (default 60 s). */
+  leaseSeconds?: number;
+  /** Jobs run at once (default 8). */
+  concurrency?: number;
+  random?: () => number;
+}
+
+/** `min(max, base × 2^(attempt-1))`, scaled by a random factor in [0.5, 1) so retries spread out. */
+export function backoffDelayMs(attempt: number, base: number, max: number, random: () => number): number {
+  return Math.round(Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + random() / 2));
+}
+
+/**
+ * Runs queued jobs (the outbox) outside every API request: claims due jobs, runs their kind's
+ * handler, and completes, retries with exponential backoff and jitter, or fails them after a bounded
+ * number of attempts. A crash mid-job leaves it leased; it runs again when the lease ends.
+ */
+export class JobRunner {
+  readonly #kinds = new Map<string, JobKind>();
+  readonly #options: Required<Omit<JobRunnerOptions, 'store' | 'clock' | 'log'>>;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | null = null;
+  #again = false;
+
+  constructor(private readonly deps: JobRunnerOptions) {
+    this.#options = {
+      intervalMs: deps.intervalMs ?? 1000,
+      leaseSeconds: deps.leaseSeconds ?? 60,
+      concurrency: deps.concurrency ?? 8,
+      random: deps.random ?? Math.random,
+    };
+  }
+
+  register(kind: string, config: JobKind): void {
+    if (this.#kinds.has(kind)) throw new Error(`job kind "${kind}" is registered twice`);
+    this.#kinds.set(kind, config);
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => this.wake(), this.#options.intervalMs).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Runs due jobs soon (after a change queued some); calls during a run schedule one more. */
+  wake(): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    void this.runOnce();
+  }
+
+  /** Runs every job due now; resolves with how many ran. */
+  runOnce(): Promise<number> {
+    if (this.#running) return this.#running;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+    return this.#running;
+  }
+
+  /** Resolves when no run is in progress. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      let jobs: Job[];
+      try {
+        jobs = await this.deps.store.claimJobs(
+          this.deps.clock.now().toISOString(),
+          this.#options.concurrency,
+          this.#options.leaseSeconds,
+        );
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'could not claim jobs; will retry');
+        return ran;
+      }
+      await Promise.all(jobs.map((job) => this.#run(job)));
+      ran += jobs.length;
+      if (jobs.length < this.#options.concurrency) return ran;
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { store, clock, log } = this.deps;
+    const kind = this.#kinds.get(job.kind);
+    const at = () => clock.now().toISOString();
+    try {
+      if (!kind) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      await kind.handle(job);
+      await store.completeJob(job.id, at());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const maxAttempts = kind?.maxAttempts ?? 8;
+      try {
+        if (error instanceof PermanentJobError || job.attempts >= maxAttempts) {
+          log.warn(
+            { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message },
+            'job failed for good',
+          );
+          await store.failJob(job.id, message, at());
+        } else {
+          const delay = backoffDelayMs(
+            job.attempts,
+            kind?.baseDelayMs ?? 5000,
+            kind?.maxDelayMs ?? 3_600_000,
+            this.#options.random,
+          );
+          log.info(
+            { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message, delay },
+            'job will retry',
+          );
+          await store.retryJob(job.id, new Date(clock.now().getTime() + delay).toISOString(), message, at());
+        }
+      } catch (storeError) {
+        // The lease runs out and the job comes back: nothing is lost.
+        log.error({ err: storeError, jobId: job.id }, 'could not record the job outcome');
+      }
+    }
+  }
+}
