@@ -20,6 +20,8 @@ export interface IntegrationContext {
   hub: DecisionHub;
   jobs: JobRunner;
   authenticator: Authenticator;
+  /** This server's own base URL (`http://127.0.0.1:<port>`), known once it listens. */
+  selfUrl(): string;
 }
 
 /**

@@ -86,7 +86,13 @@ export function createServer(options: ServerOptions): AgentGateServer {
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
   const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock };
 
-  const context = { store, clock, log, requests, keys, policies, hub, jobs, authenticator };
+  let http: Server | undefined;
+  const selfUrl = () => {
+    const address = http?.address();
+    if (!address || typeof address === 'string') throw new Error('the server is not listening yet');
+    return `http://127.0.0.1:${address.port}`;
+  };
+  const context = { store, clock, log, requests, keys, policies, hub, jobs, authenticator, selfUrl };
   const integrations = (options.integrations ?? []).map((create) => create(context));
   for (const integration of integrations) {
     if (integration.reactor) reactors.push(integration.reactor);
@@ -95,7 +101,6 @@ export function createServer(options: ServerOptions): AgentGateServer {
 
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
-  let http: Server | undefined;
 
   const app = createApp({
     store,
@@ -122,8 +127,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     jobs,
     integrations,
     async listen(port, host) {
-      for (const integration of integrations) await integration.start?.();
-      return new Promise((resolve, reject) => {
+      const address = await new Promise<AddressInfo>((resolve, reject) => {
         const server = createHttpServer((req, res) => {
           if (!waitRoute(req, res)) app(req, res);
         });
@@ -134,12 +138,14 @@ export function createServer(options: ServerOptions): AgentGateServer {
         server.listen(port, host, () => {
           server.off('error', reject);
           http = server;
-          sweeper.start();
-          jobs.start();
-          jobs.wake(); // work queued before a restart
           resolve(server.address() as AddressInfo);
         });
       });
+      for (const integration of integrations) await integration.start?.();
+      sweeper.start();
+      jobs.start();
+      jobs.wake(); // work queued before a restart
+      return address;
     },
     async close() {
       if (shuttingDown) return;
