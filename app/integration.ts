@@ -8,6 +8,7 @@ import type { DecisionHub } from './services/decision-hub.js';
 import type { JobKind, JobRunner } from './services/job-runner.js';
 import type { PolicyProvider } from './services/local-policy-provider.js';
 import type { RequestReactor, RequestService } from './services/request-service.js';
+import type { VoteService } from './services/vote-service.js';
 
 /** What an integration may use: the server's services, built once by `createServer`. */
 export interface IntegrationContext {
@@ -15,6 +16,8 @@ export interface IntegrationContext {
   clock: Clock;
   log: Logger;
   requests: RequestService;
+  /** Counts votes from any channel (GitHub, Slack) toward quorum. */
+  votes: VoteService;
   keys: ApiKeyService;
   policies: PolicyProvider;
   hub: DecisionHub;

@@ -16,6 +16,7 @@ import { newId as defaultNewId } from './services/ids.js';
 import { JobRunner } from './services/job-runner.js';
 import type { PolicyProvider } from './services/local-policy-provider.js';
 import { type RequestReactor, RequestService } from './services/request-service.js';
+import { VoteService } from './services/vote-service.js';
 
 export interface ServerOptions {
   store: Store;
@@ -37,6 +38,7 @@ export interface ServerOptions {
 export interface AgentGateServer {
   app: Express;
   requests: RequestService;
+  votes: VoteService;
   keys: ApiKeyService;
   hub: DecisionHub;
   sweeper: ExpirySweeper;
@@ -82,6 +84,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     reactors,
     onJobsQueued: () => jobs.wake(),
   });
+  const votes = new VoteService({ store, clock, log, requests });
   const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
   const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock };
@@ -92,7 +95,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     if (!address || typeof address === 'string') throw new Error('the server is not listening yet');
     return `http://127.0.0.1:${address.port}`;
   };
-  const context = { store, clock, log, requests, keys, policies, hub, jobs, authenticator, selfUrl };
+  const context = { store, clock, log, requests, votes, keys, policies, hub, jobs, authenticator, selfUrl };
   const integrations = (options.integrations ?? []).map((create) => create(context));
   for (const integration of integrations) {
     if (integration.reactor) reactors.push(integration.reactor);
@@ -121,6 +124,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
   return {
     app,
     requests,
+    votes,
     keys,
     hub,
     sweeper,

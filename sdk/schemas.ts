@@ -194,10 +194,15 @@ export const RequesterSchema = z.discriminatedUnion('type', [
 export type Requester = z.infer<typeof RequesterSchema>;
 
 export const VoteSchema = z.object({
+  /** `decidedBy`-style: `github:<login>`, `slack:<user id>`. */
   voter: z.string(),
   decision: z.enum(['approve', 'deny']),
   reason: z.string().nullable(),
   createdAt: z.string(),
+  /** Where it was cast: `github:comment`, `github:check_run`, `github:review`, `slack`. */
+  source: z.string(),
+  /** The requirements (rule names) this voter qualified for when voting. */
+  qualifiesFor: z.array(z.string()),
 });
 export type Vote = z.infer<typeof VoteSchema>;
 

@@ -95,6 +95,8 @@ export interface DecisionChange {
   decisionReason: string | null;
   /** ISO-8601 time of the decision; also the new `updatedAt`. */
   at: string;
+  /** The review as of the decision (the deciding vote recorded), when it changed. */
+  review?: Review;
 }
 
 export type TransitionResult =

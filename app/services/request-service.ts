@@ -46,12 +46,13 @@ export interface RequestMetrics {
 }
 
 /** The changes of a request that other parts of the system react to. */
-export type RequestChange = 'created' | 'decided';
+export type RequestChange = 'created' | 'voted' | 'decided';
 
 /**
  * Something that must happen elsewhere when a request changes (open a GitHub issue, deliver a
  * webhook, update Slack), expressed as jobs queued in the same transaction as the change.
- * `decided` fires for every final status: policy decisions at creation, votes, API, cancel, expiry.
+ * `voted` fires when a counted vote leaves the request pending (progress to show); `decided` for
+ * every final status: policy decisions at creation, votes, API, cancel, expiry.
  */
 export interface RequestReactor {
   jobsFor(change: RequestChange, request: RequestRecord): JobInput[];
@@ -150,7 +151,7 @@ export class RequestService {
     const idempotency = idempotencyKey
       ? { ownerId: principal.id, key: idempotencyKey, fingerprint: fingerprintOf(input) }
       : undefined;
-    const jobs = this.#jobsFor(decided ? ['created', 'decided'] : ['created'], record);
+    const jobs = this.jobsFor(decided ? ['created', 'decided'] : ['created'], record);
     const result = await store.insertRequest(record, events, idempotency, jobs);
     if (result.kind === 'idempotency_conflict') {
       throw new AppError(
@@ -319,16 +320,20 @@ export class RequestService {
       decisionReason: 'No decision before the request expired.',
       at: now,
     };
-    const result = await this.#commit(request, change, {});
+    const result = await this.applyDecision(request, change, {});
     if (result) this.deps.log.info({ requestId: id }, 'request expired');
     return result;
   }
 
-  /** Applies a final status with its audit event and reactions; null when it was no longer pending. */
-  async #commit(
+  /**
+   * Applies a final status with its audit events (by default one event named after the status) and
+   * reactions, and wakes waiters. Null when the request was no longer pending.
+   */
+  async applyDecision(
     request: RequestRecord,
     change: DecisionChange,
     details: Record<string, unknown>,
+    extraEvents: AuditEventInput[] = [],
   ): Promise<RequestRecord | null> {
     const decided: RequestRecord = {
       ...request,
@@ -337,12 +342,14 @@ export class RequestService {
       decisionReason: change.decisionReason,
       decidedAt: change.at,
       updatedAt: change.at,
+      ...(change.review && { review: change.review }),
     };
-    const jobs = this.#jobsFor(['decided'], decided);
+    const jobs = this.jobsFor(['decided'], decided);
     const result = await this.deps.store.transition(
       request.id,
       change,
       [
+        ...extraEvents,
         {
           requestId: request.id,
           eventType: change.status,
@@ -360,7 +367,22 @@ export class RequestService {
     return result.request;
   }
 
-  #jobsFor(changes: readonly RequestChange[], request: RequestRecord): JobInput[] {
+  /** Records a review change of a pending request (a counted vote, a review URL) with its reactions. */
+  async updateReview(
+    request: RequestRecord,
+    review: Review,
+    at: string,
+    events: AuditEventInput[],
+    change: RequestChange | null,
+  ): Promise<RequestRecord | null> {
+    const jobs = change ? this.jobsFor([change], { ...request, review, updatedAt: at }) : [];
+    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs);
+    if (updated && jobs.length > 0) this.deps.onJobsQueued?.();
+    return updated;
+  }
+
+  /** The jobs every reactor wants for these changes of `request`. */
+  jobsFor(changes: readonly RequestChange[], request: RequestRecord): JobInput[] {
     const reactors = this.deps.reactors ?? [];
     return changes.flatMap((change) => reactors.flatMap((reactor) => reactor.jobsFor(change, request)));
   }
@@ -375,7 +397,7 @@ export class RequestService {
       throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     }
     const { details, ...decision } = change;
-    const decided = await this.#commit(request, decision, details);
+    const decided = await this.applyDecision(request, decision, details);
     if (!decided) throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     this.deps.log.info(
       { requestId: request.id, status: change.status, decidedBy: change.decidedBy },

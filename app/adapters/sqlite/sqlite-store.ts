@@ -163,8 +163,9 @@ function createSqliteStore(db: Database.Database): Store {
         events: AuditEventInput[],
         jobs?: JobInput[],
       ): TransitionResult => {
-        const { status, decidedBy, decisionReason, at } = change;
-        const row = sql.transition.get(status, decidedBy, decisionReason, at, at, id);
+        const { status, decidedBy, decisionReason, at, review } = change;
+        const reviewJson = review === undefined ? null : JSON.stringify(review);
+        const row = sql.transition.get(status, decidedBy, decisionReason, at, at, reviewJson, id);
         if (!row) return { ok: false, request: getRequestRecord(id) };
         appendEvents(events);
         insertJobs(jobs, at);

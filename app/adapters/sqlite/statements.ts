@@ -27,8 +27,12 @@ export function prepareStatements(db: Database.Database) {
     insertIdempotency: db.prepare(
       'INSERT INTO idempotency (owner_id, key, fingerprint, request_id, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    transition: db.prepare<[string, string, string | null, string, string, string], RequestRow>(
-      `UPDATE requests SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ?, updated_at = ?
+    transition: db.prepare<
+      [string, string, string | null, string, string, string | null, string],
+      RequestRow
+    >(
+      `UPDATE requests SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ?, updated_at = ?,
+         review = coalesce(?, review)
        WHERE id = ? AND status = 'pending' RETURNING *`,
     ),
     updateReview: db.prepare<[string, string, string], RequestRow>(

@@ -108,13 +108,36 @@ export function describeTransitionContract(current: () => Store): void {
     });
   });
 
+  describe('transition with a review', () => {
+    it('stores the review given with the decision, and keeps it when none is given', async () => {
+      const request = aRequestRecord({ review: aReview() });
+      await current().insertRequest(request, []);
+      const review = aReview({ url: 'https://github.com/acme/payments/issues/7' });
+      const result = await current().transition(request.id, aDecision({ review }), []);
+      expect(result).toMatchObject({ ok: true, request: { review } });
+      const other = aRequestRecord({ review: aReview() });
+      await current().insertRequest(other, []);
+      const kept = await current().transition(other.id, aDecision(), []);
+      expect(kept).toMatchObject({ ok: true, request: { review: other.review } });
+    });
+  });
+
   describe('updateReview', () => {
     it('replaces the review of a pending request, bumps updatedAt and appends the events', async () => {
       const request = aRequestRecord();
       await current().insertRequest(request, []);
       const review = aReview({
         url: 'https://github.com/acme/payments/issues/12',
-        votes: [{ voter: 'github:alice', decision: 'approve', reason: null, createdAt: at(30) }],
+        votes: [
+          {
+            voter: 'github:alice',
+            decision: 'approve',
+            reason: null,
+            createdAt: at(30),
+            source: 'github:comment',
+            qualifiesFor: ['big-payments'],
+          },
+        ],
       });
       const updated = await current().updateReview(request.id, review, at(30), [
         anAuditEvent({ requestId: request.id, eventType: 'vote', actor: 'github:alice' }),

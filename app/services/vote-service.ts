@@ -1,0 +1,128 @@
+import type { Vote } from '../../sdk/schemas.js';
+import { progressOf, tallyVote } from '../approvals/tally-votes.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { RequestRecord, Store } from '../ports/store.js';
+import { notFound } from './app-error.js';
+import type { RequestService } from './request-service.js';
+
+/** A vote from a channel (GitHub, Slack) whose authorizer already decided what the voter qualifies for. */
+export interface Ballot {
+  /** `github:<login>` or `slack:<user id>`: also the `decidedBy` if this vote decides. */
+  voter: string;
+  decision: 'approve' | 'deny';
+  reason: string | null;
+  /** `github:comment`, `github:check_run`, `github:review`, `slack`. */
+  source: string;
+  /** Rule names of the requirements the voter qualifies for; empty means not qualified. */
+  qualifiesFor: string[];
+}
+
+export type VoteOutcome =
+  /** The vote decided the request. */
+  | 'approved'
+  | 'denied'
+  /** Counted; more approvals are needed. */
+  | 'counted'
+  /** The voter had already approved; nothing changed. */
+  | 'duplicate'
+  | 'not_qualified'
+  /** The request was already decided (or expired) when the vote arrived. */
+  | 'not_pending';
+
+export interface VoteResult {
+  outcome: VoteOutcome;
+  request: RequestRecord;
+}
+
+/**
+ * Counts votes from every channel the same way (`tallyVote`), one vote per request at a time so
+ * concurrent votes never overwrite each other. Decisions go through `RequestService.applyDecision`,
+ * so waiters, reactions and the audit trail see them like any other.
+ */
+export class VoteService {
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: { store: Store; clock: Clock; log: Logger; requests: RequestService }) {}
+
+  castVote(requestId: string, ballot: Ballot): Promise<VoteResult> {
+    const previous = this.#locks.get(requestId) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#cast(requestId, ballot),
+      () => this.#cast(requestId, ballot),
+    );
+    this.#locks.set(requestId, next);
+    void next
+      .finally(() => {
+        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  async #cast(requestId: string, ballot: Ballot): Promise<VoteResult> {
+    const { store, clock, requests, log } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) throw notFound('request', requestId);
+    const at = clock.now().toISOString();
+    if (request.status !== 'pending' || !request.review) return { outcome: 'not_pending', request };
+    if (request.expiresAt <= at) {
+      await requests.expireDue();
+      return { outcome: 'not_pending', request: (await store.getRequest(requestId)) ?? request };
+    }
+
+    const vote: Vote = { ...ballot, createdAt: at };
+    const tally = tallyVote(request.review, vote);
+    const voteEvent = {
+      requestId,
+      eventType: 'vote',
+      actor: ballot.voter,
+      details: {
+        decision: ballot.decision,
+        reason: ballot.reason,
+        source: ballot.source,
+        qualifiesFor: ballot.qualifiesFor,
+      },
+      createdAt: at,
+    };
+    switch (tally.outcome) {
+      case 'not_qualified':
+        await store.appendAudit([{ ...voteEvent, eventType: 'vote_refused' }]);
+        return { outcome: 'not_qualified', request };
+      case 'duplicate':
+        return { outcome: 'duplicate', request };
+      case 'counted': {
+        const updated = await requests.updateReview(request, tally.review, at, [voteEvent], 'voted');
+        return updated ? { outcome: 'counted', request: updated } : this.#late(requestId, request);
+      }
+      case 'approved':
+      case 'denied': {
+        const { approvals, needed } = progressOf(tally.review.requirements);
+        const reason =
+          ballot.reason ??
+          (tally.outcome === 'approved'
+            ? `Approved with ${approvals} of ${needed} required approval${needed === 1 ? '' : 's'}.`
+            : `Denied by ${ballot.voter}.`);
+        const decided = await requests.applyDecision(
+          request,
+          {
+            status: tally.outcome,
+            decidedBy: ballot.voter,
+            decisionReason: reason,
+            at,
+            review: tally.review,
+          },
+          { reason, via: ballot.source },
+          [voteEvent],
+        );
+        if (!decided) return this.#late(requestId, request);
+        log.info({ requestId, status: tally.outcome, decidedBy: ballot.voter }, 'request decided by vote');
+        return { outcome: tally.outcome, request: decided };
+      }
+    }
+  }
+
+  async #late(requestId: string, request: RequestRecord): Promise<VoteResult> {
+    return { outcome: 'not_pending', request: (await this.deps.store.getRequest(requestId)) ?? request };
+  }
+}

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ballot } from '../../app/services/vote-service.js';
+import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const POLICIES = {
+  'payments.yaml': `
+rules:
+  - name: finance
+    if: { action: "payments.*" }
+    decision: route_to_human
+    route: { approvers: { teams: [acme/finance] }, count: 2 }
+  - name: security
+    if: { action: "payments.wire" }
+    decision: route_to_human
+    route: { approvers: { teams: [acme/security] }, count: 1 }
+`,
+};
+
+let t: TestServer;
+let agent: Api;
+
+beforeAll(async () => {
+  t = await startTestServer({ policies: POLICIES });
+  agent = (await keyClient(t.url, t.adminKey, 'agent', ['request:create'])).api;
+});
+afterAll(() => t.close());
+
+const ballot = (voter: string, qualifiesFor: string[], decision: Ballot['decision'] = 'approve'): Ballot => ({
+  voter: `github:${voter}`,
+  decision,
+  reason: null,
+  source: 'github:comment',
+  qualifiesFor,
+});
+
+describe('VoteService', () => {
+  it('counts approvals per requirement and approves when every requirement is met', async () => {
+    const { body } = await agent('POST', '/api/requests', {
+      action: 'payments.wire',
+      params: { amount: 5000 },
+    });
+    const waiting = agent('GET', `/api/requests/${body.id}/wait?timeout=30`);
+    const votes = t.server.votes;
+    expect((await votes.castVote(body.id, ballot('alice', ['finance']))).outcome).toBe('counted');
+    expect((await votes.castVote(body.id, ballot('mallory', []))).outcome).toBe('not_qualified');
+    expect((await votes.castVote(body.id, ballot('alice', ['finance']))).outcome).toBe('duplicate');
+    expect((await votes.castVote(body.id, ballot('bob', ['finance']))).outcome).toBe('counted');
+    const last = await votes.castVote(body.id, {
+      ...ballot('carol', ['security']),
+      reason: 'checked the payee',
+    });
+    expect(last.outcome).toBe('approved');
+    expect(last.request).toMatchObject({
+      status: 'approved',
+      decidedBy: 'github:carol',
+      decisionReason: 'checked the payee',
+    });
+    expect(last.request.review?.requirements.map((r) => r.approvedBy)).toEqual([
+      ['github:alice', 'github:bob'],
+      ['github:carol'],
+    ]);
+    expect((await waiting).body.status).toBe('approved');
+
+    const trail = await apiClient(t.url, t.adminKey)('GET', `/api/requests/${body.id}/audit`);
+    expect(trail.body.map((e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`)).toEqual([
+      'created:api:agent',
+      'evaluated:policy',
+      'vote:github:alice',
+      'vote_refused:github:mallory',
+      'vote:github:bob',
+      'vote:github:carol',
+      'approved:github:carol',
+    ]);
+    expect((await votes.castVote(body.id, ballot('dave', ['finance']))).outcome).toBe('not_pending');
+  });
+
+  it('denies at once on a qualified deny', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund' });
+    await t.server.votes.castVote(body.id, ballot('alice', ['finance']));
+    const denied = await t.server.votes.castVote(body.id, {
+      ...ballot('bob', ['finance'], 'deny'),
+      reason: 'duplicate refund',
+    });
+    expect(denied.outcome).toBe('denied');
+    expect(denied.request).toMatchObject({
+      status: 'denied',
+      decidedBy: 'github:bob',
+      decisionReason: 'duplicate refund',
+    });
+  });
+
+  it('loses no vote and decides once when many arrive at the same moment', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund' });
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((name) =>
+        t.server.votes.castVote(body.id, ballot(name, ['finance'])),
+      ),
+    );
+    const outcomes = results.map((r) => r.outcome);
+    expect(outcomes.filter((o) => o === 'approved')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'counted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'not_pending')).toHaveLength(4);
+    const decided = await t.store.getRequest(body.id);
+    expect(decided?.review?.votes).toHaveLength(2);
+  });
+
+  it('refuses a vote after the request expired, even before the sweeper runs', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund', timeout: 1 });
+    await new Promise((r) => setTimeout(r, 1100));
+    const late = await t.server.votes.castVote(body.id, ballot('alice', ['finance']));
+    expect(late.outcome).toBe('not_pending');
+    expect(late.request.status).toBe('expired');
+  });
+});
