@@ -15,6 +15,7 @@ import { ExpirySweeper } from './services/expiry-sweeper.js';
 import { newId as defaultNewId } from './services/ids.js';
 import { JobRunner } from './services/job-runner.js';
 import type { PolicyProvider } from './services/local-policy-provider.js';
+import type { OidcVerifier } from './services/oidc-verifier.js';
 import { type RequestReactor, RequestService } from './services/request-service.js';
 import { VoteService } from './services/vote-service.js';
 
@@ -33,6 +34,8 @@ export interface ServerOptions {
   newId?: (prefix: string) => string;
   /** GitHub, Slack, webhooks…: each plugs in through the hooks of `Integration`. */
   integrations?: readonly IntegrationFactory[];
+  /** Verifies GitHub Actions OIDC bearer tokens; without it only API keys are accepted. */
+  oidc?: OidcVerifier;
 }
 
 export interface AgentGateServer {
@@ -87,7 +90,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
   const votes = new VoteService({ store, clock, log, requests });
   const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
-  const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock };
+  const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock, oidc: options.oidc };
 
   let http: Server | undefined;
   const selfUrl = () => {
@@ -116,7 +119,8 @@ export function createServer(options: ServerOptions): AgentGateServer {
     metrics,
     integrations,
     bodyLimitBytes,
-    mode: 'standalone',
+    // A GitHub integration is what makes this a GitHub App rather than a standalone server.
+    mode: integrations.some((i) => i.name === 'github') ? 'github' : 'standalone',
     isShuttingDown,
   });
   const waitRoute = createWaitRoute({ authenticator, requests, metrics, log, isShuttingDown });
