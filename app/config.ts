@@ -4,8 +4,23 @@
  */
 import { z } from 'zod';
 import { RepositoryNameSchema } from '../sdk/schemas.js';
+import { DEFAULT_OIDC_AUDIENCE, GITHUB_ACTIONS_ISSUER, jwksUrlOf } from './services/oidc-verifier.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** An https URL; plain http only on loopback (a local issuer in tests), never across a network. */
+const SecureUrlSchema = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an https:// URL (http:// only for localhost/127.0.0.1)' },
+);
 
 const EnvSchema = z.object({
   PORT: z
@@ -26,6 +41,9 @@ const EnvSchema = z.object({
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters (use a long random value)').optional(),
   AGENTGATE_POLICY_DIR: z.string().min(1).default('./policies'),
   AGENTGATE_REPOSITORY: RepositoryNameSchema.optional(),
+  AGENTGATE_OIDC_ISSUER: SecureUrlSchema.default(GITHUB_ACTIONS_ISSUER),
+  AGENTGATE_OIDC_AUDIENCE: z.string().min(1).default(DEFAULT_OIDC_AUDIENCE),
+  AGENTGATE_OIDC_JWKS_URL: SecureUrlSchema.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -36,6 +54,8 @@ export interface Config {
   adminApiKey: string | undefined;
   policyDir: string;
   defaultRepository: string | null;
+  /** Which GitHub Actions OIDC tokens are accepted as bearers. */
+  oidc: { issuer: string; audience: string; jwksUrl: string };
   logLevel: (typeof LOG_LEVELS)[number];
   /** Largest accepted request body. */
   bodyLimitBytes: number;
@@ -76,6 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminApiKey: e.ADMIN_API_KEY,
     policyDir: e.AGENTGATE_POLICY_DIR,
     defaultRepository: e.AGENTGATE_REPOSITORY ?? null,
+    oidc: {
+      issuer: e.AGENTGATE_OIDC_ISSUER,
+      audience: e.AGENTGATE_OIDC_AUDIENCE,
+      jwksUrl: e.AGENTGATE_OIDC_JWKS_URL ?? jwksUrlOf(e.AGENTGATE_OIDC_ISSUER),
+    },
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: 1024 * 1024,
     sweepIntervalMs: 1000,

@@ -13,6 +13,7 @@ import { type AgentGateServer, createServer } from './server.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { newId } from './services/ids.js';
 import { LocalPolicyProvider } from './services/local-policy-provider.js';
+import { createOidcVerifier } from './services/oidc-verifier.js';
 
 export interface RunningServer {
   server: AgentGateServer;
@@ -41,6 +42,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       bodyLimitBytes: config.bodyLimitBytes,
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
+      oidc: createOidcVerifier({ ...config.oidc, log }),
     });
     const address = await server.listen(config.port, config.host);
     log.info(

@@ -4,6 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Principal } from '../ports/store.js';
 import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
+import { principalOfOidc } from '../services/oidc-principal.js';
+import { looksLikeJwt, type OidcVerifier } from '../services/oidc-verifier.js';
 import { hasScope } from '../services/request-service.js';
 import type { SlidingWindowRateLimiter } from './rate-limiter.js';
 
@@ -18,14 +20,17 @@ export interface Authenticator {
   keys: ApiKeyService;
   limiter: SlidingWindowRateLimiter;
   clock: Clock;
+  /** Accepts GitHub Actions OIDC tokens as bearers; absent, only keys are accepted. */
+  oidc?: OidcVerifier | undefined;
 }
 
 /**
- * Resolves the principal of an `Authorization: Bearer <key>` header and applies its rate limit,
- * calling `setHeader` with the `X-RateLimit-*` headers. Throws a 401 or 429 `AppError`.
+ * Resolves the principal of an `Authorization: Bearer <key or GitHub Actions OIDC token>` header
+ * and applies its rate limit, calling `setHeader` with the `X-RateLimit-*` headers. Throws a 401
+ * or 429 `AppError`.
  */
 export async function authenticateHeader(
-  { keys, limiter, clock }: Authenticator,
+  { keys, limiter, clock, oidc }: Authenticator,
   header: string | undefined,
   setHeader: (name: string, value: string) => void,
 ): Promise<Principal> {
@@ -36,7 +41,7 @@ export async function authenticateHeader(
   if (!match?.[1]) {
     throw new AppError('unauthorized', 'Only "Authorization: Bearer <key>" is accepted.');
   }
-  const principal = await keys.authenticate(match[1]);
+  const principal = await principalOfBearer(keys, oidc, match[1]);
   if (principal.rateLimit !== null) {
     const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
     setHeader('X-RateLimit-Limit', String(rate.limit));
@@ -52,6 +57,27 @@ export async function authenticateHeader(
     }
   }
   return principal;
+}
+
+/** A key (`agk_…` or the admin key), else a JWT-shaped token is taken for an Actions OIDC token. */
+async function principalOfBearer(
+  keys: ApiKeyService,
+  oidc: OidcVerifier | undefined,
+  token: string,
+): Promise<Principal> {
+  if (token.startsWith('agk_') || !looksLikeJwt(token)) return keys.authenticate(token);
+  try {
+    return await keys.authenticate(token); // an ADMIN_API_KEY may be any string, even JWT-shaped
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+  }
+  if (!oidc) {
+    throw new AppError(
+      'unauthorized',
+      'This server does not accept GitHub Actions OIDC tokens; send an AgentGate API key (agk_…).',
+    );
+  }
+  return principalOfOidc(await oidc.verify(token));
 }
 
 /** Express middleware: sets the principal for `principalOf`. */

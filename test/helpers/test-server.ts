@@ -10,6 +10,7 @@ import type { Clock } from '../../app/ports/clock.js';
 import type { Store } from '../../app/ports/store.js';
 import { type AgentGateServer, createServer } from '../../app/server.js';
 import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
+import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
 
 export interface TestServerOptions {
   /** Policy files, e.g. `{ 'main.yaml': 'rules: [...]' }`; none means "everything routes to humans". */
@@ -20,6 +21,8 @@ export interface TestServerOptions {
   defaultRepository?: string | null;
   bodyLimitBytes?: number;
   integrations?: IntegrationFactory[];
+  /** Accept GitHub Actions OIDC tokens from this issuer (keys at `jwksUrl`, default `<issuer>/.well-known/jwks`). */
+  oidc?: { issuer: string; audience?: string; jwksUrl?: string };
 }
 
 export interface TestServer {
@@ -48,6 +51,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.defaultRepository !== undefined && { defaultRepository: options.defaultRepository }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.integrations && { integrations: options.integrations }),
+    ...(options.oidc && {
+      oidc: createOidcVerifier({ audience: DEFAULT_OIDC_AUDIENCE, ...options.oidc }),
+    }),
     shutdownGraceMs: 2000,
   });
   const address = await server.listen(0, '127.0.0.1');
