@@ -215,6 +215,33 @@ export interface Store {
   /** Returns the revoked key, or null when the id is unknown. Revoking twice keeps the first time. */
   revokeApiKey(id: string, at: string, events: AuditEventInput[]): Promise<ApiKeyRecord | null>;
   countActiveApiKeys(): Promise<number>;
+
+  // --- GitHub App (app/github, app/services/github-*) ------------------------------------------
+
+  /**
+   * Records `key` (`delivery:<guid>`, `comment:<owner/name>#<id>`) as processed, atomically; false
+   * when it already was, so a redelivered webhook or a comment seen again is handled once.
+   */
+  claimGitHubKey(key: string, at: string): Promise<boolean>;
+  /** Forgets a claim whose handling failed, so a redelivery or the next reconciliation may retry it. */
+  releaseGitHubKey(key: string): Promise<void>;
+  /** Links a request to its issue; false (nothing changes) when the request already has one. */
+  linkGitHubIssue(link: GitHubIssueLink): Promise<boolean>;
+  getGitHubIssue(requestId: string): Promise<GitHubIssueLink | null>;
+  /** The link of issue `number` in `repository` (compared case-insensitively, as GitHub does). */
+  findGitHubIssue(repository: string, number: number): Promise<GitHubIssueLink | null>;
+  /** Links of still-pending requests, by request id, after `afterRequestId` (for reconciliation). */
+  listPendingGitHubIssues(limit: number, afterRequestId?: string): Promise<GitHubIssueLink[]>;
+}
+
+/** Where a request is reviewed on GitHub. */
+export interface GitHubIssueLink {
+  requestId: string;
+  repository: string;
+  number: number;
+  /** The issue's `html_url`. */
+  url: string;
+  createdAt: string;
 }
 
 /** Who is asking, as far as the audit trail and ownership are concerned. */

@@ -10,6 +10,7 @@ import { type Store, StoreError } from '../../app/ports/store.js';
 import { aRequestRecord } from './builders.js';
 import { describeApiKeyContract } from './contract/api-keys-contract.js';
 import { describeAuditContract } from './contract/audit-contract.js';
+import { describeGitHubContract } from './contract/github-contract.js';
 import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
 import { describeRequestContract } from './contract/request-contract.js';
@@ -42,6 +43,7 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeJobsContract(current);
     describeAuditContract(current);
     describeApiKeyContract(current);
+    describeGitHubContract(current);
 
     describe('close', () => {
       it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {

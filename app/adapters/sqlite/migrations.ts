@@ -112,6 +112,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_created ON jobs (created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'github: processed deliveries and comments, request issue links',
+    up: `
+      -- Webhook deliveries (delivery:<guid>) and issue comments (comment:<repo>#<id>) already handled,
+      -- so a redelivery or a reconciliation pass never handles them twice.
+      CREATE TABLE github_processed (
+        key          TEXT PRIMARY KEY,
+        processed_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      -- The issue where a request is reviewed. One per request, and one request per issue.
+      CREATE TABLE github_issues (
+        request_id TEXT PRIMARY KEY REFERENCES requests (id),
+        repository TEXT NOT NULL COLLATE NOCASE,
+        number     INTEGER NOT NULL,
+        url        TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (repository, number)
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

@@ -1,7 +1,7 @@
 /** Conversions between the Store's records and SQLite rows (JSON text for nested values). */
 
 import type { AuditEntry } from '../../../sdk/schemas.js';
-import type { ApiKeyRecord, Job, JobStatus, RequestRecord } from '../../ports/store.js';
+import type { ApiKeyRecord, GitHubIssueLink, Job, JobStatus, RequestRecord } from '../../ports/store.js';
 
 export interface RequestRow {
   id: string;
@@ -153,3 +153,19 @@ export function fromJobRow(row: JobRow): Job {
     updatedAt: row.updated_at,
   };
 }
+
+export interface GitHubIssueRow {
+  request_id: string;
+  repository: string;
+  number: number;
+  url: string;
+  created_at: string;
+}
+
+export const fromGitHubIssueRow = (row: GitHubIssueRow): GitHubIssueLink => ({
+  requestId: row.request_id,
+  repository: row.repository,
+  number: row.number,
+  url: row.url,
+  createdAt: row.created_at,
+});

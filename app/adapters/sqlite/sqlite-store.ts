@@ -29,7 +29,15 @@ import {
 import { newAuditId, newStoreId } from './audit-id.js';
 import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
-import { fromApiKeyRow, fromJobRow, fromRequestRow, type JobRow, toApiKeyRow, toRequestRow } from './rows.js';
+import {
+  fromApiKeyRow,
+  fromGitHubIssueRow,
+  fromJobRow,
+  fromRequestRow,
+  type JobRow,
+  toApiKeyRow,
+  toRequestRow,
+} from './rows.js';
 import { toStoreError } from './sqlite-error.js';
 import { prepareStatements } from './statements.js';
 import { createWriteBatcher } from './write-batcher.js';
@@ -352,6 +360,45 @@ function createSqliteStore(db: Database.Database): Store {
 
     async countActiveApiKeys() {
       return run('count API keys', () => sql.countActiveApiKeys.get() ?? 0);
+    },
+
+    // --- GitHub App ------------------------------------------------------------------------------
+
+    async claimGitHubKey(key, at) {
+      return write(`record ${key} as processed`, () => sql.claimGitHubKey.run(key, at).changes === 1);
+    },
+
+    async releaseGitHubKey(key) {
+      await write(`forget ${key}`, () => sql.releaseGitHubKey.run(key));
+    },
+
+    async linkGitHubIssue(link) {
+      return write(
+        `link request ${link.requestId} to its issue`,
+        () =>
+          sql.linkGitHubIssue.run(link.requestId, link.repository, link.number, link.url, link.createdAt)
+            .changes === 1,
+      );
+    },
+
+    async getGitHubIssue(requestId) {
+      return run(`read the issue of request ${requestId}`, () => {
+        const row = sql.getGitHubIssue.get(requestId);
+        return row ? fromGitHubIssueRow(row) : null;
+      });
+    },
+
+    async findGitHubIssue(repository, number) {
+      return run(`find issue ${repository}#${number}`, () => {
+        const row = sql.findGitHubIssue.get(repository, number);
+        return row ? fromGitHubIssueRow(row) : null;
+      });
+    },
+
+    async listPendingGitHubIssues(limit, afterRequestId = '') {
+      return run('list the issues of pending requests', () =>
+        sql.listPendingGitHubIssues.all(afterRequestId, checkedCount(limit, 'limit')).map(fromGitHubIssueRow),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Every fixed statement of the SQLite store, prepared once when the store opens. */
 import type Database from 'better-sqlite3';
-import type { ApiKeyRow, JobRow, RequestRow } from './rows.js';
+import type { ApiKeyRow, GitHubIssueRow, JobRow, RequestRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -69,5 +69,22 @@ export function prepareStatements(db: Database.Database) {
     countActiveApiKeys: db
       .prepare<[], number>('SELECT count(*) FROM api_keys WHERE revoked_at IS NULL')
       .pluck(),
+    // GitHub App
+    claimGitHubKey: db.prepare<[string, string]>(
+      'INSERT INTO github_processed (key, processed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+    ),
+    releaseGitHubKey: db.prepare<[string]>('DELETE FROM github_processed WHERE key = ?'),
+    linkGitHubIssue: db.prepare<[string, string, number, string, string]>(
+      `INSERT INTO github_issues (request_id, repository, number, url, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (request_id) DO NOTHING`,
+    ),
+    getGitHubIssue: db.prepare<[string], GitHubIssueRow>('SELECT * FROM github_issues WHERE request_id = ?'),
+    findGitHubIssue: db.prepare<[string, number], GitHubIssueRow>(
+      'SELECT * FROM github_issues WHERE repository = ? AND number = ?',
+    ),
+    listPendingGitHubIssues: db.prepare<[string, number], GitHubIssueRow>(
+      `SELECT g.* FROM github_issues g JOIN requests r ON r.id = g.request_id
+       WHERE r.status = 'pending' AND g.request_id > ? ORDER BY g.request_id LIMIT ?`,
+    ),
   };
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { GitHubIssueLink, Store } from '../../../app/ports/store.js';
+import { aDecision, aRequestRecord, at } from '../builders.js';
+
+const linkOf = (requestId: string, number: number, repository = 'acme/payments'): GitHubIssueLink => ({
+  requestId,
+  repository,
+  number,
+  url: `https://github.com/${repository}/issues/${number}`,
+  createdAt: at(1),
+});
+
+export function describeGitHubContract(current: () => Store): void {
+  describe('GitHub: processed deliveries and issue links', () => {
+    it('claims a delivery once; a released claim can be claimed again', async () => {
+      expect(await current().claimGitHubKey('delivery:abc', at(0))).toBe(true);
+      expect(await current().claimGitHubKey('delivery:abc', at(1))).toBe(false);
+      expect(await current().claimGitHubKey('delivery:other', at(1))).toBe(true);
+      await current().releaseGitHubKey('delivery:abc');
+      expect(await current().claimGitHubKey('delivery:abc', at(2))).toBe(true);
+    });
+
+    it('gives exactly one of many concurrent claims of the same key', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => current().claimGitHubKey('comment:acme/payments#7', at(0))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('links a request to one issue and finds it both ways, the repository case-insensitively', async () => {
+      const request = aRequestRecord();
+      await current().insertRequest(request, []);
+      expect(await current().linkGitHubIssue(linkOf(request.id, 12))).toBe(true);
+      // A second link (a retried job) changes nothing.
+      expect(await current().linkGitHubIssue(linkOf(request.id, 13))).toBe(false);
+      expect(await current().getGitHubIssue(request.id)).toEqual(linkOf(request.id, 12));
+      expect(await current().findGitHubIssue('ACME/Payments', 12)).toEqual(linkOf(request.id, 12));
+      expect(await current().findGitHubIssue('acme/payments', 13)).toBeNull();
+      expect(await current().getGitHubIssue('req_unknown')).toBeNull();
+    });
+
+    it('lists the links of pending requests only, in pages by request id', async () => {
+      const pending = [aRequestRecord(), aRequestRecord(), aRequestRecord()];
+      const decided = aRequestRecord();
+      for (const [i, request] of [...pending, decided].entries()) {
+        await current().insertRequest(request, []);
+        await current().linkGitHubIssue(linkOf(request.id, i + 1));
+      }
+      await current().transition(decided.id, aDecision({ at: at(5) }), []);
+      const ids = pending.map((r) => r.id).sort();
+      const first = await current().listPendingGitHubIssues(2);
+      expect(first.map((l) => l.requestId)).toEqual(ids.slice(0, 2));
+      const rest = await current().listPendingGitHubIssues(2, first[1]?.requestId);
+      expect(rest.map((l) => l.requestId)).toEqual(ids.slice(2));
+    });
+  });
+}
