@@ -3,6 +3,7 @@
  * local policies → server) and owns the process (signals, exit codes).
  */
 import type { AddressInfo } from 'node:net';
+import { createMcpHttpIntegration } from '../mcp/http-integration.js';
 import { readPolicyDir } from './adapters/policy-files.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { type Config, loadConfig } from './config.js';
@@ -43,6 +44,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
       oidc: createOidcVerifier({ ...config.oidc, log }),
+      integrations: [createMcpHttpIntegration()],
     });
     const address = await server.listen(config.port, config.host);
     log.info(
