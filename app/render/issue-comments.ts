@@ -1,0 +1,74 @@
+/** Comments AgentGate writes on a request's issue: the final decision and answers to voters. Pure. */
+import type { RequestStatus } from '../../sdk/schemas.js';
+import type { Refusal } from '../approvals/qualify-voter.js';
+import { progressOf } from '../approvals/tally-votes.js';
+import type { RequestRecord } from '../ports/store.js';
+import { describeRequirements, mentionOf } from './describe-approvers.js';
+
+/** Hidden marker of the final comment, so a retried reflection never posts it twice. */
+export const decisionMarker = (requestId: string): string => `<!-- agentgate:decision:${requestId} -->`;
+
+const HEADLINE: Record<Exclude<RequestStatus, 'pending'>, string> = {
+  approved: '✅ **Approved**',
+  denied: '❌ **Denied**',
+  expired: '⌛ **Expired**',
+  cancelled: '🚫 **Cancelled**',
+};
+
+/** The final comment: who decided, why, and what that means for the agent. */
+export function renderDecisionComment(request: RequestRecord): string {
+  if (request.status === 'pending') throw new Error('a pending request has no decision to render');
+  const by = request.decidedBy;
+  const who =
+    by === 'system:expiry'
+      ? `— nobody decided before ${request.expiresAt.slice(0, 16).replace('T', ' ')} UTC`
+      : by === 'policy'
+        ? 'by policy'
+        : by
+          ? `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`
+          : '';
+  const lines = [decisionMarker(request.id), `${HEADLINE[request.status]} ${who}.`.replace(/ \./, '.')];
+  if (request.decisionReason && by !== 'system:expiry')
+    lines.push('', `> ${request.decisionReason.split('\n').join('\n> ')}`);
+  const approvedBy = (request.review?.requirements ?? []).flatMap((r) => r.approvedBy);
+  if (approvedBy.length > 0) {
+    const { approvals, needed } = progressOf(request.review?.requirements ?? []);
+    lines.push('', `Approvals: ${approvedBy.map(mentionOf).join(', ')} (${approvals} of ${needed} needed).`);
+  }
+  const effect =
+    request.status === 'approved'
+      ? `The agent may now run \`${request.action}\`.`
+      : `The agent will not run \`${request.action}\`.`;
+  lines.push('', `${effect} The decision is final; this issue is closed.`);
+  return lines.join('\n');
+}
+
+/** The answer to a command that did not count. */
+export function renderRefusalReply(
+  request: RequestRecord,
+  login: string,
+  command: 'approve' | 'deny',
+  refusal: Refusal,
+): string {
+  const why =
+    refusal === 'requester'
+      ? 'you requested this action (or delegated the task), and nobody approves their own request'
+      : 'you are not one of the approvers of this request';
+  const requirements = request.review?.requirements ?? [];
+  const { approvals, needed } = progressOf(requirements);
+  return [
+    `@${login}, your \`/${command}\` was not counted: ${why}.`,
+    '',
+    `Who can decide: ${describeRequirements(requirements)}. Progress: ${approvals} of ${needed}.`,
+  ].join('\n');
+}
+
+/** The answer to a command on a request that is already decided. */
+export function renderNotPendingReply(
+  request: RequestRecord,
+  login: string,
+  command: 'approve' | 'deny',
+): string {
+  const by = request.decidedBy ? ` (${mentionOf(request.decidedBy)})` : '';
+  return `@${login}, your \`/${command}\` was not counted: this request is already **${request.status}**${by}, and a decision is final.`;
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestRecord } from '../../app/ports/store.js';
+import {
+  findRequestMarker,
+  issueMarker,
+  renderIssueBody,
+  renderIssueTitle,
+} from '../../app/render/issue-body.js';
+import {
+  renderDecisionComment,
+  renderNotPendingReply,
+  renderRefusalReply,
+} from '../../app/render/issue-comments.js';
+import { aRequestRecord, aReview } from '../store/builders.js';
+
+const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
+
+function aPaymentRequest(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return aRequestRecord({
+    id: 'req_01JABCDEF',
+    action: 'payments.transfer',
+    params: { amount: 5000, currency: 'EUR', to: 'ACME Supplies GmbH', note: 'has ``` fences' },
+    context: { agent: 'billing-bot', task: 'Pay invoice 2024-117', onBehalfOf: 'dana' },
+    urgency: 'high',
+    createdAt: '2026-01-01T09:00:00.000Z',
+    updatedAt: '2026-01-01T09:00:00.000Z',
+    expiresAt: '2026-01-01T13:00:00.000Z',
+    repository: 'acme/payments',
+    requester: { type: 'api_key', name: 'billing-bot' },
+    policyDecision: {
+      decision: 'route_to_human',
+      rules: ['big-payments', 'security-review'],
+      policyVersion: SHA,
+      reason: 'Routed to humans by rules "big-payments" and "security-review".',
+    },
+    review: aReview({
+      requirements: [
+        {
+          rule: 'big-payments',
+          approvers: { users: ['alice'], teams: ['acme/finance'], permission: 'maintain' },
+          count: 2,
+          via: 'issue',
+          timeout: '4h',
+          notify: null,
+          allowRequester: false,
+          approvedBy: ['github:alice'],
+        },
+        {
+          rule: 'security-review',
+          approvers: { teams: ['acme/security'] },
+          count: 1,
+          via: 'issue',
+          timeout: null,
+          notify: null,
+          allowRequester: false,
+          approvedBy: [],
+        },
+      ],
+    }),
+    ...overrides,
+  });
+}
+
+describe('issue rendering', () => {
+  it('titles the issue with the action, urgent ones marked', () => {
+    expect(renderIssueTitle({ action: 'deploy:production', urgency: 'normal' })).toBe(
+      'Approval needed: deploy:production',
+    );
+    expect(renderIssueTitle({ action: 'db.drop_table', urgency: 'critical' })).toBe(
+      '[critical] Approval needed: db.drop_table',
+    );
+  });
+
+  it('renders a body a reviewer can decide from', () => {
+    const body = renderIssueBody({
+      request: aPaymentRequest(),
+      ruleDescriptions: { 'big-payments': 'Payments over 1,000 need two people' },
+      serverUrl: 'https://agentgate.acme.dev',
+    });
+    expect(body).toMatchSnapshot();
+    // What a reviewer (and the judge) must find in it.
+    expect(body.startsWith(issueMarker('req_01JABCDEF'))).toBe(true);
+    for (const text of [
+      'payments.transfer',
+      '"amount": 5000',
+      'high',
+      'big-payments',
+      '@alice',
+      '@acme/finance',
+    ]) {
+      expect(body).toContain(text);
+    }
+    expect(body).toContain('1 of 3 approvals');
+    // The fence around params is longer than any backtick run inside them.
+    expect(body).toContain('````json');
+    expect(findRequestMarker(`Edited by a human\n${body}`)).toBe('req_01JABCDEF');
+  });
+
+  it('renders a minimal request (no context, local policy version, no server URL)', () => {
+    const body = renderIssueBody({
+      request: aRequestRecord({
+        id: 'req_min',
+        context: {},
+        params: {},
+        createdAt: '2026-01-01T09:00:00.000Z',
+        expiresAt: '2026-01-02T09:00:00.000Z',
+        policyDecision: {
+          decision: 'route_to_human',
+          rules: [],
+          policyVersion: SHA,
+          reason: 'No rule matched; the defaults route to humans.',
+        },
+      }),
+    });
+    expect(body).toMatchSnapshot();
+    expect(body).not.toContain('Context from the agent');
+  });
+});
+
+describe('comments', () => {
+  it('renders the final comment for each way a request ends', () => {
+    const approved = aPaymentRequest({
+      status: 'approved',
+      decidedBy: 'github:bob',
+      decisionReason: 'Invoice checked against the PO',
+      decidedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const expired = aPaymentRequest({
+      status: 'expired',
+      decidedBy: 'system:expiry',
+      decisionReason: 'No decision before the request expired.',
+    });
+    const cancelled = aPaymentRequest({
+      status: 'cancelled',
+      decidedBy: 'api:billing-bot',
+      decisionReason: null,
+    });
+    const denied = aPaymentRequest({
+      status: 'denied',
+      decidedBy: 'github:carol',
+      decisionReason: 'Closed the issue without a decision.',
+    });
+    expect(
+      [approved, denied, expired, cancelled].map(renderDecisionComment).join('\n\n=====\n\n'),
+    ).toMatchSnapshot();
+  });
+
+  it('answers an unqualified voter with who can decide', () => {
+    const request = aPaymentRequest();
+    const reply = renderRefusalReply(request, 'mallory', 'approve', 'not_approver');
+    expect(reply).toMatchSnapshot();
+    expect(reply).toContain('@alice');
+    expect(renderRefusalReply(request, 'dana', 'approve', 'requester')).toContain(
+      'nobody approves their own request',
+    );
+    expect(
+      renderNotPendingReply({ ...request, status: 'approved', decidedBy: 'github:bob' }, 'eve', 'deny'),
+    ).toBe(
+      '@eve, your `/deny` was not counted: this request is already **approved** (@bob), and a decision is final.',
+    );
+  });
+});
