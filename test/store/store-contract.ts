@@ -14,7 +14,9 @@ import { describeGitHubContract } from './contract/github-contract.js';
 import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
 import { describeRequestContract } from './contract/request-contract.js';
+import { describeSlackContract } from './contract/slack-contract.js';
 import { describeTransitionContract } from './contract/transition-contract.js';
+import { describeWebhooksContract } from './contract/webhooks-contract.js';
 
 export function describeStoreContract(name: string, openStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -44,6 +46,8 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeAuditContract(current);
     describeApiKeyContract(current);
     describeGitHubContract(current);
+    describeWebhooksContract(current);
+    describeSlackContract(current);
 
     describe('close', () => {
       it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {

@@ -133,6 +133,44 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'outgoing webhooks, their delivery log, slack messages',
+    up: `
+      CREATE TABLE webhooks (
+        id         TEXT PRIMARY KEY,
+        url        TEXT NOT NULL,
+        events     TEXT NOT NULL,
+        secret     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      -- One row per event per subscription; attempts update it. Deleting a subscription deletes its log.
+      CREATE TABLE webhook_deliveries (
+        id              TEXT PRIMARY KEY,
+        webhook_id      TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        event           TEXT NOT NULL,
+        request_id      TEXT,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        response_status INTEGER,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        delivered_at    TEXT
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at, id);
+      -- The Slack message of a request in each channel it was posted to.
+      CREATE TABLE slack_messages (
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        channel    TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        ts         TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (request_id, channel)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

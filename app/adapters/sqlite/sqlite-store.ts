@@ -29,6 +29,7 @@ import {
 import { newAuditId, newStoreId } from './audit-id.js';
 import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
+import { createOutboundMethods } from './outbound-store.js';
 import {
   fromApiKeyRow,
   fromGitHubIssueRow,
@@ -238,8 +239,12 @@ function createSqliteStore(db: Database.Database): Store {
     }
   }
 
+  const outbound = createOutboundMethods({ db, appendEvents, insertJobs, write, run });
+
   return {
     kind: 'sqlite',
+    // Outgoing webhooks and Slack messages (outbound-store.ts).
+    ...outbound,
 
     async ping() {
       run('reach the database', () => sql.ping.get());

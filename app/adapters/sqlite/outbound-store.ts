@@ -1,0 +1,258 @@
+/**
+ * The SQLite side of outgoing webhooks (subscriptions, delivery log) and Slack message refs: its
+ * rows, statements and Store methods, kept apart from the core store so each part stays small.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  AuditEventInput,
+  DeliveryStatus,
+  JobInput,
+  SlackMessageRef,
+  Store,
+  WebhookDelivery,
+  WebhookRecord,
+} from '../../ports/store.js';
+import { checkedCount } from './list-queries.js';
+
+export type OutboundMethods = Pick<
+  Store,
+  | 'insertWebhook'
+  | 'getWebhook'
+  | 'listWebhooks'
+  | 'deleteWebhook'
+  | 'insertDelivery'
+  | 'recordDeliveryAttempt'
+  | 'getDelivery'
+  | 'listDeliveries'
+  | 'saveSlackMessage'
+  | 'listSlackMessages'
+>;
+
+export interface OutboundDeps {
+  db: Database.Database;
+  /** Appends audit events under the caller's write transaction. */
+  appendEvents(events: readonly AuditEventInput[]): unknown;
+  /** Queues jobs under the caller's write transaction. */
+  insertJobs(jobs: readonly JobInput[], at: string): void;
+  /** Runs a change in the next group commit. */
+  write<T>(doing: string, change: () => T): Promise<T>;
+  /** Runs a read. */
+  run<T>(doing: string, call: () => T): T;
+}
+
+interface WebhookRow {
+  id: string;
+  url: string;
+  events: string;
+  secret: string;
+  created_at: string;
+}
+
+interface DeliveryRow {
+  id: string;
+  webhook_id: string;
+  event: string;
+  request_id: string | null;
+  body: string;
+  status: string;
+  attempts: number;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+interface SlackMessageRow {
+  request_id: string;
+  channel: string;
+  channel_id: string;
+  ts: string;
+  created_at: string;
+}
+
+const fromWebhookRow = (row: WebhookRow): WebhookRecord => ({
+  id: row.id,
+  url: row.url,
+  events: JSON.parse(row.events),
+  secret: row.secret,
+  createdAt: row.created_at,
+});
+
+const fromDeliveryRow = (row: DeliveryRow): WebhookDelivery => ({
+  id: row.id,
+  webhookId: row.webhook_id,
+  event: row.event,
+  requestId: row.request_id,
+  body: row.body,
+  status: row.status as DeliveryStatus,
+  attempts: row.attempts,
+  responseStatus: row.response_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deliveredAt: row.delivered_at,
+});
+
+const fromSlackMessageRow = (row: SlackMessageRow): SlackMessageRef => ({
+  requestId: row.request_id,
+  channel: row.channel,
+  channelId: row.channel_id,
+  ts: row.ts,
+  createdAt: row.created_at,
+});
+
+export function createOutboundMethods({
+  db,
+  appendEvents,
+  insertJobs,
+  write,
+  run,
+}: OutboundDeps): OutboundMethods {
+  const sql = {
+    insertWebhook: db.prepare(
+      'INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    getWebhook: db.prepare<[string], WebhookRow>('SELECT * FROM webhooks WHERE id = ?'),
+    listWebhooks: db.prepare<[], WebhookRow>('SELECT * FROM webhooks ORDER BY created_at, rowid'),
+    deleteWebhook: db.prepare<[string]>('DELETE FROM webhooks WHERE id = ?'),
+    deleteDeliveries: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE webhook_id = ?'),
+    insertDelivery:
+      db.prepare(`INSERT INTO webhook_deliveries (id, webhook_id, event, request_id, body, status,
+        attempts, response_status, last_error, created_at, updated_at, delivered_at)
+      VALUES (@id, @webhook_id, @event, @request_id, @body, @status, @attempts, @response_status, @last_error,
+        @created_at, @updated_at, @delivered_at)
+      ON CONFLICT (id) DO NOTHING`),
+    recordAttempt: db.prepare<[string, number | null, string | null, string, string, string], DeliveryRow>(
+      `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, response_status = ?, last_error = ?,
+         updated_at = ?, delivered_at = CASE WHEN status = 'delivered' THEN delivered_at ELSE ? END
+       WHERE id = ? RETURNING *`,
+    ),
+    getDelivery: db.prepare<[string], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = ?'),
+    listDeliveries: db.prepare<[string, number], DeliveryRow>(
+      `SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    listDeliveriesByStatus: db.prepare<[string, string, number], DeliveryRow>(
+      `SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND status = ?
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    saveSlackMessage: db.prepare(`INSERT INTO slack_messages (request_id, channel, channel_id, ts, created_at)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, channel) DO NOTHING`),
+    listSlackMessages: db.prepare<[string], SlackMessageRow>(
+      'SELECT * FROM slack_messages WHERE request_id = ? ORDER BY created_at, channel',
+    ),
+  };
+
+  const tx = {
+    insertWebhook: db.transaction((webhook: WebhookRecord, events: AuditEventInput[]) => {
+      sql.insertWebhook.run(
+        webhook.id,
+        webhook.url,
+        JSON.stringify(webhook.events),
+        webhook.secret,
+        webhook.createdAt,
+      );
+      appendEvents(events);
+    }),
+    deleteWebhook: db.transaction((id: string, events: AuditEventInput[]): boolean => {
+      sql.deleteDeliveries.run(id);
+      if (sql.deleteWebhook.run(id).changes === 0) return false;
+      appendEvents(events);
+      return true;
+    }),
+    insertDelivery: db.transaction((delivery: WebhookDelivery, jobs: JobInput[]): boolean => {
+      const inserted =
+        sql.insertDelivery.run({
+          id: delivery.id,
+          webhook_id: delivery.webhookId,
+          event: delivery.event,
+          request_id: delivery.requestId,
+          body: delivery.body,
+          status: delivery.status,
+          attempts: delivery.attempts,
+          response_status: delivery.responseStatus,
+          last_error: delivery.lastError,
+          created_at: delivery.createdAt,
+          updated_at: delivery.updatedAt,
+          delivered_at: delivery.deliveredAt,
+        }).changes === 1;
+      if (inserted) insertJobs(jobs, delivery.createdAt);
+      return inserted;
+    }),
+    saveSlackMessage: db.transaction((ref: SlackMessageRef, events: AuditEventInput[]) => {
+      const saved =
+        sql.saveSlackMessage.run(ref.requestId, ref.channel, ref.channelId, ref.ts, ref.createdAt).changes ===
+        1;
+      if (saved) appendEvents(events);
+    }),
+  };
+
+  return {
+    async insertWebhook(webhook, events) {
+      await write(`store webhook ${webhook.id}`, () => tx.insertWebhook(webhook, events));
+    },
+
+    async getWebhook(id) {
+      return run(`read webhook ${id}`, () => {
+        const row = sql.getWebhook.get(id);
+        return row ? fromWebhookRow(row) : null;
+      });
+    },
+
+    async listWebhooks() {
+      return run('list webhooks', () => sql.listWebhooks.all().map(fromWebhookRow));
+    },
+
+    async deleteWebhook(id, events) {
+      return write(`delete webhook ${id}`, () => tx.deleteWebhook(id, events));
+    },
+
+    async insertDelivery(delivery, jobs) {
+      return write(`store delivery ${delivery.id}`, () => tx.insertDelivery(delivery, jobs));
+    },
+
+    async recordDeliveryAttempt(id, attempt) {
+      return write(`record an attempt of delivery ${id}`, () => {
+        const deliveredAt = attempt.status === 'delivered' ? attempt.at : null;
+        const row = sql.recordAttempt.get(
+          attempt.status,
+          attempt.responseStatus,
+          attempt.error,
+          attempt.at,
+          deliveredAt as string,
+          id,
+        );
+        return row ? fromDeliveryRow(row) : null;
+      });
+    },
+
+    async getDelivery(id) {
+      return run(`read delivery ${id}`, () => {
+        const row = sql.getDelivery.get(id);
+        return row ? fromDeliveryRow(row) : null;
+      });
+    },
+
+    async listDeliveries(filter) {
+      const limit = checkedCount(filter.limit, 'limit');
+      return run(`list the deliveries of webhook ${filter.webhookId}`, () =>
+        (filter.status
+          ? sql.listDeliveriesByStatus.all(filter.webhookId, filter.status, limit)
+          : sql.listDeliveries.all(filter.webhookId, limit)
+        ).map(fromDeliveryRow),
+      );
+    },
+
+    async saveSlackMessage(ref, events) {
+      await write(`remember the Slack message of request ${ref.requestId}`, () =>
+        tx.saveSlackMessage(ref, events),
+      );
+    },
+
+    async listSlackMessages(requestId) {
+      return run(`list the Slack messages of request ${requestId}`, () =>
+        sql.listSlackMessages.all(requestId).map(fromSlackMessageRow),
+      );
+    },
+  };
+}
