@@ -9,6 +9,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import express, { type RequestHandler } from 'express';
 import { authenticateHeader } from '../app/http/auth.js';
 import type { IntegrationFactory } from '../app/integration.js';
+import { AppError } from '../app/services/app-error.js';
 import { VERSION } from '../app/version.js';
 import { AgentGateClient } from '../sdk/index.js';
 import { createMcpServer } from './create-mcp-server.js';
@@ -28,7 +29,18 @@ export function createMcpHttpIntegration({
     /** 401/429 as JSON before any MCP handling; keeps the caller's bearer token for the tools. */
     const authenticate: RequestHandler = async (req, res, next) => {
       const header = req.get('authorization');
-      await authenticateHeader(context.authenticator, header, (name, value) => res.setHeader(name, value));
+      try {
+        await authenticateHeader(context.authenticator, header, (name, value) => res.setHeader(name, value));
+      } catch (error) {
+        // RFC 6750: tell HTTP clients (MCP ones included) that a bearer token is what is missing.
+        if (error instanceof AppError && error.code === 'unauthorized') {
+          throw new AppError(error.code, error.message, error.details, {
+            ...error.headers,
+            'WWW-Authenticate': 'Bearer realm="agentgate"',
+          });
+        }
+        throw error;
+      }
       res.locals.mcpApiKey = /^Bearer +(\S+)\s*$/i.exec(header ?? '')?.[1];
       next();
     };

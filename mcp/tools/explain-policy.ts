@@ -57,7 +57,9 @@ function describeEvaluation(action: string, evaluation: PolicyEvaluation): strin
         (r) =>
           `${r.count} approval${r.count === 1 ? '' : 's'} from ${describeApprovers(r.approvers)} (rule ${r.rule}, via ${r.via}${r.timeout ? `, expires after ${r.timeout}` : ''})`,
       );
-      return `${action} would be routed to a human${rules}: ${reason}. It needs ${needs.join(' and ')}. Call request_approval (with wait_seconds to wait for the decision) to ask.`;
+      // A rule's routing reason only repeats the requirements; the defaults' says no rule matched.
+      const why = evaluation.rules.length > 0 ? '' : `: ${reason}`;
+      return `${action} would be routed to a human${rules}${why}. It needs ${needs.join(' and ')}. Call request_approval (with wait_seconds to wait for the decision) to ask.`;
     }
   }
 }

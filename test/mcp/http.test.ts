@@ -89,6 +89,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
         body: JSON.stringify(INITIALIZE),
       });
       expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="agentgate"');
       expect(await res.json()).toMatchObject({ code: 'unauthorized', error: expect.any(String) });
     }
     const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`));

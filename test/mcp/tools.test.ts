@@ -40,7 +40,9 @@ describe('tools/list', () => {
   it('lists the five tools with their schemas (snapshot: a change is a visible diff)', async () => {
     const { tools } = await mcp.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(EXPECTED_TOOLS);
-    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot('__snapshots__/tools.json');
+    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot(
+      '__snapshots__/tools-list.json.snap',
+    );
   });
 
   it('offers no way to decide: no decide/approve/deny/cancel tool, no decision argument', async () => {
@@ -329,6 +331,12 @@ describe('explain_policy', () => {
     });
     expect(route.text).toContain(
       'It needs 1 approval from alice (rule deploys-need-a-human, via issue, expires after 2h).',
+    );
+
+    const unmatched = await call(mcp, 'explain_policy', { action: 'rename_repo' });
+    expect(unmatched.structured).toMatchObject({ outcome: 'routed_to_human', rules: [] });
+    expect(unmatched.text).toBe(
+      'rename_repo would be routed to a human: No rule matched; needs 1 approval from anyone with write permission. It needs 1 approval from anyone with write permission (rule default, via issue). Call request_approval (with wait_seconds to wait for the decision) to ask.',
     );
 
     const after = (await apiClient(t.url, t.adminKey)('GET', '/api/requests')).body.pagination.total;
