@@ -1,0 +1,176 @@
+/**
+ * The GitHub App as an integration of the server (DESIGN §5): Probot receives signed webhooks at
+ * `/api/github/webhooks` (mounted before the API's JSON parser, so it verifies the raw body), one
+ * thin handler per event; issue work runs as jobs; a periodic pass reconciles missed webhooks.
+ */
+import type { Express } from 'express';
+import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from 'probot';
+import { OctokitGateway } from '../adapters/github/octokit-gateway.js';
+import type { IntegrationFactory } from '../integration.js';
+import type { Logger } from '../logger.js';
+import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
+import { AppError } from '../services/app-error.js';
+import { GitHubIssueService } from '../services/github-issue-service.js';
+import { type GitHubPolicyProvider, notInstalled } from '../services/github-policy-provider.js';
+import { GitHubReconciler } from '../services/github-reconciler.js';
+import { GitHubReviewService } from '../services/github-review-service.js';
+import { GitHubVoterAuthorizer } from '../services/github-voter-authorizer.js';
+import type { GitHubHandlerDeps } from './handler-deps.js';
+import { installationChanged } from './installation-changed.js';
+import { issueCommentCreated } from './issue-comment-created.js';
+import { issuesClosed } from './issues-closed.js';
+import { oncePerDelivery } from './once-per-delivery.js';
+import { push } from './push.js';
+
+export const WEBHOOK_PATH = '/api/github/webhooks';
+
+export interface GitHubAppConfig {
+  appId: string;
+  /** PEM text. */
+  privateKey: string;
+  webhookSecret: string;
+  /** GitHub Enterprise Server host (`github.example.com[:port]`), or null for github.com. */
+  gheHost: string | null;
+  gheProtocol: 'https' | 'http';
+}
+
+export interface GitHubConnection {
+  probot: Probot;
+  gateway: GitHubGateway;
+}
+
+/**
+ * Probot (app auth, webhook verification) and the gateway over its Octokit. Tests pass an Octokit
+ * without retry and throttling, and may point `baseUrl` anywhere.
+ */
+export function connectGitHub(
+  config: GitHubAppConfig,
+  log: Logger,
+  overrides: { Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+): GitHubConnection {
+  const probot = createProbot({
+    env: {
+      APP_ID: config.appId,
+      WEBHOOK_SECRET: config.webhookSecret,
+      ...(config.gheHost && { GHE_HOST: config.gheHost, GHE_PROTOCOL: config.gheProtocol }),
+    },
+    overrides: {
+      appId: config.appId,
+      privateKey: config.privateKey,
+      secret: config.webhookSecret,
+      log: log.child({ name: 'probot' }),
+      ...overrides,
+    },
+  });
+  return { probot, gateway: new OctokitGateway(probot) };
+}
+
+/** A key bound to a repository where the app is not installed is refused (422 `not_installed`). */
+export function requireInstallation(gateway: GitHubGateway) {
+  return async (repository: string): Promise<void> => {
+    try {
+      await gateway.installationOf(repository);
+    } catch (error) {
+      if (error instanceof GitHubError && error.status === 404) throw notInstalled(repository);
+      throw new AppError(
+        'unavailable',
+        `Could not check whether the GitHub App is installed on ${repository}; try again shortly.`,
+      );
+    }
+  };
+}
+
+export interface GitHubIntegrationOptions {
+  connection: GitHubConnection;
+  policies: GitHubPolicyProvider;
+  /** Public URL of this server, linked from issues for requesters. */
+  serverUrl?: string | null;
+  /** First retry delay of GitHub jobs (default 5 s, doubling up to 10 minutes). */
+  retryBaseMs?: number;
+  /** How often pending issues are reconciled (default 5 minutes; 0 turns the timer off). */
+  reconcileIntervalMs?: number;
+}
+
+export interface GitHubIntegrationHandle {
+  reconciler: GitHubReconciler | null;
+  issues: GitHubIssueService | null;
+}
+
+export function createGitHubIntegration(
+  options: GitHubIntegrationOptions,
+  /** Filled in when the server builds the integration (tests reach the services through it). */
+  handle: GitHubIntegrationHandle = { reconciler: null, issues: null },
+): IntegrationFactory {
+  return (context) => {
+    const { store, clock, log, requests, votes } = context;
+    const { probot, gateway } = options.connection;
+    const policies = options.policies;
+    const issues = new GitHubIssueService({
+      store,
+      gateway,
+      requests,
+      policies,
+      clock,
+      log,
+      serverUrl: options.serverUrl ?? null,
+    });
+    const reviews = new GitHubReviewService({
+      store,
+      clock,
+      log,
+      requests,
+      votes,
+      authorizer: new GitHubVoterAuthorizer(gateway),
+      issues,
+    });
+    const reconciler = new GitHubReconciler({ store, gateway, reviews, log });
+    handle.reconciler = reconciler;
+    handle.issues = issues;
+
+    const deps: GitHubHandlerDeps = { gateway, reviews, policies };
+    const once = <C extends { id: string }>(handler: (c: C) => Promise<void>) =>
+      oncePerDelivery({ store, clock }, handler);
+    const middleware = createNodeMiddleware(
+      (app) => {
+        app.on('issue_comment.created', once(issueCommentCreated(deps)));
+        app.on('issues.closed', once(issuesClosed(deps)));
+        app.on('push', once(push(deps)));
+        app.on(['installation', 'installation_repositories'], once(installationChanged(deps)));
+      },
+      { probot, webhooksPath: WEBHOOK_PATH },
+    );
+    // Answer 500 rather than hang if the middleware could not be built.
+    middleware.catch((error: unknown) => log.error({ err: error }, 'GitHub webhook middleware failed'));
+
+    let timer: NodeJS.Timeout | undefined;
+    const intervalMs = options.reconcileIntervalMs ?? 5 * 60 * 1000;
+    const retryBaseMs = options.retryBaseMs ?? 5000;
+    let webhooks = 0;
+
+    return {
+      name: 'github',
+      reactor: issues.reactor,
+      jobKinds: issues.jobKinds({ baseDelayMs: retryBaseMs, maxDelayMs: Math.max(retryBaseMs, 600_000) }),
+      mountRaw(app: Express) {
+        app.post(WEBHOOK_PATH, (req, res, next) => {
+          webhooks += 1;
+          middleware.then((handler) => handler(req, res, next), next);
+        });
+      },
+      health: () => ({ webhooksPath: WEBHOOK_PATH, webhooksReceived: webhooks }),
+      start() {
+        if (intervalMs > 0) {
+          timer = setInterval(() => {
+            reconciler
+              .reconcileAll()
+              .catch((error: unknown) => log.warn({ err: error }, 'reconciliation failed'));
+          }, intervalMs).unref();
+        }
+      },
+      async stop() {
+        clearInterval(timer);
+        await reconciler.idle();
+      },
+    };
+  };
+}

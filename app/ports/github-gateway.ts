@@ -1,0 +1,93 @@
+/**
+ * The GitHub operations AgentGate needs, over the REST API only (DESIGN §10 "GitHub"). Every call
+ * is authenticated as the app's installation on `repository` (`owner/name`). Errors: a missing
+ * installation is `GitHubError` with status 404 from `installationOf`; GitHub's own failures keep
+ * their HTTP status (`status` 0 when GitHub could not be reached), so callers can tell "retry
+ * later" (5xx, 0, 429) from "this will never work" (404, 422).
+ *
+ * Check runs and pull request reviews (issue 5) extend this interface with their own methods.
+ */
+import type { CollaboratorPermission } from '../approvals/qualify-voter.js';
+
+export class GitHubError extends Error {
+  constructor(
+    /** HTTP status from GitHub; 0 when it could not be reached. */
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GitHubError';
+  }
+
+  /** Worth retrying later: GitHub was down, unreachable or rate-limiting. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface GitHubIssue {
+  number: number;
+  htmlUrl: string;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  labels: string[];
+  /** Login of who closed it, when closed and GitHub says. */
+  closedBy: string | null;
+}
+
+export interface GitHubComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewIssue {
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+}
+
+export type TeamMembershipState = 'active' | 'pending' | null;
+
+export type Reaction = '+1' | '-1' | 'eyes' | 'confused' | 'rocket';
+
+export interface GitHubGateway {
+  /** The app's installation id on `repository`; `GitHubError` 404 when the app is not installed. */
+  installationOf(repository: string): Promise<number>;
+  /** Remembers an installation seen in a webhook, saving a lookup. */
+  rememberInstallation(repository: string, installationId: number): void;
+  /** Forgets installations (after an installation webhook changed them). */
+  forgetInstallations(): void;
+
+  /** The default branch and the SHA of its head commit. */
+  defaultBranchHead(repository: string): Promise<{ branch: string; sha: string }>;
+  /** `path → text` of the `*.yaml`/`*.yml` files directly in `dir` at `ref`; null when `dir` is absent. */
+  readYamlFiles(repository: string, dir: string, ref: string): Promise<Map<string, string> | null>;
+
+  createIssue(repository: string, issue: NewIssue): Promise<GitHubIssue>;
+  getIssue(repository: string, number: number): Promise<GitHubIssue>;
+  updateIssueBody(repository: string, number: number, body: string): Promise<void>;
+  closeIssue(repository: string, number: number, reason: 'completed' | 'not_planned'): Promise<void>;
+  /** Issues carrying `label`, open or closed, updated since `since` (every page). */
+  listIssuesWithLabel(repository: string, label: string, since: string): Promise<GitHubIssue[]>;
+  addLabels(repository: string, number: number, labels: string[]): Promise<void>;
+  /** Removes a label; a label that is not there is not an error. */
+  removeLabel(repository: string, number: number, label: string): Promise<void>;
+  /** Whether `login` can be assigned issues in `repository`. */
+  isAssignable(repository: string, login: string): Promise<boolean>;
+
+  createComment(repository: string, number: number, body: string): Promise<GitHubComment>;
+  /** Every comment of an issue, oldest first, across all pages. */
+  listComments(repository: string, number: number): Promise<GitHubComment[]>;
+  addReaction(repository: string, commentId: number, reaction: Reaction): Promise<void>;
+
+  /** `role_name` and legacy `permission` of `login` on `repository`. */
+  collaboratorPermission(repository: string, login: string): Promise<CollaboratorPermission>;
+  /** `state` of `login`'s membership of `org/slug`; null when not a member. */
+  teamMembership(team: string, login: string): Promise<TeamMembershipState>;
+}

@@ -1,0 +1,333 @@
+/**
+ * The issue of a human-routed request, from creation to the final comment (DESIGN §5). Every write
+ * to GitHub runs as a job (the outbox): queued in the same transaction as the request change, so
+ * a request is stored and answered even while GitHub is down, and the issue follows by a durable
+ * retry. Each job is safe to run again: the issue is looked for by its marker before one is
+ * created (GitHub may create it and still answer 5xx), and the final comment by its own marker.
+ * Jobs of the same request run one at a time.
+ */
+
+import { isRequester } from '../approvals/is-requester.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import { GitHubError, type GitHubGateway, type GitHubIssue, type Reaction } from '../ports/github-gateway.js';
+import type { GitHubIssueLink, Job, JobInput, RequestRecord, Store } from '../ports/store.js';
+import {
+  BASE_LABEL,
+  issueMarker,
+  renderIssueBody,
+  renderIssueTitle,
+  statusLabel,
+} from '../render/issue-body.js';
+import { decisionMarker, renderDecisionComment } from '../render/issue-comments.js';
+import type { JobKind } from './job-runner.js';
+import { PermanentJobError } from './job-runner.js';
+import type { PolicyProvider } from './local-policy-provider.js';
+import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+
+export const GITHUB_JOBS = {
+  createIssue: 'github.create_issue',
+  updateIssue: 'github.update_issue',
+  reflectDecision: 'github.reflect_decision',
+  react: 'github.react',
+  reply: 'github.reply',
+} as const;
+
+/** GitHub assigns at most 10 people to an issue. */
+const MAX_ASSIGNEES = 10;
+/** How far before the request's creation an issue may have been updated (clock skew). */
+const SKEW_MS = 10 * 60 * 1000;
+
+export interface GitHubIssueServiceDeps {
+  store: Store;
+  gateway: GitHubGateway;
+  requests: RequestService;
+  policies: PolicyProvider;
+  clock: Clock;
+  log: Logger;
+  /** Public URL of this server for the requester's link, if configured. */
+  serverUrl: string | null;
+}
+
+/** A request reviewed in an issue: it has a repository and a review that is not a check run. */
+const reviewedInIssue = (request: RequestRecord): boolean =>
+  request.repository !== null && request.review !== null && request.review.via === 'issue';
+
+export class GitHubIssueService {
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: GitHubIssueServiceDeps) {}
+
+  /** Jobs queued with each change of a request reviewed in an issue. */
+  readonly reactor: RequestReactor = {
+    jobsFor: (change: RequestChange, request: RequestRecord): JobInput[] => {
+      if (!reviewedInIssue(request)) return [];
+      const payload = { requestId: request.id };
+      if (change === 'created' && request.status === 'pending')
+        return [{ kind: GITHUB_JOBS.createIssue, payload }];
+      if (change === 'voted') return [{ kind: GITHUB_JOBS.updateIssue, payload }];
+      if (change === 'decided') return [{ kind: GITHUB_JOBS.reflectDecision, payload }];
+      return [];
+    },
+  };
+
+  jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
+    const requestId = (job: Job) => {
+      const id = job.payload.requestId;
+      if (typeof id !== 'string') throw new PermanentJobError('job payload has no requestId');
+      return id;
+    };
+    const kinds: Record<string, JobKind> = {
+      [GITHUB_JOBS.createIssue]: { ...retry, handle: (job) => this.ensureIssue(requestId(job)) },
+      [GITHUB_JOBS.updateIssue]: { ...retry, handle: (job) => this.updateIssue(requestId(job)) },
+      [GITHUB_JOBS.reflectDecision]: { ...retry, handle: (job) => this.reflectDecision(requestId(job)) },
+      [GITHUB_JOBS.react]: {
+        ...retry,
+        handle: async (job) => {
+          const { repository, commentId, reaction } = job.payload as {
+            repository: string;
+            commentId: number;
+            reaction: Reaction;
+          };
+          await this.deps.gateway.addReaction(repository, commentId, reaction);
+        },
+      },
+      [GITHUB_JOBS.reply]: { ...retry, handle: (job) => this.#reply(job.payload as unknown as ReplyPayload) },
+    };
+    // GitHub refusing for good (404 not installed or deleted, 422 invalid) is not worth retrying.
+    for (const kind of Object.values(kinds)) {
+      const handle = kind.handle;
+      kind.handle = async (job) => {
+        try {
+          await handle(job);
+        } catch (error) {
+          if (error instanceof GitHubError && !error.transient && error.status !== 403) {
+            throw new PermanentJobError(error.message);
+          }
+          throw error;
+        }
+      };
+    }
+    return kinds;
+  }
+
+  /** Queues a reaction to a counted command and, for one that was not counted, a reply. */
+  async queueFeedback(feedback: { reaction?: ReactPayload; reply?: ReplyPayload }): Promise<void> {
+    const jobs: JobInput[] = [];
+    if (feedback.reaction) jobs.push({ kind: GITHUB_JOBS.react, payload: { ...feedback.reaction } });
+    if (feedback.reply) jobs.push({ kind: GITHUB_JOBS.reply, payload: { ...feedback.reply } });
+    if (jobs.length > 0) await this.deps.store.enqueueJobs(jobs, this.deps.clock.now().toISOString());
+  }
+
+  /** Opens the request's issue unless it exists, and records its URL on the request. */
+  ensureIssue(requestId: string): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (!reviewedInIssue(request)) return;
+      let link = await this.#link(request);
+      if (!link) {
+        // Decided before any issue was needed (GitHub was down all along): nothing to show.
+        if (request.status !== 'pending') return;
+        const issue = await this.deps.gateway.createIssue(request.repository as string, {
+          title: renderIssueTitle(request),
+          body: await this.#body(request),
+          labels: [BASE_LABEL, statusLabel('pending')],
+          assignees: await this.#assignees(request),
+        });
+        link = await this.#saveLink(request, issue);
+        this.deps.log.info({ requestId, issue: issue.htmlUrl }, 'issue opened');
+      }
+      const current = await this.#request(requestId);
+      if (current.status === 'pending') {
+        if (current.review && current.review.url !== link.url) {
+          const at = this.deps.clock.now().toISOString();
+          const updated = await this.deps.requests.updateReview(
+            current,
+            { ...current.review, url: link.url },
+            at,
+            [this.#reflected(current, link, at, { what: 'issue_opened' })],
+            null,
+          );
+          if (updated) return;
+        } else {
+          return;
+        }
+      }
+      // Decided while the issue was being opened: show the decision now.
+      await this.#reflect(await this.#request(requestId), link);
+    });
+  }
+
+  /** Shows the progress of votes in the issue body. */
+  updateIssue(requestId: string): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (request.status !== 'pending') return; // the decision job shows the rest
+      const link = await this.deps.store.getGitHubIssue(requestId);
+      if (!link) return; // the issue, when it opens, shows the progress as it is then
+      await this.deps.gateway.updateIssueBody(link.repository, link.number, await this.#body(request));
+    });
+  }
+
+  /** Final comment, final label (pending removed), issue closed: for any way the request ended. */
+  reflectDecision(requestId: string): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (request.status === 'pending' || !reviewedInIssue(request)) return;
+      const link = await this.#link(request);
+      if (!link) return; // no issue was ever opened
+      await this.#reflect(request, link);
+    });
+  }
+
+  async #reflect(request: RequestRecord, link: GitHubIssueLink): Promise<void> {
+    const { gateway, store } = this.deps;
+    const { repository, number } = link;
+    const comments = await gateway.listComments(repository, number);
+    const marker = decisionMarker(request.id);
+    if (!comments.some((c) => c.body.includes(marker))) {
+      await gateway.createComment(repository, number, renderDecisionComment(request));
+    }
+    await gateway.updateIssueBody(repository, number, await this.#body(request));
+    await gateway.addLabels(repository, number, [BASE_LABEL, statusLabel(request.status)]);
+    await gateway.removeLabel(repository, number, statusLabel('pending'));
+    const issue = await gateway.getIssue(repository, number);
+    if (issue.state !== 'closed') {
+      await gateway.closeIssue(
+        repository,
+        number,
+        request.status === 'approved' ? 'completed' : 'not_planned',
+      );
+    }
+    const at = this.deps.clock.now().toISOString();
+    await store.appendAudit([
+      this.#reflected(request, link, at, { what: 'decision', status: request.status }),
+    ]);
+    this.deps.log.info(
+      { requestId: request.id, status: request.status, issue: link.url },
+      'decision shown on GitHub',
+    );
+  }
+
+  async #reply(payload: ReplyPayload): Promise<void> {
+    const marker = `<!-- agentgate:reply:${payload.commentId} -->`;
+    const comments = await this.deps.gateway.listComments(payload.repository, payload.number);
+    if (comments.some((c) => c.body.includes(marker))) return;
+    await this.deps.gateway.createComment(payload.repository, payload.number, `${marker}\n${payload.body}`);
+  }
+
+  /** The stored link, or the issue found by its marker (a creation GitHub answered with 5xx). */
+  async #link(request: RequestRecord): Promise<GitHubIssueLink | null> {
+    const stored = await this.deps.store.getGitHubIssue(request.id);
+    if (stored) return stored;
+    const since = new Date(Date.parse(request.createdAt) - SKEW_MS).toISOString();
+    const marker = issueMarker(request.id);
+    const issues = await this.deps.gateway.listIssuesWithLabel(
+      request.repository as string,
+      BASE_LABEL,
+      since,
+    );
+    const found = issues.find((issue) => issue.body?.includes(marker));
+    if (!found) return null;
+    this.deps.log.info(
+      { requestId: request.id, issue: found.htmlUrl },
+      'found the issue of an earlier attempt',
+    );
+    return this.#saveLink(request, found);
+  }
+
+  async #saveLink(request: RequestRecord, issue: GitHubIssue): Promise<GitHubIssueLink> {
+    await this.deps.store.linkGitHubIssue({
+      requestId: request.id,
+      repository: request.repository as string,
+      number: issue.number,
+      url: issue.htmlUrl,
+      createdAt: this.deps.clock.now().toISOString(),
+    });
+    const link = await this.deps.store.getGitHubIssue(request.id);
+    if (!link) throw new Error(`the issue link of ${request.id} was not stored`);
+    return link;
+  }
+
+  /** Listed approvers GitHub can assign (at most 10); the requester and unassignable users skipped. */
+  async #assignees(request: RequestRecord): Promise<string[]> {
+    const seen = new Set<string>();
+    const candidates: string[] = [];
+    for (const r of request.review?.requirements ?? []) {
+      for (const user of r.approvers.users ?? []) {
+        const login = user.replace(/^@/, '');
+        if (seen.has(login.toLowerCase()) || (isRequester(request, login) && !r.allowRequester)) continue;
+        seen.add(login.toLowerCase());
+        candidates.push(login);
+      }
+    }
+    const assignable: string[] = [];
+    for (const login of candidates) {
+      if (assignable.length >= MAX_ASSIGNEES) break;
+      try {
+        if (await this.deps.gateway.isAssignable(request.repository as string, login)) assignable.push(login);
+      } catch (error) {
+        // An assignee is a courtesy: never fail (or delay) the issue for one.
+        this.deps.log.warn(
+          { requestId: request.id, login, err: error },
+          'could not check an assignee; skipped',
+        );
+      }
+    }
+    return assignable;
+  }
+
+  async #body(request: RequestRecord): Promise<string> {
+    let ruleDescriptions: Record<string, string | null> = {};
+    try {
+      const { policySet } = await this.deps.policies.active(request.repository);
+      if (policySet.version === request.policyDecision.policyVersion) {
+        ruleDescriptions = Object.fromEntries(policySet.rules.map((r) => [r.name, r.description]));
+      }
+    } catch {
+      // Descriptions are a nicety; the rule names are always shown.
+    }
+    return renderIssueBody({ request, ruleDescriptions, serverUrl: this.deps.serverUrl });
+  }
+
+  #reflected(request: RequestRecord, link: GitHubIssueLink, at: string, details: Record<string, unknown>) {
+    return {
+      requestId: request.id,
+      eventType: 'reflected',
+      actor: 'system:github',
+      details: { channel: 'github', issue: link.url, ...details },
+      createdAt: at,
+    };
+  }
+
+  async #request(id: string): Promise<RequestRecord> {
+    const request = await this.deps.store.getRequest(id);
+    if (!request) throw new PermanentJobError(`request ${id} does not exist`);
+    return request;
+  }
+
+  #serial(requestId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.#locks.get(requestId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.#locks.set(requestId, next);
+    void next
+      .finally(() => {
+        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}
+
+export interface ReactPayload {
+  repository: string;
+  commentId: number;
+  reaction: Reaction;
+}
+
+export interface ReplyPayload {
+  repository: string;
+  number: number;
+  commentId: number;
+  body: string;
+}
