@@ -1,0 +1,44 @@
+/** The workflow a user copies from the README's "GitHub Action" section uses the Action as declared. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = new URL('../../', import.meta.url);
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+const section = readme.slice(
+  readme.indexOf('## GitHub Action'),
+  readme.indexOf('\n## ', readme.indexOf('## GitHub Action') + 3),
+);
+const workflowText = /```yaml\n(name: [\s\S]*?)```/.exec(section)?.[1] ?? '';
+const action = parse(readFileSync(new URL('action.yml', root), 'utf8'));
+
+describe("the README's workflow example", () => {
+  const workflow = parse(workflowText);
+  const steps = Object.values(workflow.jobs as Record<string, { steps: any[] }>).flatMap((job) => job.steps);
+  const gated = steps.filter((step) => String(step.uses ?? '').endsWith('/agentgate@v1'));
+
+  it('grants id-token: write, as the OIDC token requires', () => {
+    expect(workflow.permissions['id-token']).toBe('write');
+  });
+
+  it('passes only declared inputs, and every required one', () => {
+    expect(gated.length).toBeGreaterThan(0);
+    const required = Object.entries(action.inputs as Record<string, { required?: boolean }>)
+      .filter(([, input]) => input.required)
+      .map(([name]) => name);
+    for (const step of gated) {
+      for (const name of Object.keys(step.with)) expect(Object.keys(action.inputs)).toContain(name);
+      for (const name of required) expect(step.with).toHaveProperty(name);
+    }
+  });
+
+  it('reads only declared outputs, of steps that have ids', () => {
+    const ids = new Set(gated.map((step) => step.id));
+    const used = [...workflowText.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)];
+    expect(used.length).toBeGreaterThan(3);
+    for (const [, id, output] of used) {
+      expect(ids).toContain(id);
+      expect(Object.keys(action.outputs)).toContain(output);
+    }
+  });
+});
