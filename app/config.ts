@@ -44,6 +44,25 @@ const EnvSchema = z.object({
   AGENTGATE_OIDC_ISSUER: SecureUrlSchema.default(GITHUB_ACTIONS_ISSUER),
   AGENTGATE_OIDC_AUDIENCE: z.string().min(1).default(DEFAULT_OIDC_AUDIENCE),
   AGENTGATE_OIDC_JWKS_URL: SecureUrlSchema.optional(),
+  AGENTGATE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[a-z]-\S+$/, 'must be a Slack bot token (xoxb-…)')
+    .optional(),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .min(16, "must be the signing secret from the Slack app's Basic Information page")
+    .optional(),
+  SLACK_CHANNEL: z
+    .string()
+    .regex(/^[#@]?[\w.-]+$/, 'must be a channel such as #approvals or a channel id such as C0123456789')
+    .optional(),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -56,6 +75,15 @@ export interface Config {
   defaultRepository: string | null;
   /** Which GitHub Actions OIDC tokens are accepted as bearers. */
   oidc: { issuer: string; audience: string; jwksUrl: string };
+  /** Outgoing webhooks: whether loopback and private-network receivers are allowed. */
+  webhooks: { allowPrivate: boolean };
+  /** The Slack mirror; null without `SLACK_BOT_TOKEN`. Buttons need the signing secret. */
+  slack: {
+    botToken: string;
+    signingSecret: string | null;
+    channel: string | null;
+    apiUrl: string | null;
+  } | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Largest accepted request body. */
   bodyLimitBytes: number;
@@ -82,13 +110,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const secret = name === 'ADMIN_API_KEY';
+        const secret = ['ADMIN_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].includes(name);
         const got = secret || present[name] === undefined ? '' : ` (got "${present[name]}")`;
         return `${name} ${issue.message}${got}`;
       }),
     );
   }
   const e = parsed.data;
+  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
+    throw new ConfigError([
+      'SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the bot token (xoxb-…) too, or unset the secret',
+    ]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -101,6 +134,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.AGENTGATE_OIDC_AUDIENCE,
       jwksUrl: e.AGENTGATE_OIDC_JWKS_URL ?? jwksUrlOf(e.AGENTGATE_OIDC_ISSUER),
     },
+    webhooks: { allowPrivate: e.AGENTGATE_WEBHOOK_ALLOW_PRIVATE },
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+          channel: e.SLACK_CHANNEL ?? null,
+          apiUrl: e.SLACK_API_URL ?? null,
+        }
+      : null,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: 1024 * 1024,
     sweepIntervalMs: 1000,

@@ -15,6 +15,7 @@ import { ApiKeyService } from './services/api-key-service.js';
 import { newId } from './services/ids.js';
 import { LocalPolicyProvider } from './services/local-policy-provider.js';
 import { createOidcVerifier } from './services/oidc-verifier.js';
+import { webhooksIntegration } from './webhooks/integration.js';
 
 export interface RunningServer {
   server: AgentGateServer;
@@ -44,7 +45,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
       oidc: createOidcVerifier({ ...config.oidc, log }),
-      integrations: [createMcpHttpIntegration()],
+      integrations: [createMcpHttpIntegration(), webhooksIntegration(config.webhooks)],
     });
     const address = await server.listen(config.port, config.host);
     log.info(

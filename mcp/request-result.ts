@@ -82,8 +82,8 @@ function describePending(request: ApprovalRequest): string {
       : 'A human decides it through the AgentGate API or CLI (no review link yet).',
   );
   for (const requirement of request.review?.requirements ?? []) {
-    const so = requirement.approvedBy.length;
-    const sofar = so > 0 ? `; approved so far by ${requirement.approvedBy.join(', ')}` : '';
+    const sofar =
+      requirement.approvedBy.length > 0 ? `; approved so far by ${requirement.approvedBy.join(', ')}` : '';
     lines.push(
       `Needs ${requirement.count} approval${requirement.count === 1 ? '' : 's'} from ${describeApprovers(requirement.approvers)} (rule ${requirement.rule}${sofar}).`,
     );

@@ -31,9 +31,12 @@ export async function waitForRequest(
 ): Promise<ApprovalRequest> {
   const started = Date.now();
   const token = extra._meta?.progressToken;
+  let sent = 0;
   const onProgress = (request: ApprovalRequest) => {
     if (token === undefined || request.status !== 'pending') return;
     const elapsed = Math.min(seconds, (Date.now() - started) / 1000);
+    if (elapsed <= sent) return; // progress must increase with every notification
+    sent = elapsed;
     extra
       .sendNotification({
         method: 'notifications/progress',

@@ -11,6 +11,7 @@ import type { Store } from '../../app/ports/store.js';
 import { type AgentGateServer, createServer } from '../../app/server.js';
 import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
+import { type WebhooksOptions, webhooksIntegration } from '../../app/webhooks/integration.js';
 
 export interface TestServerOptions {
   /** Policy files, e.g. `{ 'main.yaml': 'rules: [...]' }`; none means "everything routes to humans". */
@@ -21,6 +22,8 @@ export interface TestServerOptions {
   defaultRepository?: string | null;
   bodyLimitBytes?: number;
   integrations?: IntegrationFactory[];
+  /** Outgoing webhooks, on as in production (private targets allowed, for local receivers); false turns them off. */
+  webhooks?: WebhooksOptions | false;
   /** Accept GitHub Actions OIDC tokens from this issuer (keys at `jwksUrl`, default `<issuer>/.well-known/jwks`). */
   oidc?: { issuer: string; audience?: string; jwksUrl?: string };
 }
@@ -50,7 +53,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     ...(options.defaultRepository !== undefined && { defaultRepository: options.defaultRepository }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
-    ...(options.integrations && { integrations: options.integrations }),
+    integrations: [
+      ...(options.webhooks === false
+        ? []
+        : [webhooksIntegration({ allowPrivate: true, ...options.webhooks })]),
+      ...(options.integrations ?? []),
+    ],
     ...(options.oidc && {
       oidc: createOidcVerifier({ audience: DEFAULT_OIDC_AUDIENCE, ...options.oidc }),
     }),

@@ -212,12 +212,16 @@ describe('wait_for_decision and check_request', () => {
     const created = await call(mcp, 'request_approval', { action: 'deploy:canary' });
     const id = created.structured.id as string;
     const progress: string[] = [];
+    const values: number[] = [];
     const started = Date.now();
     const result = await mcp.callTool(
       { name: 'wait_for_decision', arguments: { id, wait_seconds: 2 } },
       undefined,
       {
-        onprogress: (p) => progress.push(p.message ?? ''),
+        onprogress: (p) => {
+          progress.push(p.message ?? '');
+          values.push(p.progress);
+        },
       },
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
@@ -226,6 +230,9 @@ describe('wait_for_decision and check_request', () => {
     expect((result.content as { text: string }[])[0]?.text).toMatch(/^No decision after 2 s\.\nRequest /);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress[0]).toContain(`Request ${id} still awaits a human decision`);
+    // MCP: progress increases with every notification, and stays within the total.
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
+    expect(values.at(-1)).toBeLessThanOrEqual(2);
   });
 
   it('returns at once when the request is already decided', async () => {
