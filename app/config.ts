@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RepositoryNameSchema } from '../sdk/schemas.js';
+import { type GitHubSettings, loadGitHubSettings } from './github/github-config.js';
 import { DEFAULT_OIDC_AUDIENCE, GITHUB_ACTIONS_ISSUER, jwksUrlOf } from './services/oidc-verifier.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +92,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Longest time shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
+  /** The GitHub App (`APP_ID` and friends); null runs standalone. */
+  github: GitHubSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -106,15 +109,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const githubProblems: string[] = [];
+  const github = loadGitHubSettings(present, githubProblems);
+  if (!parsed.success || githubProblems.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         const secret = ['ADMIN_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].includes(name);
         const got = secret || present[name] === undefined ? '' : ` (got "${present[name]}")`;
         return `${name} ${issue.message}${got}`;
       }),
-    );
+      ...githubProblems,
+    ]);
   }
   const e = parsed.data;
   if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
@@ -147,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: 1024 * 1024,
     sweepIntervalMs: 1000,
     shutdownGraceMs: 10_000,
+    github,
   };
 }

@@ -36,6 +36,8 @@ export interface ServerOptions {
   integrations?: readonly IntegrationFactory[];
   /** Verifies GitHub Actions OIDC bearer tokens; without it only API keys are accepted. */
   oidc?: OidcVerifier;
+  /** Refuses binding a key to a repository (GitHub mode: the app is not installed there). */
+  repositoryCheck?: (repository: string) => Promise<void>;
 }
 
 export interface AgentGateServer {
@@ -88,7 +90,13 @@ export function createServer(options: ServerOptions): AgentGateServer {
     onJobsQueued: () => jobs.wake(),
   });
   const votes = new VoteService({ store, clock, log, requests });
-  const keys = new ApiKeyService({ store, clock, newId, adminApiKey });
+  const keys = new ApiKeyService({
+    store,
+    clock,
+    newId,
+    adminApiKey,
+    checkRepository: options.repositoryCheck,
+  });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
   const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock, oidc: options.oidc };
 

@@ -52,6 +52,11 @@ export interface ApiKeyServiceDeps {
   clock: Clock;
   newId: (prefix: string) => string;
   adminApiKey?: string | undefined;
+  /**
+   * Refuses a repository a key may not be bound to (in GitHub mode: one where the app is not
+   * installed, a 422 `not_installed`). Kept as a function so this service knows nothing of GitHub.
+   */
+  checkRepository?: ((repository: string) => Promise<void>) | undefined;
 }
 
 /** API keys: created with a secret shown once, stored as a hash, revocable. */
@@ -63,6 +68,7 @@ export class ApiKeyService {
   }
 
   async create(input: CreateApiKeyInput, actor: string): Promise<CreatedApiKey> {
+    if (input.repository && this.deps.checkRepository) await this.deps.checkRepository(input.repository);
     const key = generateApiKey();
     const createdAt = this.deps.clock.now().toISOString();
     const record: ApiKeyRecord = {
