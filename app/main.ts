@@ -7,11 +7,13 @@ import { createMcpHttpIntegration } from '../mcp/http-integration.js';
 import { readPolicyDir } from './adapters/policy-files.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { type Config, loadConfig } from './config.js';
+import { connectGitHub, createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
 import { systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { type AgentGateServer, createServer } from './server.js';
 import { ApiKeyService } from './services/api-key-service.js';
+import { GitHubPolicyProvider } from './services/github-policy-provider.js';
 import { newId } from './services/ids.js';
 import { LocalPolicyProvider } from './services/local-policy-provider.js';
 import { createOidcVerifier } from './services/oidc-verifier.js';
@@ -32,12 +34,30 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const active = await policies.reload();
   for (const w of active.warnings) log.warn({ file: w.file, line: w.line }, `policy warning: ${w.message}`);
 
+  // GitHub mode (APP_ID set): policies from each request's repository, reviews in its issues.
+  const github = config.github ? connectGitHub(config.github.app, log) : null;
+  const githubPolicies = github
+    ? new GitHubPolicyProvider({ gateway: github.gateway, local: policies, log })
+    : null;
+  const githubIntegrations =
+    github && githubPolicies && config.github
+      ? [
+          createGitHubIntegration({
+            connection: github,
+            policies: githubPolicies,
+            serverUrl: config.github.publicUrl,
+            reconcileIntervalMs: config.github.reconcileIntervalMs,
+          }),
+        ]
+      : [];
+
   const store = await openSqliteStore({ path: config.databaseUrl });
   try {
     await printBootstrapKey(store, config);
     const server = createServer({
       store,
-      policies,
+      policies: githubPolicies ?? policies,
+      ...(github && { repositoryCheck: requireInstallation(github.gateway) }),
       log,
       adminApiKey: config.adminApiKey,
       defaultRepository: config.defaultRepository,
@@ -45,7 +65,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
       oidc: createOidcVerifier({ ...config.oidc, log }),
-      integrations: [createMcpHttpIntegration(), webhooksIntegration(config.webhooks)],
+      integrations: [createMcpHttpIntegration(), webhooksIntegration(config.webhooks), ...githubIntegrations],
     });
     const address = await server.listen(config.port, config.host);
     log.info(
@@ -55,7 +75,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         policies: active.policySet.source,
         version: active.policySet.version,
       },
-      `AgentGate listening on http://localhost:${address.port} (standalone mode)`,
+      `AgentGate listening on http://localhost:${address.port} (${github ? 'github' : 'standalone'} mode)`,
     );
     return { server, address, config, log, policies };
   } catch (error) {

@@ -113,6 +113,7 @@ export function createGitHubIntegration(
       clock,
       log,
       serverUrl: options.serverUrl ?? null,
+      onJobsQueued: () => context.jobs.wake(),
     });
     const reviews = new GitHubReviewService({
       store,

@@ -47,6 +47,8 @@ export interface GitHubIssueServiceDeps {
   log: Logger;
   /** Public URL of this server for the requester's link, if configured. */
   serverUrl: string | null;
+  /** Runs queued jobs now rather than at the next poll. */
+  onJobsQueued?: () => void;
 }
 
 /** A request reviewed in an issue: it has a repository and a review that is not a check run. */
@@ -116,7 +118,9 @@ export class GitHubIssueService {
     const jobs: JobInput[] = [];
     if (feedback.reaction) jobs.push({ kind: GITHUB_JOBS.react, payload: { ...feedback.reaction } });
     if (feedback.reply) jobs.push({ kind: GITHUB_JOBS.reply, payload: { ...feedback.reply } });
-    if (jobs.length > 0) await this.deps.store.enqueueJobs(jobs, this.deps.clock.now().toISOString());
+    if (jobs.length === 0) return;
+    await this.deps.store.enqueueJobs(jobs, this.deps.clock.now().toISOString());
+    this.deps.onJobsQueued?.();
   }
 
   /** Opens the request's issue unless it exists, and records its URL on the request. */

@@ -9,7 +9,7 @@ import { createLogger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { Store } from '../../app/ports/store.js';
 import { type AgentGateServer, createServer } from '../../app/server.js';
-import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
+import { LocalPolicyProvider, type PolicyProvider } from '../../app/services/local-policy-provider.js';
 import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
 import { type WebhooksOptions, webhooksIntegration } from '../../app/webhooks/integration.js';
 
@@ -26,6 +26,10 @@ export interface TestServerOptions {
   webhooks?: WebhooksOptions | false;
   /** Accept GitHub Actions OIDC tokens from this issuer (keys at `jwksUrl`, default `<issuer>/.well-known/jwks`). */
   oidc?: { issuer: string; audience?: string; jwksUrl?: string };
+  /** The policy provider to use instead of the local files (GitHub mode), given the local one. */
+  policyProvider?: (local: LocalPolicyProvider) => PolicyProvider;
+  /** Refuses binding keys to some repositories (GitHub mode: not installed). */
+  repositoryCheck?: (repository: string) => Promise<void>;
 }
 
 export interface TestServer {
@@ -46,7 +50,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const adminKey = `agk_${randomBytes(32).toString('base64url')}`;
   const server = createServer({
     store,
-    policies,
+    policies: options.policyProvider?.(policies) ?? policies,
+    ...(options.repositoryCheck && { repositoryCheck: options.repositoryCheck }),
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     adminApiKey: adminKey,
     ...(options.clock && { clock: options.clock }),

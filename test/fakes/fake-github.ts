@@ -1,0 +1,499 @@
+/**
+ * A small stateful GitHub REST API on 127.0.0.1 for tests: the endpoints AgentGate calls, under
+ * `/api/v3` like GitHub Enterprise (so `GHE_HOST=127.0.0.1:<port>` + `GHE_PROTOCOL=http` reach it).
+ * It checks that app endpoints get the app's JWT and the rest an installation token, paginates with
+ * `Link` headers, and can fail on demand (`failNext`), also after doing the work (a 5xx from a
+ * GitHub that did create the issue).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  closed_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  created_at: string;
+  updated_at: string;
+  reactions: string[];
+}
+
+interface Failure {
+  method: string;
+  path: RegExp;
+  status: number;
+  times: number;
+  /** Do the work, then answer with the failure. */
+  afterApplying: boolean;
+}
+
+interface RepoState {
+  fullName: string;
+  defaultBranch: string;
+  branches: Map<string, string>;
+  issues: FakeIssue[];
+  comments: Map<number, FakeComment[]>;
+  /** login (lowercase) → collaborator permission answer */
+  collaborators: Map<
+    string,
+    { role_name: string; permission: string; permissions?: Record<string, boolean> }
+  >;
+}
+
+const LEGACY: Record<string, string> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+};
+
+export class FakeGitHub {
+  readonly calls: Array<{ method: string; path: string }> = [];
+  readonly #repos = new Map<string, RepoState>();
+  readonly #installations = new Map<string, number>();
+  readonly #commits = new Map<string, Map<string, string>>();
+  readonly #teams = new Map<string, Map<string, 'active' | 'pending'>>();
+  readonly #tokens = new Set<string>();
+  #failures: Failure[] = [];
+  #nextCommentId = 1000;
+  #server: Server | undefined;
+  url = '';
+
+  /** `GHE_HOST` value for this fake. */
+  get host(): string {
+    return this.url.replace(/^http:\/\//, '');
+  }
+
+  get baseUrl(): string {
+    return `${this.url}/api/v3`;
+  }
+
+  async start(): Promise<this> {
+    const app = express();
+    app.use(express.json());
+    app.use((req, _res, next) => {
+      this.calls.push({ method: req.method, path: req.path });
+      next();
+    });
+    app.use((req, res, next) => {
+      const failure = this.#failures.find((f) => f.method === req.method && f.path.test(req.path));
+      if (!failure) return next();
+      failure.times -= 1;
+      if (failure.times <= 0) this.#failures = this.#failures.filter((f) => f !== failure);
+      if (!failure.afterApplying) return void res.status(failure.status).json({ message: 'Server Error' });
+      // Let the route do its work, then replace its answer.
+      const json = res.json.bind(res);
+      res.json = () => json.call(res.status(failure.status), { message: 'Server Error' });
+      next();
+    });
+    this.#routes(app);
+    this.#server = await new Promise<Server>((resolve) => {
+      const server = app.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  }
+
+  // --- Setup ------------------------------------------------------------------------------------
+
+  /** A repository, optionally with the app installed and `policies/` files on its default branch. */
+  addRepo(
+    fullName: string,
+    options: {
+      installationId?: number | null;
+      defaultBranch?: string;
+      policies?: Record<string, string>;
+    } = {},
+  ): void {
+    const state: RepoState = {
+      fullName,
+      defaultBranch: options.defaultBranch ?? 'main',
+      branches: new Map(),
+      issues: [],
+      comments: new Map(),
+      collaborators: new Map(),
+    };
+    this.#repos.set(fullName.toLowerCase(), state);
+    if (options.installationId !== null)
+      this.#installations.set(fullName.toLowerCase(), options.installationId ?? 1);
+    this.commit(fullName, state.defaultBranch, options.policies ? prefix(options.policies) : {});
+  }
+
+  /** A new commit on `branch` with exactly these files (`path → text`); returns its SHA. */
+  commit(fullName: string, branch: string, files: Record<string, string>): string {
+    const sha = randomBytes(20).toString('hex');
+    this.#commits.set(sha, new Map(Object.entries(files)));
+    this.#repo(fullName).branches.set(branch, sha);
+    return sha;
+  }
+
+  headOf(fullName: string, branch?: string): string {
+    const repo = this.#repo(fullName);
+    return repo.branches.get(branch ?? repo.defaultBranch) as string;
+  }
+
+  setPermission(fullName: string, login: string, role: string, base?: string): void {
+    const legacy = LEGACY[base ?? role] ?? 'read';
+    const b = base ?? role;
+    this.#repo(fullName).collaborators.set(login.toLowerCase(), {
+      role_name: role,
+      permission: legacy,
+      permissions: {
+        admin: b === 'admin',
+        maintain: ['admin', 'maintain'].includes(b),
+        push: ['admin', 'maintain', 'write'].includes(b),
+        triage: ['admin', 'maintain', 'write', 'triage'].includes(b),
+        pull: true,
+      },
+    });
+  }
+
+  setTeamMember(team: string, login: string, state: 'active' | 'pending' = 'active'): void {
+    const members = this.#teams.get(team.toLowerCase()) ?? new Map();
+    members.set(login.toLowerCase(), state);
+    this.#teams.set(team.toLowerCase(), members);
+  }
+
+  /**
+   * The next `times` calls of `method` on a path matching `path` fail with `status`; with
+   * `afterApplying`, the call still does its work first.
+   */
+  failNext(
+    method: string,
+    path: RegExp,
+    options: { status?: number; times?: number; afterApplying?: boolean } = {},
+  ): void {
+    this.#failures.push({
+      method,
+      path,
+      status: options.status ?? 502,
+      times: options.times ?? 1,
+      afterApplying: options.afterApplying ?? false,
+    });
+  }
+
+  // --- What tests look at and do ----------------------------------------------------------------
+
+  issues(fullName: string): FakeIssue[] {
+    return this.#repo(fullName).issues;
+  }
+
+  comments(fullName: string, number: number): FakeComment[] {
+    return this.#repo(fullName).comments.get(number) ?? [];
+  }
+
+  /** A person writes a comment on GitHub (the webhook is the test's to send, or not). */
+  addComment(fullName: string, number: number, login: string, body: string, type = 'User'): FakeComment {
+    const now = new Date().toISOString();
+    const comment: FakeComment = {
+      id: this.#nextCommentId++,
+      body,
+      user: { login, type },
+      created_at: now,
+      updated_at: now,
+      reactions: [],
+    };
+    const repo = this.#repo(fullName);
+    repo.comments.set(number, [...(repo.comments.get(number) ?? []), comment]);
+    return comment;
+  }
+
+  editComment(fullName: string, number: number, id: number, body: string): void {
+    const comment = this.comments(fullName, number).find((c) => c.id === id);
+    if (!comment) throw new Error(`no comment ${id}`);
+    comment.body = body;
+    comment.updated_at = new Date(Date.parse(comment.created_at) + 60_000).toISOString();
+  }
+
+  closeIssue(fullName: string, number: number, login: string): void {
+    const issue = this.#issue(fullName, number);
+    issue.state = 'closed';
+    issue.closed_by = login;
+  }
+
+  installationIdOf(fullName: string): number | undefined {
+    return this.#installations.get(fullName.toLowerCase());
+  }
+
+  // --- The API ----------------------------------------------------------------------------------
+
+  #repo(fullName: string): RepoState {
+    const repo = this.#repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`fake GitHub has no repository ${fullName}`);
+    return repo;
+  }
+
+  #issue(fullName: string, number: number): FakeIssue {
+    const issue = this.#repo(fullName).issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue ${fullName}#${number}`);
+    return issue;
+  }
+
+  #issueJson(repo: RepoState, issue: FakeIssue) {
+    return {
+      ...issue,
+      html_url: `https://github.test/${repo.fullName}/issues/${issue.number}`,
+      labels: issue.labels.map((name) => ({ name })),
+      assignees: issue.assignees.map((login) => ({ login })),
+      closed_by: issue.closed_by ? { login: issue.closed_by, type: 'User' } : null,
+    };
+  }
+
+  #routes(app: express.Express): void {
+    const api = express.Router();
+    const appAuth = (req: Request, res: Response): boolean => {
+      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(req.get('authorization') ?? '')) {
+        res.status(401).json({ message: 'A JSON web token could not be decoded' });
+        return false;
+      }
+      return true;
+    };
+    // Installation-token auth, and the repository (404 like GitHub when unknown or not installed).
+    const repoOf = (req: Request, res: Response): RepoState | null => {
+      const token = /^token (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (!token || !this.#tokens.has(token)) {
+        res.status(401).json({ message: 'Bad credentials' });
+        return null;
+      }
+      const name = `${req.params.owner}/${req.params.repo}`;
+      const repo = this.#repos.get(name.toLowerCase());
+      if (!repo || !this.#installations.has(name.toLowerCase())) {
+        res.status(404).json({ message: 'Not Found' });
+        return null;
+      }
+      return repo;
+    };
+    const paginate = <T>(req: Request, res: Response, items: T[]) => {
+      const perPage = Math.min(100, Number(req.query.per_page ?? 30));
+      const page = Number(req.query.page ?? 1);
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      if (page < last) {
+        const url = new URL(`${this.url}${req.originalUrl}`);
+        url.searchParams.set('page', String(page + 1));
+        const lastUrl = new URL(url);
+        lastUrl.searchParams.set('page', String(last));
+        res.setHeader('Link', `<${url}>; rel="next", <${lastUrl}>; rel="last"`);
+      }
+      res.json(items.slice((page - 1) * perPage, page * perPage));
+    };
+
+    api.post('/app/installations/:id/access_tokens', (req, res) => {
+      if (!appAuth(req, res)) return;
+      const token = `ghs_${randomBytes(16).toString('hex')}`;
+      this.#tokens.add(token);
+      res
+        .status(201)
+        .json({ token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    });
+    api.get('/repos/:owner/:repo/installation', (req, res) => {
+      if (!appAuth(req, res)) return;
+      const id = this.#installations.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+      if (id === undefined) return void res.status(404).json({ message: 'Not Found' });
+      res.json({ id, account: { login: req.params.owner } });
+    });
+    api.get('/orgs/:org/installation', (req, res) => {
+      if (!appAuth(req, res)) return;
+      const prefix = `${String(req.params.org).toLowerCase()}/`;
+      const id = [...this.#installations.entries()].find(([name]) => name.startsWith(prefix))?.[1];
+      if (id === undefined) return void res.status(404).json({ message: 'Not Found' });
+      res.json({ id });
+    });
+    api.get('/repos/:owner/:repo', (req, res) => {
+      const repo = repoOf(req, res);
+      if (repo) res.json({ full_name: repo.fullName, default_branch: repo.defaultBranch });
+    });
+    api.get('/repos/:owner/:repo/branches/:branch', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const sha = repo.branches.get(String(req.params.branch));
+      if (!sha) return void res.status(404).json({ message: 'Branch not found' });
+      res.json({ name: req.params.branch, commit: { sha } });
+    });
+    api.get('/repos/:owner/:repo/contents/*path', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const path = ([] as string[]).concat(req.params.path as unknown as string[]).join('/');
+      const ref = String(req.query.ref ?? repo.branches.get(repo.defaultBranch));
+      const files = this.#commits.get(ref) ?? this.#commits.get(repo.branches.get(ref) ?? '');
+      if (!files) return void res.status(404).json({ message: 'No commit found for the ref' });
+      const text = files.get(path);
+      if (text !== undefined) {
+        return void res.json({
+          type: 'file',
+          name: path.split('/').pop(),
+          path,
+          encoding: 'base64',
+          content: Buffer.from(text).toString('base64'),
+        });
+      }
+      const entries = [...files.keys()]
+        .filter((p) => p.startsWith(`${path}/`) && !p.slice(path.length + 1).includes('/'))
+        .map((p) => ({ type: 'file', name: p.split('/').pop(), path: p }));
+      if (entries.length === 0) return void res.status(404).json({ message: 'Not Found' });
+      res.json(entries);
+    });
+    api.post('/repos/:owner/:repo/issues', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const now = new Date().toISOString();
+      const assignees = (req.body.assignees ?? []) as string[];
+      if (assignees.some((a) => !repo.collaborators.has(a.toLowerCase()))) {
+        return void res.status(422).json({ message: 'Validation Failed', errors: [{ field: 'assignees' }] });
+      }
+      const issue: FakeIssue = {
+        number: repo.issues.length + 1,
+        title: req.body.title,
+        body: req.body.body ?? '',
+        labels: req.body.labels ?? [],
+        assignees,
+        state: 'open',
+        state_reason: null,
+        closed_by: null,
+        created_at: now,
+        updated_at: now,
+      };
+      repo.issues.push(issue);
+      res.status(201).json(this.#issueJson(repo, issue));
+    });
+    api.get('/repos/:owner/:repo/issues', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const labels = String(req.query.labels ?? '')
+        .split(',')
+        .filter(Boolean);
+      const since = String(req.query.since ?? '');
+      const state = String(req.query.state ?? 'open');
+      const found = repo.issues.filter(
+        (i) =>
+          labels.every((l) => i.labels.includes(l)) &&
+          (since === '' || i.updated_at >= since) &&
+          (state === 'all' || i.state === state),
+      );
+      paginate(
+        req,
+        res,
+        found.map((i) => this.#issueJson(repo, i)),
+      );
+    });
+    api.get('/repos/:owner/:repo/issues/:number', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const issue = repo.issues.find((i) => i.number === Number(req.params.number));
+      if (!issue) return void res.status(404).json({ message: 'Not Found' });
+      res.json(this.#issueJson(repo, issue));
+    });
+    api.patch('/repos/:owner/:repo/issues/:number', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const issue = repo.issues.find((i) => i.number === Number(req.params.number));
+      if (!issue) return void res.status(404).json({ message: 'Not Found' });
+      if (typeof req.body.body === 'string') issue.body = req.body.body;
+      if (req.body.state === 'closed' && issue.state !== 'closed') {
+        issue.state = 'closed';
+        issue.closed_by = 'agentgate[bot]';
+      }
+      if (req.body.state_reason) issue.state_reason = req.body.state_reason;
+      issue.updated_at = new Date().toISOString();
+      res.json(this.#issueJson(repo, issue));
+    });
+    api.post('/repos/:owner/:repo/issues/:number/labels', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const issue = repo.issues.find((i) => i.number === Number(req.params.number));
+      if (!issue) return void res.status(404).json({ message: 'Not Found' });
+      for (const label of req.body.labels as string[])
+        if (!issue.labels.includes(label)) issue.labels.push(label);
+      res.json(issue.labels.map((name) => ({ name })));
+    });
+    api.delete('/repos/:owner/:repo/issues/:number/labels/:name', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const issue = repo.issues.find((i) => i.number === Number(req.params.number));
+      if (!issue?.labels.includes(String(req.params.name)))
+        return void res.status(404).json({ message: 'Label does not exist' });
+      issue.labels = issue.labels.filter((l) => l !== req.params.name);
+      res.json(issue.labels.map((name) => ({ name })));
+    });
+    api.get('/repos/:owner/:repo/assignees/:login', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      res.status(repo.collaborators.has(String(req.params.login).toLowerCase()) ? 204 : 404).end();
+    });
+    api.post('/repos/:owner/:repo/issues/:number/comments', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const comment = this.addComment(
+        repo.fullName,
+        Number(req.params.number),
+        'agentgate[bot]',
+        req.body.body,
+        'Bot',
+      );
+      res.status(201).json(comment);
+    });
+    api.get('/repos/:owner/:repo/issues/:number/comments', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      paginate(req, res, repo.comments.get(Number(req.params.number)) ?? []);
+    });
+    api.post('/repos/:owner/:repo/issues/comments/:id/reactions', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const comment = [...repo.comments.values()].flat().find((c) => c.id === Number(req.params.id));
+      if (!comment) return void res.status(404).json({ message: 'Not Found' });
+      comment.reactions.push(req.body.content);
+      res.status(201).json({ id: comment.reactions.length, content: req.body.content });
+    });
+    api.get('/repos/:owner/:repo/collaborators/:login/permission', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const login = String(req.params.login);
+      const found = repo.collaborators.get(login.toLowerCase());
+      // GitHub answers a non-collaborator of a public repository with read.
+      res.json({
+        permission: found?.permission ?? 'read',
+        role_name: found?.role_name ?? 'read',
+        user: { login, permissions: found?.permissions ?? { pull: true } },
+      });
+    });
+    api.get('/orgs/:org/teams/:slug/memberships/:login', (req, res) => {
+      if (!/^token /i.test(req.get('authorization') ?? ''))
+        return void res.status(401).json({ message: 'Bad credentials' });
+      const state = this.#teams
+        .get(`${req.params.org}/${req.params.slug}`.toLowerCase())
+        ?.get(String(req.params.login).toLowerCase());
+      if (!state) return void res.status(404).json({ message: 'Not Found' });
+      res.json({ state, role: 'member' });
+    });
+    app.use('/api/v3', api);
+    app.use((req, res) => {
+      res.status(404).json({ message: `fake GitHub does not implement ${req.method} ${req.path}` });
+    });
+  }
+}
+
+const prefix = (files: Record<string, string>) =>
+  Object.fromEntries(Object.entries(files).map(([name, text]) => [`policies/${name}`, text]));
+
+/** `policies/<name>` paths for `FakeGitHub.commit`. */
+export const policyFiles = prefix;

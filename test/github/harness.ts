@@ -1,0 +1,234 @@
+/**
+ * The real server in GitHub mode against the fake GitHub: a key pair generated here, Probot with
+ * retry and throttling off, signed webhooks built from `@octokit/webhooks-examples` payloads.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { sign } from '@octokit/webhooks-methods';
+import { ProbotOctokit } from 'probot';
+import {
+  connectGitHub,
+  createGitHubIntegration,
+  type GitHubIntegrationHandle,
+  requireInstallation,
+} from '../../app/github/integration.js';
+import { createLogger } from '../../app/logger.js';
+import { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
+import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
+import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
+import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+export const WEBHOOK_SECRET = 'webhook-secret-for-tests';
+export const REPO = 'acme/payments';
+export const INSTALLATION_ID = 42;
+
+const require = createRequire(import.meta.url);
+const definitions = require('@octokit/webhooks-examples') as WebhookDefinition[];
+
+export function example(event: string, pick: (e: any) => boolean = () => true): any {
+  const found = definitions.find((d) => d.name === event)?.examples.find((e: any) => pick(e));
+  if (!found) throw new Error(`no ${event} example`);
+  return structuredClone(found);
+}
+
+export const NoRetryOctokit = ProbotOctokit.defaults((options: any) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+export function generatePrivateKey(): string {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+}
+
+function withRepository(payload: any, fullName: string): any {
+  const [owner, name] = fullName.split('/');
+  payload.repository = {
+    ...payload.repository,
+    full_name: fullName,
+    name,
+    owner: { ...payload.repository.owner, login: owner },
+  };
+  payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=' };
+  return payload;
+}
+
+/** `issue_comment.created` for a comment the fake GitHub holds. */
+export function commentPayload(fullName: string, issueNumber: number, comment: FakeComment): any {
+  const payload = withRepository(
+    example('issue_comment', (e) => e.action === 'created'),
+    fullName,
+  );
+  payload.issue.number = issueNumber;
+  payload.comment = {
+    ...payload.comment,
+    id: comment.id,
+    body: comment.body,
+    created_at: comment.created_at,
+    updated_at: comment.updated_at,
+    user: { ...payload.comment.user, login: comment.user.login, type: comment.user.type },
+  };
+  payload.sender = { ...payload.sender, login: comment.user.login, type: comment.user.type };
+  return payload;
+}
+
+/** `issues.closed` (adapted from the `reopened` example: the package has no `closed` one). */
+export function closedPayload(fullName: string, issueNumber: number, login: string): any {
+  const payload = withRepository(
+    example('issues', (e) => e.action === 'reopened'),
+    fullName,
+  );
+  payload.action = 'closed';
+  payload.issue = { ...payload.issue, number: issueNumber, state: 'closed', labels: [] };
+  payload.sender = { ...payload.sender, login, type: 'User' };
+  return payload;
+}
+
+/** `push` of `after` to `ref`, touching `paths`. */
+export function pushPayload(
+  fullName: string,
+  ref: string,
+  after: string,
+  paths: string[],
+  defaultBranch = 'main',
+) {
+  const payload = withRepository(
+    example('push', (e) => e.ref === 'refs/heads/master' && e.commits.length > 0),
+    fullName,
+  );
+  payload.ref = ref;
+  payload.after = after;
+  payload.repository.default_branch = defaultBranch;
+  payload.repository.master_branch = defaultBranch;
+  payload.commits = [{ ...payload.commits[0], id: after, added: [], removed: [], modified: paths }];
+  payload.head_commit = payload.commits[0];
+  return payload;
+}
+
+export interface Delivery {
+  status: number;
+  text: string;
+  id: string;
+}
+
+/** POSTs a webhook exactly as GitHub does: raw JSON bytes signed with `x-hub-signature-256`. */
+export async function deliver(
+  baseUrl: string,
+  event: string,
+  payload: unknown,
+  options: { id?: string; secret?: string; signature?: string } = {},
+): Promise<Delivery> {
+  const body = JSON.stringify(payload);
+  const id = options.id ?? randomUUID();
+  const res = await fetch(`${baseUrl}/api/github/webhooks`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': id,
+      'x-hub-signature-256': options.signature ?? (await sign(options.secret ?? WEBHOOK_SECRET, body)),
+      'user-agent': 'GitHub-Hookshot/test',
+    },
+  });
+  return { status: res.status, text: await res.text(), id };
+}
+
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  what = 'condition',
+  timeoutMs = 8000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface Harness {
+  fake: FakeGitHub;
+  server: TestServer;
+  admin: Api;
+  agent: Api;
+  handle: GitHubIntegrationHandle;
+  policies: GitHubPolicyProvider;
+  deliver(
+    event: string,
+    payload: unknown,
+    options?: { id?: string; secret?: string; signature?: string },
+  ): Promise<Delivery>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { policies?: Record<string, string>; sweepIntervalMs?: number; reconcileIntervalMs?: number } = {},
+): Promise<Harness> {
+  const fake = await new FakeGitHub().start();
+  fake.addRepo(REPO, {
+    installationId: INSTALLATION_ID,
+    ...(options.policies && { policies: options.policies }),
+  });
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const connection = connectGitHub(
+    {
+      appId: '123',
+      privateKey: generatePrivateKey(),
+      webhookSecret: WEBHOOK_SECRET,
+      gheHost: fake.host,
+      gheProtocol: 'http',
+    },
+    log,
+    { Octokit: NoRetryOctokit as any },
+  );
+  const policies = new GitHubPolicyProvider({
+    gateway: connection.gateway,
+    local: new LocalPolicyProvider('none', async () => new Map()),
+    log,
+  });
+  const handle: GitHubIntegrationHandle = { reconciler: null, issues: null };
+  const server = await startTestServer({
+    webhooks: false,
+    defaultRepository: REPO,
+    policyProvider: () => policies,
+    repositoryCheck: requireInstallation(connection.gateway),
+    ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    integrations: [
+      createGitHubIntegration(
+        {
+          connection,
+          policies,
+          serverUrl: 'https://agentgate.example.com',
+          retryBaseMs: 50,
+          reconcileIntervalMs: options.reconcileIntervalMs ?? 0,
+        },
+        handle,
+      ),
+    ],
+  });
+  const admin = apiClient(server.url, server.adminKey);
+  const agent = (
+    await keyClient(server.url, server.adminKey, 'billing-bot', ['request:create', 'request:read'])
+  ).api;
+  return {
+    fake,
+    server,
+    admin,
+    agent,
+    handle,
+    policies,
+    deliver: (event, payload, o) => deliver(server.url, event, payload, o),
+    async close() {
+      await server.close();
+      await fake.stop();
+    },
+  };
+}
