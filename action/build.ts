@@ -33,7 +33,12 @@ export async function buildAction(outfile = BUNDLE): Promise<Metafile> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const metafile = await buildAction(process.argv[2]);
+  const outfile = process.argv[2];
+  if (outfile?.startsWith('-') || process.argv.length > 3) {
+    console.error(`usage: tsx action/build.ts [outfile]   (default ${BUNDLE})`);
+    process.exit(2);
+  }
+  const metafile = await buildAction(outfile);
   const bytes = Object.values(metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-  console.log(`built ${process.argv[2] ?? BUNDLE} (${Math.round(bytes / 1024)} KB)`);
+  console.log(`built ${outfile ?? BUNDLE} (${Math.round(bytes / 1024)} KB)`);
 }
