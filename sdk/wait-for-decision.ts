@@ -33,6 +33,8 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60 * 1000;
 /** Poll interval against servers without `/wait`. */
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
 const MAX_BACKOFF_MS = 15_000;
+/** Time left for the server's answer to travel back before our own deadline. */
+const ANSWER_SLACK_MS = 500;
 
 export async function waitForDecision(
   transport: Transport,
@@ -67,8 +69,12 @@ export async function waitForDecision(
       if (polling) {
         request = parseRequest(await transport.send({ path, signal: callSignal }));
       } else {
-        // Rounded down, so the server answers (with fresh state) just before our deadline.
-        const seconds = Math.min(longPollSeconds, Math.floor(remaining / 1000));
+        // Ends half a second before our deadline, so the server's answer (fresh state) arrives in
+        // time; with less than that left, an immediate look (timeout=0).
+        const seconds = Math.max(
+          0,
+          Math.min(longPollSeconds, Math.floor((remaining - ANSWER_SLACK_MS) / 1000)),
+        );
         try {
           request = parseRequest(
             await transport.send({

@@ -59,6 +59,18 @@ describe('waitForDecision', () => {
     expect((error as TimeoutError).request).toMatchObject({ id, status: 'pending' });
   });
 
+  it('hears from the server before a whole-second timeout runs out', async () => {
+    const { id } = await agent.request({ action: 'deploy' });
+    const seen: ApprovalRequest[] = [];
+    const error = await admin
+      .waitForDecision(id, { timeout: 2000, onProgress: (r) => seen.push(r) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    // The long-poll ends before our deadline, so its fresh state is not lost to the race.
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect((error as TimeoutError).request).toMatchObject({ id, status: 'pending' });
+  });
+
   it('re-issues the long-poll until the decision arrives', async () => {
     const { id } = await agent.request({ action: 'deploy' });
     const proxy = await startFlakyProxy(server.url, () => 'forward');
