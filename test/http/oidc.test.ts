@@ -152,6 +152,8 @@ describe('invalid tokens are 401 with a reason, never 5xx', () => {
     ['signed with HS256', hs256, /RS256/],
     ['that never expires', () => issuer.mint(actionsClaims(), { expiresIn: null }), /"exp"/],
     ['without a repository claim', () => issuer.mint(actionsClaims({ repository: undefined })), /repository/],
+    ['that only looks like a JWT', async () => 'eyJub3QiOiJqc29uIn0.e30.c2ln', /not a well-formed JWT/],
+    ['signed with alg none', async () => 'eyJhbGciOiJub25lIn0.e30.c2ln', /RS256/],
     ['without a run_id claim', () => issuer.mint(actionsClaims({ run_id: undefined })), /run_id/],
   ];
 
