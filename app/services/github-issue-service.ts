@@ -80,7 +80,11 @@ export class GitHubIssueService {
       return id;
     };
     const kinds: Record<string, JobKind> = {
-      [GITHUB_JOBS.createIssue]: { ...retry, handle: (job) => this.ensureIssue(requestId(job)) },
+      // A first attempt cannot have created anything yet; a retry looks for the marker first.
+      [GITHUB_JOBS.createIssue]: {
+        ...retry,
+        handle: (job) => this.ensureIssue(requestId(job), { retrying: job.attempts > 1 }),
+      },
       [GITHUB_JOBS.updateIssue]: { ...retry, handle: (job) => this.updateIssue(requestId(job)) },
       [GITHUB_JOBS.reflectDecision]: { ...retry, handle: (job) => this.reflectDecision(requestId(job)) },
       [GITHUB_JOBS.react]: {
@@ -124,11 +128,11 @@ export class GitHubIssueService {
   }
 
   /** Opens the request's issue unless it exists, and records its URL on the request. */
-  ensureIssue(requestId: string): Promise<void> {
+  ensureIssue(requestId: string, { retrying = true }: { retrying?: boolean } = {}): Promise<void> {
     return this.#serial(requestId, async () => {
       const request = await this.#request(requestId);
       if (!reviewedInIssue(request)) return;
-      let link = await this.#link(request);
+      let link = retrying ? await this.#link(request) : await this.deps.store.getGitHubIssue(requestId);
       if (!link) {
         // Decided before any issue was needed (GitHub was down all along): nothing to show.
         if (request.status !== 'pending') return;
