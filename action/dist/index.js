@@ -48103,6 +48103,7 @@ function isObject3(value) {
 var DEFAULT_WAIT_TIMEOUT_MS = 5 * 60 * 1e3;
 var DEFAULT_POLL_INTERVAL_MS = 2e3;
 var MAX_BACKOFF_MS = 15e3;
+var ANSWER_SLACK_MS = 500;
 async function waitForDecision(transport, id, options = {}) {
   const { signal, onProgress } = options;
   const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT_MS;
@@ -48128,7 +48129,10 @@ async function waitForDecision(transport, id, options = {}) {
       if (polling) {
         request = parseRequest(await transport.send({ path, signal: callSignal }));
       } else {
-        const seconds = Math.min(longPollSeconds, Math.floor(remaining / 1e3));
+        const seconds = Math.max(
+          0,
+          Math.min(longPollSeconds, Math.floor((remaining - ANSWER_SLACK_MS) / 1e3))
+        );
         try {
           request = parseRequest(
             await transport.send({
