@@ -18,7 +18,7 @@ import type {
 
 /** A request as stored: the wire object plus who owns it (for "requesters read their own"). */
 export interface RequestRecord extends ApprovalRequest {
-  /** Principal that created it: `key:<api key id>`, `admin`, or `oidc:<owner/name>`. */
+  /** Principal that created it: `key:<api key id>`, `admin`, or `oidc:<owner/name>:run:<run id>`. */
   ownerId: string;
 }
 
