@@ -17,6 +17,7 @@ import { GitHubPolicyProvider } from './services/github-policy-provider.js';
 import { newId } from './services/ids.js';
 import { LocalPolicyProvider } from './services/local-policy-provider.js';
 import { createOidcVerifier } from './services/oidc-verifier.js';
+import { slackIntegration } from './slack/integration.js';
 import { webhooksIntegration } from './webhooks/integration.js';
 
 export interface RunningServer {
@@ -65,7 +66,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
       oidc: createOidcVerifier({ ...config.oidc, log }),
-      integrations: [createMcpHttpIntegration(), webhooksIntegration(config.webhooks), ...githubIntegrations],
+      integrations: [
+        createMcpHttpIntegration(),
+        webhooksIntegration(config.webhooks),
+        ...githubIntegrations,
+        // The Slack mirror only with a bot token; its buttons only with the signing secret too.
+        ...(config.slack ? [slackIntegration(config.slack)] : []),
+      ],
     });
     const address = await server.listen(config.port, config.host);
     log.info(
