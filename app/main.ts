@@ -31,7 +31,10 @@ export interface RunningServer {
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const policies = new LocalPolicyProvider(config.policyDir, () => readPolicyDir(config.policyDir));
+  // In GitHub mode the local directory only serves requests without a repository: it may be absent.
+  const policies = new LocalPolicyProvider(config.policyDir, () =>
+    readPolicyDir(config.policyDir, { missingOk: config.github !== null }),
+  );
   const active = await policies.reload();
   for (const w of active.warnings) log.warn({ file: w.file, line: w.line }, `policy warning: ${w.message}`);
 

@@ -72,12 +72,14 @@ export interface GitHubGateway {
   createIssue(repository: string, issue: NewIssue): Promise<GitHubIssue>;
   getIssue(repository: string, number: number): Promise<GitHubIssue>;
   updateIssueBody(repository: string, number: number, body: string): Promise<void>;
-  closeIssue(repository: string, number: number, reason: 'completed' | 'not_planned'): Promise<void>;
+  /** Sets the final body and labels and closes the issue (if open), in one write. */
+  finishIssue(
+    repository: string,
+    number: number,
+    final: { body: string; labels: string[]; reason: 'completed' | 'not_planned' },
+  ): Promise<void>;
   /** Issues carrying `label`, open or closed, updated since `since` (every page). */
   listIssuesWithLabel(repository: string, label: string, since: string): Promise<GitHubIssue[]>;
-  addLabels(repository: string, number: number, labels: string[]): Promise<void>;
-  /** Removes a label; a label that is not there is not an error. */
-  removeLabel(repository: string, number: number, label: string): Promise<void>;
   /** Whether `login` can be assigned issues in `repository`. */
   isAssignable(repository: string, login: string): Promise<boolean>;
 

@@ -196,17 +196,18 @@ export class GitHubIssueService {
     if (!comments.some((c) => c.body.includes(marker))) {
       await gateway.createComment(repository, number, renderDecisionComment(request));
     }
-    await gateway.updateIssueBody(repository, number, await this.#body(request));
-    await gateway.addLabels(repository, number, [BASE_LABEL, statusLabel(request.status)]);
-    await gateway.removeLabel(repository, number, statusLabel('pending'));
+    // One write for body, labels and state: GitHub paces writes (about one a second per app).
     const issue = await gateway.getIssue(repository, number);
-    if (issue.state !== 'closed') {
-      await gateway.closeIssue(
-        repository,
-        number,
-        request.status === 'approved' ? 'completed' : 'not_planned',
-      );
-    }
+    const labels = [
+      ...issue.labels.filter((l) => l !== BASE_LABEL && !l.startsWith(`${BASE_LABEL}:`)),
+      BASE_LABEL,
+      statusLabel(request.status),
+    ];
+    await gateway.finishIssue(repository, number, {
+      body: await this.#body(request),
+      labels,
+      reason: request.status === 'approved' ? 'completed' : 'not_planned',
+    });
     const at = this.deps.clock.now().toISOString();
     await store.appendAudit([
       this.#reflected(request, link, at, { what: 'decision', status: request.status }),

@@ -408,6 +408,7 @@ export class FakeGitHub {
       const issue = repo.issues.find((i) => i.number === Number(req.params.number));
       if (!issue) return void res.status(404).json({ message: 'Not Found' });
       if (typeof req.body.body === 'string') issue.body = req.body.body;
+      if (Array.isArray(req.body.labels)) issue.labels = [...new Set(req.body.labels as string[])];
       if (req.body.state === 'closed' && issue.state !== 'closed') {
         issue.state = 'closed';
         issue.closed_by = 'agentgate[bot]';

@@ -127,15 +127,23 @@ describe('GitHub webhook handlers (nock)', () => {
       .reply(200, [])
       .post(`${repo}/issues/1/comments`, (body) => body.body.includes('**Approved** by @Codertocat'))
       .reply(201, { id: 9, body: 'final', user: { login: 'agentgate[bot]', type: 'Bot' } })
-      .patch(`${repo}/issues/1`, (body) => typeof body.body === 'string')
-      .reply(200, {})
-      .post(`${repo}/issues/1/labels`, { labels: ['agentgate', 'agentgate:approved'] })
-      .reply(200, [])
-      .delete(`${repo}/issues/1/labels/agentgate%3Apending`)
-      .reply(200, [])
       .get(`${repo}/issues/1`)
-      .reply(200, { number: 1, html_url: 'x', title: 't', body: '', state: 'open', labels: [] })
-      .patch(`${repo}/issues/1`, { state: 'closed', state_reason: 'completed' })
+      .reply(200, {
+        number: 1,
+        html_url: 'x',
+        title: 't',
+        body: '',
+        state: 'open',
+        labels: [{ name: 'agentgate' }, { name: 'agentgate:pending' }, { name: 'ops' }],
+      })
+      .patch(
+        `${repo}/issues/1`,
+        (body) =>
+          body.state === 'closed' &&
+          body.state_reason === 'completed' &&
+          JSON.stringify(body.labels) === JSON.stringify(['ops', 'agentgate', 'agentgate:approved']) &&
+          body.body.includes('1 of 1 approval'),
+      )
       .reply(200, {});
 
     const res = await deliver(server.url, 'issue_comment', payload);

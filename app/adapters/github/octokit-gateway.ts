@@ -176,14 +176,20 @@ export class OctokitGateway implements GitHubGateway {
     );
   }
 
-  async closeIssue(repository: string, number: number, reason: 'completed' | 'not_planned'): Promise<void> {
+  async finishIssue(
+    repository: string,
+    number: number,
+    final: { body: string; labels: string[]; reason: 'completed' | 'not_planned' },
+  ): Promise<void> {
     const octokit = await this.#octokit(repository);
     await call(`close issue ${repository}#${number}`, () =>
       octokit.rest.issues.update({
         ...split(repository),
         issue_number: number,
+        body: final.body,
+        labels: final.labels,
         state: 'closed',
-        state_reason: reason,
+        state_reason: final.reason,
       }),
     );
   }
@@ -200,23 +206,6 @@ export class OctokitGateway implements GitHubGateway {
       });
       return issues.map((issue) => toIssue(issue as RestIssue));
     });
-  }
-
-  async addLabels(repository: string, number: number, labels: string[]): Promise<void> {
-    const octokit = await this.#octokit(repository);
-    await call(`label issue ${repository}#${number}`, () =>
-      octokit.rest.issues.addLabels({ ...split(repository), issue_number: number, labels }),
-    );
-  }
-
-  async removeLabel(repository: string, number: number, label: string): Promise<void> {
-    const octokit = await this.#octokit(repository);
-    try {
-      await octokit.rest.issues.removeLabel({ ...split(repository), issue_number: number, name: label });
-    } catch (error) {
-      const failure = toGitHubError(error, `remove label ${label} from ${repository}#${number}`);
-      if (failure.status !== 404) throw failure;
-    }
   }
 
   async isAssignable(repository: string, login: string): Promise<boolean> {
