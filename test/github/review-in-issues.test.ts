@@ -226,6 +226,21 @@ describe('votes in comments', () => {
     expect(audit.filter((e: any) => e.eventType === 'vote')).toHaveLength(1);
   });
 
+  it('never counts an edited comment', async () => {
+    const created = await createRequest({ action: 'deploy:production' });
+    const { number } = await issueOf(created.id);
+    const c = h.fake.addComment(REPO, number, 'mona', 'looks risky');
+    h.fake.editComment(REPO, number, c.id, '/approve');
+    const payload = commentPayload(REPO, number, { ...c, body: '/approve' });
+    payload.action = 'edited';
+    payload.changes = { body: { from: 'looks risky' } };
+    expect((await h.deliver('issue_comment', payload)).status).toBe(200);
+    await h.handle.reconciler?.reconcileAll();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await status(created.id)).status).toBe('pending');
+    expect(c.reactions).toEqual([]);
+  });
+
   it('refuses a forged signature: 400 and nothing happens', async () => {
     const created = await createRequest({ action: 'deploy:production' });
     const { number } = await issueOf(created.id);
