@@ -72,7 +72,7 @@ export function assignApprovers(
     }
     return false;
   };
-  approvers.forEach((_, approver) => tryAssign(approver, new Set()));
+  for (let approver = 0; approver < approvers.length; approver += 1) tryAssign(approver, new Set());
 
   return requirements.map((requirement, index) => ({
     ...requirement,
