@@ -5,7 +5,8 @@
  * their HTTP status (`status` 0 when GitHub could not be reached), so callers can tell "retry
  * later" (5xx, 0, 429) from "this will never work" (404, 422).
  *
- * Check runs and pull request reviews (issue 5) extend this interface with their own methods.
+ * Check runs (`AgentGate: <action>` on a commit, and the `AgentGate policy` run on policy pull
+ * requests) and pull requests are read and written here too.
  */
 import type { CollaboratorPermission } from '../approvals/qualify-voter.js';
 
@@ -56,6 +57,79 @@ export type TeamMembershipState = 'active' | 'pending' | null;
 
 export type Reaction = '+1' | '-1' | 'eyes' | 'confused' | 'rocket';
 
+export type CheckConclusion =
+  | 'success'
+  | 'failure'
+  | 'neutral'
+  | 'cancelled'
+  | 'timed_out'
+  | 'action_required'
+  | 'skipped';
+
+/** A button on a check run (GitHub: at most 3; label ≤ 20, description ≤ 40, identifier ≤ 20 characters). */
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+export interface CheckAnnotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  startColumn?: number;
+  endColumn?: number;
+  level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+}
+
+export interface CheckRunInput {
+  name: string;
+  headSha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: CheckConclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  actions?: CheckRunAction[];
+  /** Any number: the adapter sends them in batches of 50, as GitHub requires. */
+  annotations?: CheckAnnotation[];
+  externalId?: string;
+  detailsUrl?: string;
+}
+
+/** A check run as GitHub lists it. */
+export interface GitHubCheckRun {
+  id: number;
+  name: string;
+  headSha: string;
+  /** The run's page on GitHub (`html_url`). */
+  url: string;
+  externalId: string | null;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: CheckConclusion | null;
+}
+
+export interface GitHubPullRequest {
+  number: number;
+  htmlUrl: string;
+  state: 'open' | 'closed';
+  headSha: string;
+  author: { login: string; type: string };
+}
+
+export interface GitHubPullRequestReview {
+  id: number;
+  user: { login: string; type: string };
+  body: string | null;
+  /** Lowercase, as in webhooks: `approved`, `changes_requested`, `commented`, `dismissed`, `pending`. */
+  state: string;
+  /** The commit the review was made on. */
+  commitId: string | null;
+  submittedAt: string | null;
+}
+
 export interface GitHubGateway {
   /** The app's installation id on `repository`; `GitHubError` 404 when the app is not installed. */
   installationOf(repository: string): Promise<number>;
@@ -87,6 +161,19 @@ export interface GitHubGateway {
   /** Every comment of an issue, oldest first, across all pages. */
   listComments(repository: string, number: number): Promise<GitHubComment[]>;
   addReaction(repository: string, commentId: number, reaction: Reaction): Promise<void>;
+
+  createCheckRun(repository: string, input: CheckRunInput): Promise<{ id: number; url: string }>;
+  updateCheckRun(
+    repository: string,
+    checkRunId: number,
+    input: Partial<Omit<CheckRunInput, 'name' | 'headSha'>>,
+  ): Promise<void>;
+  /** This app's check runs named `name` on commit `sha` (every page), newest first. */
+  listCheckRuns(repository: string, sha: string, name: string): Promise<GitHubCheckRun[]>;
+
+  getPullRequest(repository: string, number: number): Promise<GitHubPullRequest>;
+  /** Every submitted review of a pull request, oldest first, across all pages. */
+  listPullRequestReviews(repository: string, number: number): Promise<GitHubPullRequestReview[]>;
 
   /** `role_name` and legacy `permission` of `login` on `repository`. */
   collaboratorPermission(repository: string, login: string): Promise<CollaboratorPermission>;

@@ -6,10 +6,16 @@
 import type { Probot, ProbotOctokit } from 'probot';
 import type { CollaboratorPermission } from '../../approvals/qualify-voter.js';
 import {
+  type CheckAnnotation,
+  type CheckConclusion,
+  type CheckRunInput,
+  type GitHubCheckRun,
   type GitHubComment,
   GitHubError,
   type GitHubGateway,
   type GitHubIssue,
+  type GitHubPullRequest,
+  type GitHubPullRequestReview,
   type NewIssue,
   type Reaction,
   type TeamMembershipState,
@@ -78,6 +84,66 @@ const toComment = (comment: RestComment): GitHubComment => ({
   user: { login: comment.user?.login ?? 'ghost', type: comment.user?.type ?? 'User' },
   createdAt: comment.created_at,
   updatedAt: comment.updated_at,
+});
+
+/** GitHub takes at most 50 annotations per create or update request. */
+const ANNOTATION_BATCH = 50;
+
+const toRestAnnotation = (a: CheckAnnotation) => ({
+  path: a.path,
+  start_line: a.startLine,
+  end_line: a.endLine,
+  // Columns are only allowed on single-line annotations.
+  ...(a.startLine === a.endLine && a.startColumn !== undefined && { start_column: a.startColumn }),
+  ...(a.startLine === a.endLine && a.endColumn !== undefined && { end_column: a.endColumn }),
+  annotation_level: a.level,
+  message: a.message,
+  ...(a.title !== undefined && { title: a.title }),
+});
+
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The REST body of a check run write (without `name`/`head_sha`), annotations excluded. */
+function checkRunBody(input: Partial<Omit<CheckRunInput, 'name' | 'headSha'>>) {
+  const hasOutput = input.title !== undefined && input.summary !== undefined;
+  return {
+    ...(input.status !== undefined && { status: input.status }),
+    ...(input.conclusion !== undefined && { conclusion: input.conclusion }),
+    ...(input.externalId !== undefined && { external_id: input.externalId }),
+    ...(input.detailsUrl !== undefined && { details_url: input.detailsUrl }),
+    ...(input.actions !== undefined && { actions: input.actions }),
+    ...(hasOutput && {
+      output: {
+        title: input.title as string,
+        summary: input.summary as string,
+        ...(input.text !== undefined && { text: input.text }),
+      },
+    }),
+  };
+}
+
+interface RestCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  html_url: string | null;
+  external_id: string | null;
+  status: string;
+  conclusion: string | null;
+}
+
+const toCheckRun = (run: RestCheckRun): GitHubCheckRun => ({
+  id: run.id,
+  name: run.name,
+  headSha: run.head_sha,
+  url: run.html_url ?? '',
+  externalId: run.external_id || null,
+  status: run.status === 'completed' ? 'completed' : run.status === 'in_progress' ? 'in_progress' : 'queued',
+  conclusion: (run.conclusion as CheckConclusion | null) ?? null,
 });
 
 export class OctokitGateway implements GitHubGateway {
@@ -253,6 +319,121 @@ export class OctokitGateway implements GitHubGateway {
         content: reaction,
       }),
     );
+  }
+
+  async createCheckRun(repository: string, input: CheckRunInput): Promise<{ id: number; url: string }> {
+    const octokit = await this.#octokit(repository);
+    const [first = [], ...rest] = batches(input.annotations ?? [], ANNOTATION_BATCH);
+    const body = checkRunBody(input);
+    const created = await call(
+      `create check run "${input.name}" on ${repository}@${input.headSha}`,
+      async () => {
+        const { data } = await octokit.rest.checks.create({
+          ...split(repository),
+          name: input.name,
+          head_sha: input.headSha,
+          ...body,
+          ...(body.output && { output: { ...body.output, annotations: first.map(toRestAnnotation) } }),
+        } as Parameters<typeof octokit.rest.checks.create>[0]);
+        return { id: data.id, url: data.html_url ?? '' };
+      },
+    );
+    await this.#moreAnnotations(octokit, repository, created.id, input, rest);
+    return created;
+  }
+
+  async updateCheckRun(
+    repository: string,
+    checkRunId: number,
+    input: Partial<Omit<CheckRunInput, 'name' | 'headSha'>>,
+  ): Promise<void> {
+    const octokit = await this.#octokit(repository);
+    const [first = [], ...rest] = batches(input.annotations ?? [], ANNOTATION_BATCH);
+    const body = checkRunBody(input);
+    await call(`update check run ${checkRunId} on ${repository}`, () =>
+      octokit.rest.checks.update({
+        ...split(repository),
+        check_run_id: checkRunId,
+        ...body,
+        ...(body.output && { output: { ...body.output, annotations: first.map(toRestAnnotation) } }),
+      } as Parameters<typeof octokit.rest.checks.update>[0]),
+    );
+    await this.#moreAnnotations(octokit, repository, checkRunId, input, rest);
+  }
+
+  /** Annotations beyond the first 50, each batch an update with the same output. */
+  async #moreAnnotations(
+    octokit: Octokit,
+    repository: string,
+    checkRunId: number,
+    input: Partial<CheckRunInput>,
+    rest: CheckAnnotation[][],
+  ): Promise<void> {
+    if (rest.length === 0) return;
+    if (input.title === undefined || input.summary === undefined) {
+      throw new GitHubError(422, 'Check run annotations need an output title and summary.');
+    }
+    for (const batch of rest) {
+      await call(`add annotations to check run ${checkRunId} on ${repository}`, () =>
+        octokit.rest.checks.update({
+          ...split(repository),
+          check_run_id: checkRunId,
+          output: {
+            title: input.title as string,
+            summary: input.summary as string,
+            annotations: batch.map(toRestAnnotation),
+          },
+        } as Parameters<typeof octokit.rest.checks.update>[0]),
+      );
+    }
+  }
+
+  async listCheckRuns(repository: string, sha: string, name: string): Promise<GitHubCheckRun[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`list the "${name}" check runs of ${repository}@${sha}`, async () => {
+      const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...split(repository),
+        ref: sha,
+        check_name: name,
+        filter: 'all',
+        per_page: 100,
+      });
+      return (runs as RestCheckRun[]).map(toCheckRun).sort((a, b) => b.id - a.id);
+    });
+  }
+
+  async getPullRequest(repository: string, number: number): Promise<GitHubPullRequest> {
+    const octokit = await this.#octokit(repository);
+    return call(`read pull request ${repository}#${number}`, async () => {
+      const { data } = await octokit.rest.pulls.get({ ...split(repository), pull_number: number });
+      return {
+        number: data.number,
+        htmlUrl: data.html_url,
+        state: data.state === 'closed' ? 'closed' : 'open',
+        headSha: data.head.sha,
+        author: { login: data.user?.login ?? 'ghost', type: data.user?.type ?? 'User' },
+      };
+    });
+  }
+
+  async listPullRequestReviews(repository: string, number: number): Promise<GitHubPullRequestReview[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`read the reviews of ${repository}#${number}`, async () => {
+      const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+        ...split(repository),
+        pull_number: number,
+        per_page: 100,
+      });
+      return reviews.map((r) => ({
+        id: r.id,
+        user: { login: r.user?.login ?? 'ghost', type: r.user?.type ?? 'User' },
+        body: r.body || null,
+        // REST says APPROVED, webhooks say approved.
+        state: r.state.toLowerCase(),
+        commitId: r.commit_id ?? null,
+        submittedAt: r.submitted_at ?? null,
+      }));
+    });
   }
 
   async collaboratorPermission(repository: string, login: string): Promise<CollaboratorPermission> {
