@@ -86,6 +86,10 @@ export interface RequestFilter {
   urgency?: Urgency;
   /** Only requests of this owner. */
   ownerId?: string;
+  /** Only requests of this repository (`owner/name`, compared case-insensitively, as GitHub does). */
+  repository?: string;
+  /** Only requests of the repositories of this GitHub owner (user or organization, case-insensitive). */
+  repositoryOwner?: string;
   limit: number;
   offset: number;
 }
@@ -290,6 +294,16 @@ export interface Store {
   findGitHubIssue(repository: string, number: number): Promise<GitHubIssueLink | null>;
   /** Links of still-pending requests, by request id, after `afterRequestId` (for reconciliation). */
   listPendingGitHubIssues(limit: number, afterRequestId?: string): Promise<GitHubIssueLink[]>;
+  /**
+   * Links a request to its check run, or moves the link to a newer run of the same request (the
+   * latest run carries the state); the commit and pull request of the first link stay.
+   */
+  linkGitHubCheckRun(link: GitHubCheckRunLink): Promise<void>;
+  getGitHubCheckRun(requestId: string): Promise<GitHubCheckRunLink | null>;
+  /** Check runs of still-pending requests gated on commit `headSha` of `repository` (case-insensitive), oldest first. */
+  findPendingGitHubCheckRuns(repository: string, headSha: string): Promise<GitHubCheckRunLink[]>;
+  /** Check runs of still-pending requests, by request id, after `afterRequestId` (for reconciliation). */
+  listPendingGitHubCheckRuns(limit: number, afterRequestId?: string): Promise<GitHubCheckRunLink[]>;
 
   // --- Outgoing webhooks and Slack messages (app/webhooks, app/slack) ---------------------------
 
@@ -322,6 +336,20 @@ export interface GitHubIssueLink {
   repository: string;
   number: number;
   /** The issue's `html_url`. */
+  url: string;
+  createdAt: string;
+}
+
+/** Where a request is reviewed on a commit: its check run `AgentGate: <action>`. */
+export interface GitHubCheckRunLink {
+  requestId: string;
+  repository: string;
+  /** The commit (40 hex) the request is gated on: `context.sha`. */
+  headSha: string;
+  /** `context.pullRequest`, when the request names one. */
+  pullRequest: number | null;
+  checkRunId: number;
+  /** The check run's `html_url`. */
   url: string;
   createdAt: string;
 }

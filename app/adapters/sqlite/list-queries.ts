@@ -1,6 +1,6 @@
 /**
  * The filtered lists (requests, audit trail, jobs). Their SQL depends on which filters are set, so each
- * shape of query is prepared on first use and then reused: at most 2⁴ and 2⁵ statements.
+ * shape of query is prepared on first use and then reused: at most 2⁶ and 2⁵ statements.
  */
 import type Database from 'better-sqlite3';
 import type { AuditFilter, JobFilter, RequestFilter } from '../../ports/store.js';
@@ -31,6 +31,11 @@ export function createListQueries(db: Database.Database) {
         ['action = ?', filter.action],
         ['urgency = ?', filter.urgency],
         ['owner_id = ?', filter.ownerId],
+        ['repository = ? COLLATE NOCASE', filter.repository],
+        [
+          "repository LIKE ? ESCAPE '\\'",
+          filter.repositoryOwner === undefined ? undefined : `${escapeLike(filter.repositoryOwner)}/%`,
+        ],
       ]);
       const rows = prepared(
         `SELECT * FROM requests ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
@@ -78,6 +83,11 @@ function whereClause(conditions: [string, string | undefined][]): { sql: string;
     sql: set.length > 0 ? `WHERE ${set.map(([clause]) => clause).join(' AND ')}` : '',
     values: set.map(([, value]) => value),
   };
+}
+
+/** `LIKE` treats `%` and `_` as wildcards: match them literally. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */

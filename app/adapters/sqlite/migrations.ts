@@ -171,6 +171,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'requests by repository (policy pull requests replay them)',
+    up: `
+      -- GitHub compares repository names case-insensitively; so do the filters.
+      CREATE INDEX requests_repository ON requests (repository COLLATE NOCASE, created_at, id);
+    `,
+  },
 ];
 
 /**

@@ -94,6 +94,30 @@ export function describeListContract(current: () => Store): void {
       expect(ids(firstPage)).toEqual(expected.slice(0, 1));
     });
 
+    it('filters by repository and by repository owner, case-insensitively, newest first', async () => {
+      const repos = [
+        'acme/payments',
+        'Acme/Payments',
+        'acme/web',
+        'acme-labs/payments',
+        'other/payments',
+        null,
+      ];
+      const requests = repos.map((repository, i) => aRequestRecord({ repository, createdAt: at(i) }));
+      for (const r of requests) await current().insertRequest(r, []);
+      const byRepo = await current().listRequests({ repository: 'ACME/payments', limit: 10, offset: 0 });
+      expect(ids(byRepo)).toEqual([requests[1]!.id, requests[0]!.id]);
+      expect(byRepo.total).toBe(2);
+      const byOwner = await current().listRequests({ repositoryOwner: 'acme', limit: 10, offset: 0 });
+      expect(ids(byOwner)).toEqual([requests[2]!.id, requests[1]!.id, requests[0]!.id]);
+      // An owner is matched literally: `_` and `%` are not wildcards.
+      expect((await current().listRequests({ repositoryOwner: 'ac_e', limit: 10, offset: 0 })).total).toBe(0);
+      expect((await current().listRequests({ repositoryOwner: '%', limit: 10, offset: 0 })).total).toBe(0);
+      const latest = await current().listRequests({ repository: 'acme/payments', limit: 1, offset: 0 });
+      expect(ids(latest)).toEqual([requests[1]!.id]);
+      expect(latest.total).toBe(2);
+    });
+
     it('answers an empty list for a filter nothing matches', async () => {
       await seed();
       expect(await current().listRequests({ action: 'nothing', limit: 10, offset: 0 })).toEqual({
