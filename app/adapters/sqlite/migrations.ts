@@ -179,6 +179,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_repository ON requests (repository COLLATE NOCASE, created_at, id);
     `,
   },
+  {
+    version: 6,
+    name: 'github: request check run links',
+    up: `
+      -- The check run "AgentGate: <action>" where a request is reviewed on a commit. One per request
+      -- (a newer run of the same request replaces the id: the latest run carries the state).
+      CREATE TABLE github_check_runs (
+        request_id   TEXT PRIMARY KEY REFERENCES requests (id),
+        repository   TEXT NOT NULL COLLATE NOCASE,
+        head_sha     TEXT NOT NULL,
+        pull_request INTEGER,
+        check_run_id INTEGER NOT NULL,
+        url          TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      ) STRICT;
+      -- PR reviews and comments find the pending requests gated on the PR's head commit.
+      CREATE INDEX github_check_runs_commit ON github_check_runs (repository, head_sha);
+    `,
+  },
 ];
 
 /**

@@ -1,7 +1,14 @@
 /** Conversions between the Store's records and SQLite rows (JSON text for nested values). */
 
 import type { AuditEntry } from '../../../sdk/schemas.js';
-import type { ApiKeyRecord, GitHubIssueLink, Job, JobStatus, RequestRecord } from '../../ports/store.js';
+import type {
+  ApiKeyRecord,
+  GitHubCheckRunLink,
+  GitHubIssueLink,
+  Job,
+  JobStatus,
+  RequestRecord,
+} from '../../ports/store.js';
 
 export interface RequestRow {
   id: string;
@@ -166,6 +173,26 @@ export const fromGitHubIssueRow = (row: GitHubIssueRow): GitHubIssueLink => ({
   requestId: row.request_id,
   repository: row.repository,
   number: row.number,
+  url: row.url,
+  createdAt: row.created_at,
+});
+
+export interface GitHubCheckRunRow {
+  request_id: string;
+  repository: string;
+  head_sha: string;
+  pull_request: number | null;
+  check_run_id: number;
+  url: string;
+  created_at: string;
+}
+
+export const fromGitHubCheckRunRow = (row: GitHubCheckRunRow): GitHubCheckRunLink => ({
+  requestId: row.request_id,
+  repository: row.repository,
+  headSha: row.head_sha,
+  pullRequest: row.pull_request,
+  checkRunId: row.check_run_id,
   url: row.url,
   createdAt: row.created_at,
 });

@@ -32,6 +32,7 @@ import { applyMigrations } from './migrations.js';
 import { createOutboundMethods } from './outbound-store.js';
 import {
   fromApiKeyRow,
+  fromGitHubCheckRunRow,
   fromGitHubIssueRow,
   fromJobRow,
   fromRequestRow,
@@ -403,6 +404,41 @@ function createSqliteStore(db: Database.Database): Store {
     async listPendingGitHubIssues(limit, afterRequestId = '') {
       return run('list the issues of pending requests', () =>
         sql.listPendingGitHubIssues.all(afterRequestId, checkedCount(limit, 'limit')).map(fromGitHubIssueRow),
+      );
+    },
+
+    async linkGitHubCheckRun(link) {
+      await write(`link request ${link.requestId} to its check run`, () =>
+        sql.linkGitHubCheckRun.run(
+          link.requestId,
+          link.repository,
+          link.headSha.toLowerCase(),
+          link.pullRequest,
+          link.checkRunId,
+          link.url,
+          link.createdAt,
+        ),
+      );
+    },
+
+    async getGitHubCheckRun(requestId) {
+      return run(`read the check run of request ${requestId}`, () => {
+        const row = sql.getGitHubCheckRun.get(requestId);
+        return row ? fromGitHubCheckRunRow(row) : null;
+      });
+    },
+
+    async findPendingGitHubCheckRuns(repository, headSha) {
+      return run(`find the check runs on ${repository}@${headSha}`, () =>
+        sql.findPendingGitHubCheckRuns.all(repository, headSha.toLowerCase()).map(fromGitHubCheckRunRow),
+      );
+    },
+
+    async listPendingGitHubCheckRuns(limit, afterRequestId = '') {
+      return run('list the check runs of pending requests', () =>
+        sql.listPendingGitHubCheckRuns
+          .all(afterRequestId, checkedCount(limit, 'limit'))
+          .map(fromGitHubCheckRunRow),
       );
     },
   };

@@ -1,6 +1,6 @@
 /** Every fixed statement of the SQLite store, prepared once when the store opens. */
 import type Database from 'better-sqlite3';
-import type { ApiKeyRow, GitHubIssueRow, JobRow, RequestRow } from './rows.js';
+import type { ApiKeyRow, GitHubCheckRunRow, GitHubIssueRow, JobRow, RequestRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -85,6 +85,23 @@ export function prepareStatements(db: Database.Database) {
     listPendingGitHubIssues: db.prepare<[string, number], GitHubIssueRow>(
       `SELECT g.* FROM github_issues g JOIN requests r ON r.id = g.request_id
        WHERE r.status = 'pending' AND g.request_id > ? ORDER BY g.request_id LIMIT ?`,
+    ),
+    // The latest run of a request carries its state: a newer run replaces the id, never the commit.
+    linkGitHubCheckRun: db.prepare<[string, string, string, number | null, number, string, string]>(
+      `INSERT INTO github_check_runs (request_id, repository, head_sha, pull_request, check_run_id, url, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (request_id) DO UPDATE SET check_run_id = excluded.check_run_id, url = excluded.url`,
+    ),
+    getGitHubCheckRun: db.prepare<[string], GitHubCheckRunRow>(
+      'SELECT * FROM github_check_runs WHERE request_id = ?',
+    ),
+    findPendingGitHubCheckRuns: db.prepare<[string, string], GitHubCheckRunRow>(
+      `SELECT c.* FROM github_check_runs c JOIN requests r ON r.id = c.request_id
+       WHERE c.repository = ? AND c.head_sha = ? AND r.status = 'pending' ORDER BY c.created_at, c.request_id`,
+    ),
+    listPendingGitHubCheckRuns: db.prepare<[string, number], GitHubCheckRunRow>(
+      `SELECT c.* FROM github_check_runs c JOIN requests r ON r.id = c.request_id
+       WHERE r.status = 'pending' AND c.request_id > ? ORDER BY c.request_id LIMIT ?`,
     ),
   };
 }
