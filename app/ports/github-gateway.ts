@@ -130,6 +130,13 @@ export interface GitHubPullRequestReview {
   submittedAt: string | null;
 }
 
+/** A file a pull request changes; `previousPath` is where a renamed file was. */
+export interface PullRequestFile {
+  path: string;
+  previousPath: string | null;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+}
+
 export interface GitHubGateway {
   /** The app's installation id on `repository`; `GitHubError` 404 when the app is not installed. */
   installationOf(repository: string): Promise<number>;
@@ -161,6 +168,8 @@ export interface GitHubGateway {
   /** Every comment of an issue, oldest first, across all pages. */
   listComments(repository: string, number: number): Promise<GitHubComment[]>;
   addReaction(repository: string, commentId: number, reaction: Reaction): Promise<void>;
+  /** Replaces the body of comment `commentId` (an issue or pull request comment). */
+  updateComment(repository: string, commentId: number, body: string): Promise<void>;
 
   createCheckRun(repository: string, input: CheckRunInput): Promise<{ id: number; url: string }>;
   updateCheckRun(
@@ -174,6 +183,8 @@ export interface GitHubGateway {
   getPullRequest(repository: string, number: number): Promise<GitHubPullRequest>;
   /** Every submitted review of a pull request, oldest first, across all pages. */
   listPullRequestReviews(repository: string, number: number): Promise<GitHubPullRequestReview[]>;
+  /** The files a pull request changes, across all pages (GitHub lists at most 3000). */
+  listPullRequestFiles(repository: string, number: number): Promise<PullRequestFile[]>;
 
   /** `role_name` and legacy `permission` of `login` on `repository`. */
   collaboratorPermission(repository: string, login: string): Promise<CollaboratorPermission>;

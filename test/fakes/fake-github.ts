@@ -32,6 +32,48 @@ export interface FakeComment {
   reactions: string[];
 }
 
+export interface FakeAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  external_id: string | null;
+  details_url: string | null;
+  actions: Array<{ label: string; description: string; identifier: string }>;
+  /** Annotations accumulate across writes, as on GitHub. */
+  output: {
+    title: string | null;
+    summary: string | null;
+    text: string | null;
+    annotations: FakeAnnotation[];
+  };
+  html_url: string;
+  started_at: string;
+  completed_at: string | null;
+}
+
+export interface FakePullRequest {
+  number: number;
+  baseRef: string;
+  /** The base branch's head when the pull request was opened: what its files are compared with. */
+  baseSha: string;
+  headRef: string;
+  author: string;
+  state: 'open' | 'closed';
+}
+
 interface Failure {
   method: string;
   path: RegExp;
@@ -47,6 +89,8 @@ interface RepoState {
   branches: Map<string, string>;
   issues: FakeIssue[];
   comments: Map<number, FakeComment[]>;
+  checkRuns: FakeCheckRun[];
+  pulls: Map<number, FakePullRequest>;
   /** login (lowercase) → collaborator permission answer */
   collaborators: Map<
     string,
@@ -71,6 +115,7 @@ export class FakeGitHub {
   readonly #tokens = new Set<string>();
   #failures: Failure[] = [];
   #nextCommentId = 1000;
+  #nextCheckRunId = 5000;
   #server: Server | undefined;
   url = '';
 
@@ -131,6 +176,8 @@ export class FakeGitHub {
       branches: new Map(),
       issues: [],
       comments: new Map(),
+      checkRuns: [],
+      pulls: new Map(),
       collaborators: new Map(),
     };
     this.#repos.set(fullName.toLowerCase(), state);
@@ -231,6 +278,55 @@ export class FakeGitHub {
     issue.closed_by = login;
   }
 
+  /**
+   * Opens pull request `number` from `head` into `base` (branches of `fullName`). Its head follows
+   * the `head` branch (commit to it to push); its files are those that differ from the base
+   * branch's head at opening.
+   */
+  openPullRequest(
+    fullName: string,
+    options: { number: number; head: string; base?: string; author?: string },
+  ): FakePullRequest {
+    const repo = this.#repo(fullName);
+    const baseRef = options.base ?? repo.defaultBranch;
+    const pull: FakePullRequest = {
+      number: options.number,
+      baseRef,
+      baseSha: this.headOf(fullName, baseRef),
+      headRef: options.head,
+      author: options.author ?? 'octocat',
+      state: 'open',
+    };
+    if (!repo.branches.has(options.head)) throw new Error(`no branch ${options.head}`);
+    repo.pulls.set(options.number, pull);
+    return pull;
+  }
+
+  /** Merges a pull request: the base branch gets a new commit with the head's files; returns its SHA. */
+  mergePullRequest(fullName: string, number: number): string {
+    const pull = this.#pull(fullName, number);
+    pull.state = 'closed';
+    const files = this.#commits.get(this.headOf(fullName, pull.headRef)) ?? new Map();
+    return this.commit(fullName, pull.baseRef, Object.fromEntries(files));
+  }
+
+  /** Paths that differ between two commits, with GitHub's statuses. */
+  changedFiles(baseSha: string, headSha: string): Array<{ filename: string; status: string }> {
+    const base = this.#commits.get(baseSha) ?? new Map<string, string>();
+    const head = this.#commits.get(headSha) ?? new Map<string, string>();
+    const paths = [...new Set([...base.keys(), ...head.keys()])].sort();
+    return paths.flatMap((filename) => {
+      if (!base.has(filename)) return [{ filename, status: 'added' }];
+      if (!head.has(filename)) return [{ filename, status: 'removed' }];
+      return base.get(filename) === head.get(filename) ? [] : [{ filename, status: 'modified' }];
+    });
+  }
+
+  /** Check runs created in `fullName`, oldest first. */
+  checkRuns(fullName: string): FakeCheckRun[] {
+    return this.#repo(fullName).checkRuns;
+  }
+
   installationIdOf(fullName: string): number | undefined {
     return this.#installations.get(fullName.toLowerCase());
   }
@@ -249,6 +345,12 @@ export class FakeGitHub {
     return issue;
   }
 
+  #pull(fullName: string, number: number): FakePullRequest {
+    const pull = this.#repo(fullName).pulls.get(number);
+    if (!pull) throw new Error(`no pull request ${fullName}#${number}`);
+    return pull;
+  }
+
   #issueJson(repo: RepoState, issue: FakeIssue) {
     return {
       ...issue,
@@ -256,6 +358,17 @@ export class FakeGitHub {
       labels: issue.labels.map((name) => ({ name })),
       assignees: issue.assignees.map((login) => ({ login })),
       closed_by: issue.closed_by ? { login: issue.closed_by, type: 'User' } : null,
+    };
+  }
+
+  #pullJson(repo: RepoState, pull: FakePullRequest) {
+    return {
+      number: pull.number,
+      html_url: `https://github.test/${repo.fullName}/pull/${pull.number}`,
+      state: pull.state,
+      user: { login: pull.author, type: 'User' },
+      head: { ref: pull.headRef, sha: this.headOf(repo.fullName, pull.headRef) },
+      base: { ref: pull.baseRef, sha: pull.baseSha },
     };
   }
 
@@ -486,11 +599,150 @@ export class FakeGitHub {
       if (!state) return void res.status(404).json({ message: 'Not Found' });
       res.json({ state, role: 'member' });
     });
+    api.patch('/repos/:owner/:repo/issues/comments/:id', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const comment = [...repo.comments.values()].flat().find((c) => c.id === Number(req.params.id));
+      if (!comment) return void res.status(404).json({ message: 'Not Found' });
+      if (typeof req.body.body !== 'string')
+        return void res.status(422).json({ message: 'body is required' });
+      comment.body = req.body.body;
+      comment.updated_at = new Date().toISOString();
+      res.json(comment);
+    });
+    api.get('/repos/:owner/:repo/pulls/:number', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const pull = repo.pulls.get(Number(req.params.number));
+      if (!pull) return void res.status(404).json({ message: 'Not Found' });
+      res.json(this.#pullJson(repo, pull));
+    });
+    api.get('/repos/:owner/:repo/pulls/:number/files', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const pull = repo.pulls.get(Number(req.params.number));
+      if (!pull) return void res.status(404).json({ message: 'Not Found' });
+      paginate(req, res, this.changedFiles(pull.baseSha, this.headOf(repo.fullName, pull.headRef)));
+    });
+    api.post('/repos/:owner/:repo/check-runs', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const { name, head_sha: headSha } = req.body;
+      if (typeof name !== 'string' || typeof headSha !== 'string' || !this.#commits.has(headSha)) {
+        return void res.status(422).json({ message: 'Validation Failed: name and an existing head_sha' });
+      }
+      const now = new Date().toISOString();
+      const run: FakeCheckRun = {
+        id: this.#nextCheckRunId++,
+        name,
+        head_sha: headSha,
+        status: 'queued',
+        conclusion: null,
+        external_id: null,
+        details_url: null,
+        actions: [],
+        output: { title: null, summary: null, text: null, annotations: [] },
+        html_url: '',
+        started_at: now,
+        completed_at: null,
+      };
+      run.html_url = `https://github.test/${repo.fullName}/runs/${run.id}`;
+      const problem = applyCheckRunWrite(run, req.body);
+      if (problem) return void res.status(422).json({ message: `Validation Failed: ${problem}` });
+      repo.checkRuns.push(run);
+      res.status(201).json(run);
+    });
+    api.patch('/repos/:owner/:repo/check-runs/:id', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const run = repo.checkRuns.find((r) => r.id === Number(req.params.id));
+      if (!run) return void res.status(404).json({ message: 'Not Found' });
+      const copy = structuredClone(run);
+      const problem = applyCheckRunWrite(copy, req.body);
+      if (problem) return void res.status(422).json({ message: `Validation Failed: ${problem}` });
+      Object.assign(run, copy);
+      res.json(run);
+    });
+    api.get('/repos/:owner/:repo/check-runs/:id', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const run = repo.checkRuns.find((r) => r.id === Number(req.params.id));
+      if (!run) return void res.status(404).json({ message: 'Not Found' });
+      res.json(run);
+    });
+    api.get('/repos/:owner/:repo/commits/:ref/check-runs', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const ref = String(req.params.ref);
+      const sha = repo.branches.get(ref) ?? ref;
+      const name = req.query.check_name === undefined ? undefined : String(req.query.check_name);
+      const runs = repo.checkRuns.filter(
+        (r) => r.head_sha === sha && (name === undefined || r.name === name),
+      );
+      const perPage = Math.min(100, Number(req.query.per_page ?? 30));
+      const page = Number(req.query.page ?? 1);
+      res.json({ total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) });
+    });
     app.use('/api/v3', api);
     app.use((req, res) => {
       res.status(404).json({ message: `fake GitHub does not implement ${req.method} ${req.path}` });
     });
   }
+}
+
+/**
+ * Applies a check run create/update body the way GitHub validates it: at most 50 annotations per
+ * write (added to those already there), output needs title and summary, a conclusion completes
+ * the run and `completed` needs one, at most 3 actions with GitHub's length limits. Returns what
+ * GitHub would refuse, or null.
+ */
+function applyCheckRunWrite(run: FakeCheckRun, body: Record<string, any>): string | null {
+  if (body.status !== undefined) {
+    if (!['queued', 'in_progress', 'completed'].includes(body.status)) return `status ${body.status}`;
+    run.status = body.status;
+  }
+  if (body.conclusion !== undefined) {
+    run.conclusion = body.conclusion;
+    run.status = 'completed';
+  }
+  if (run.status === 'completed' && !run.conclusion) return 'conclusion is required when status is completed';
+  if (run.status === 'completed') run.completed_at ??= new Date().toISOString();
+  if (body.external_id !== undefined) run.external_id = body.external_id;
+  if (body.details_url !== undefined) run.details_url = body.details_url;
+  if (body.actions !== undefined) {
+    const actions = body.actions as FakeCheckRun['actions'];
+    if (actions.length > 3) return 'at most 3 actions';
+    for (const a of actions) {
+      if (!a.label || a.label.length > 20) return `action label "${a.label}" (1–20 characters)`;
+      if (!a.description || a.description.length > 40) return `action description "${a.description}" (1–40)`;
+      if (!a.identifier || a.identifier.length > 20) return `action identifier "${a.identifier}" (1–20)`;
+    }
+    run.actions = actions;
+  }
+  if (body.output !== undefined) {
+    const { title, summary, text, annotations = [] } = body.output;
+    if (typeof title !== 'string' || typeof summary !== 'string') return 'output needs title and summary';
+    if (summary.length > 65535 || (typeof text === 'string' && text.length > 65535)) {
+      return 'output summary and text are at most 65535 characters';
+    }
+    if (annotations.length > 50) return 'at most 50 annotations per request';
+    for (const a of annotations as FakeAnnotation[]) {
+      if (!a.path || !(a.start_line >= 1) || !(a.end_line >= a.start_line) || !a.message) {
+        return `annotation ${JSON.stringify(a)} needs path, start_line ≥ 1, end_line ≥ start_line and message`;
+      }
+      if (!['notice', 'warning', 'failure'].includes(a.annotation_level)) return 'annotation_level';
+      if ((a.start_column !== undefined || a.end_column !== undefined) && a.start_line !== a.end_line) {
+        return 'columns only on single-line annotations';
+      }
+    }
+    run.output = {
+      title,
+      summary,
+      text: typeof text === 'string' ? text : run.output.text,
+      annotations: [...run.output.annotations, ...annotations],
+    };
+  }
+  return null;
 }
 
 const prefix = (files: Record<string, string>) =>

@@ -17,6 +17,7 @@ import {
   type GitHubPullRequest,
   type GitHubPullRequestReview,
   type NewIssue,
+  type PullRequestFile,
   type Reaction,
   type TeamMembershipState,
 } from '../../ports/github-gateway.js';
@@ -432,6 +433,29 @@ export class OctokitGateway implements GitHubGateway {
         state: r.state.toLowerCase(),
         commitId: r.commit_id ?? null,
         submittedAt: r.submitted_at ?? null,
+      }));
+    });
+  }
+
+  async updateComment(repository: string, commentId: number, body: string): Promise<void> {
+    const octokit = await this.#octokit(repository);
+    await call(`edit comment ${commentId} in ${repository}`, () =>
+      octokit.rest.issues.updateComment({ ...split(repository), comment_id: commentId, body }),
+    );
+  }
+
+  async listPullRequestFiles(repository: string, number: number): Promise<PullRequestFile[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`list the files of pull request ${repository}#${number}`, async () => {
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        ...split(repository),
+        pull_number: number,
+        per_page: 100,
+      });
+      return files.map((f) => ({
+        path: f.filename,
+        previousPath: f.previous_filename ?? null,
+        status: f.status,
       }));
     });
   }
