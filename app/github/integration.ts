@@ -10,16 +10,21 @@ import type { IntegrationFactory } from '../integration.js';
 import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import { AppError } from '../services/app-error.js';
+import { GitHubCheckService } from '../services/github-check-service.js';
+import { GitHubCheckVoteService } from '../services/github-check-vote-service.js';
 import { GitHubIssueService } from '../services/github-issue-service.js';
 import { type GitHubPolicyProvider, notInstalled } from '../services/github-policy-provider.js';
 import { GitHubReconciler } from '../services/github-reconciler.js';
 import { GitHubReviewService } from '../services/github-review-service.js';
 import { GitHubVoterAuthorizer } from '../services/github-voter-authorizer.js';
+import { checkRunRequestedAction } from './check-run-requested-action.js';
+import { checkRunRerequested } from './check-run-rerequested.js';
 import type { GitHubHandlerDeps } from './handler-deps.js';
 import { installationChanged } from './installation-changed.js';
 import { issueCommentCreated } from './issue-comment-created.js';
 import { issuesClosed } from './issues-closed.js';
 import { oncePerDelivery } from './once-per-delivery.js';
+import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
@@ -115,26 +120,42 @@ export function createGitHubIntegration(
       serverUrl: options.serverUrl ?? null,
       onJobsQueued: () => context.jobs.wake(),
     });
-    const reviews = new GitHubReviewService({
+    const checks = new GitHubCheckService({
+      store,
+      gateway,
+      requests,
+      policies,
+      clock,
+      log,
+      serverUrl: options.serverUrl ?? null,
+      onJobsQueued: () => context.jobs.wake(),
+    });
+    const authorizer = new GitHubVoterAuthorizer(gateway);
+    const reviews = new GitHubReviewService({ store, clock, log, requests, votes, authorizer, issues });
+    const checkVotes = new GitHubCheckVoteService({
       store,
       clock,
       log,
-      requests,
+      gateway,
       votes,
-      authorizer: new GitHubVoterAuthorizer(gateway),
+      authorizer,
+      checks,
       issues,
     });
     const reconciler = new GitHubReconciler({ store, gateway, reviews, log });
     handle.reconciler = reconciler;
     handle.issues = issues;
 
-    const deps: GitHubHandlerDeps = { gateway, reviews, policies };
+    const deps: GitHubHandlerDeps = { gateway, reviews, policies, checks, checkVotes };
     const once = <C extends { id: string }>(handler: (c: C) => Promise<void>) =>
       oncePerDelivery({ store, clock }, handler);
     const middleware = createNodeMiddleware(
       (app) => {
         app.on('issue_comment.created', once(issueCommentCreated(deps)));
         app.on('issues.closed', once(issuesClosed(deps)));
+        app.on('check_run.requested_action', once(checkRunRequestedAction(deps)));
+        app.on('check_run.rerequested', once(checkRunRerequested(deps)));
+        app.on('pull_request_review.submitted', once(pullRequestReviewSubmitted(deps)));
         app.on('push', once(push(deps)));
         app.on(['installation', 'installation_repositories'], once(installationChanged(deps)));
       },
@@ -146,12 +167,19 @@ export function createGitHubIntegration(
     let timer: NodeJS.Timeout | undefined;
     const intervalMs = options.reconcileIntervalMs ?? 5 * 60 * 1000;
     const retryBaseMs = options.retryBaseMs ?? 5000;
+    const retry = { baseDelayMs: retryBaseMs, maxDelayMs: Math.max(retryBaseMs, 600_000) };
     let webhooks = 0;
 
     return {
       name: 'github',
-      reactor: issues.reactor,
-      jobKinds: issues.jobKinds({ baseDelayMs: retryBaseMs, maxDelayMs: Math.max(retryBaseMs, 600_000) }),
+      // Issues for `via: issue` (and `via: check` without a usable commit), check runs for the rest.
+      reactor: {
+        jobsFor: (change, request) => [
+          ...issues.reactor.jobsFor(change, request),
+          ...checks.reactor.jobsFor(change, request),
+        ],
+      },
+      jobKinds: { ...issues.jobKinds(retry), ...checks.jobKinds(retry) },
       mountRaw(app: Express) {
         app.post(WEBHOOK_PATH, (req, res, next) => {
           webhooks += 1;

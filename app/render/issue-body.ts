@@ -18,7 +18,7 @@ export function findRequestMarker(body: string | null | undefined): string | nul
   return /<!-- agentgate:request:([A-Za-z0-9_-]+) -->/.exec(body ?? '')?.[1] ?? null;
 }
 
-const URGENCY_BADGE: Record<Urgency, string> = {
+export const URGENCY_BADGE: Record<Urgency, string> = {
   low: '🟢 low',
   normal: '🔵 normal',
   high: '🟠 high',
@@ -36,10 +36,12 @@ export interface IssueView {
   ruleDescriptions?: Readonly<Record<string, string | null>>;
   /** Public base URL of the AgentGate server, for the requester's link; null when not configured. */
   serverUrl?: string | null;
+  /** A note shown first (e.g. why a request meant for a check run is reviewed here instead). */
+  notice?: string | null;
 }
 
 /** A fenced JSON block that no value can break out of (its fence is longer than any run of backticks). */
-function jsonBlock(value: unknown): string {
+export function jsonBlock(value: unknown): string {
   const text = JSON.stringify(value, null, 2);
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
@@ -47,9 +49,9 @@ function jsonBlock(value: unknown): string {
 }
 
 /** Inline code that survives backticks in the value. */
-const code = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+export const code = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
-function requesterLine(request: RequestRecord): string {
+export function requesterLine(request: RequestRecord): string {
   const r = request.requester;
   const who =
     r.type === 'api_key'
@@ -61,9 +63,14 @@ function requesterLine(request: RequestRecord): string {
     : who;
 }
 
-const utc = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+export const utc = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
-export function renderIssueBody({ request, ruleDescriptions = {}, serverUrl = null }: IssueView): string {
+export function renderIssueBody({
+  request,
+  ruleDescriptions = {},
+  serverUrl = null,
+  notice = null,
+}: IssueView): string {
   const review = request.review;
   const requirements = review?.requirements ?? [];
   const { approvals, needed } = progressOf(requirements);
@@ -76,6 +83,7 @@ export function renderIssueBody({ request, ruleDescriptions = {}, serverUrl = nu
     issueMarker(request.id),
     `## An agent asks to run ${code(request.action)}`,
     '',
+    ...(notice ? [`> [!NOTE]\n> ${notice}`, ''] : []),
     '| | |',
     '|---|---|',
     `| **Action** | ${code(request.action)} |`,

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway, type GitHubIssue, type Reaction } from '../ports/github-gateway.js';
 import type { GitHubIssueLink, Job, JobInput, RequestRecord, Store } from '../ports/store.js';
+import { renderCheckFallbackNote, reviewedOnCommit } from '../render/check-target.js';
 import {
   BASE_LABEL,
   issueMarker,
@@ -51,9 +52,12 @@ export interface GitHubIssueServiceDeps {
   onJobsQueued?: () => void;
 }
 
-/** A request reviewed in an issue: it has a repository and a review that is not a check run. */
+/**
+ * A request reviewed in an issue: it has a repository and a review that is not on a commit
+ * (`via: check` without a usable `context.sha` falls back to an issue, which says so).
+ */
 const reviewedInIssue = (request: RequestRecord): boolean =>
-  request.repository !== null && request.review !== null && request.review.via === 'issue';
+  request.repository !== null && request.review !== null && !reviewedOnCommit(request);
 
 export class GitHubIssueService {
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -151,7 +155,8 @@ export class GitHubIssueService {
           const at = this.deps.clock.now().toISOString();
           const updated = await this.deps.requests.updateReview(
             current,
-            { ...current.review, url: link.url },
+            // A `via: check` request without a usable commit: the review says where it really is.
+            { ...current.review, url: link.url, via: 'issue' },
             at,
             [this.#reflected(current, link, at, { what: 'issue_opened' })],
             null,
@@ -296,7 +301,12 @@ export class GitHubIssueService {
     } catch {
       // Descriptions are a nicety; the rule names are always shown.
     }
-    return renderIssueBody({ request, ruleDescriptions, serverUrl: this.deps.serverUrl });
+    return renderIssueBody({
+      request,
+      ruleDescriptions,
+      serverUrl: this.deps.serverUrl,
+      notice: renderCheckFallbackNote(request),
+    });
   }
 
   #reflected(request: RequestRecord, link: GitHubIssueLink, at: string, details: Record<string, unknown>) {

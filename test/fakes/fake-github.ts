@@ -64,6 +64,16 @@ export interface FakeCheckRun {
   completed_at: string | null;
 }
 
+export interface FakeReview {
+  id: number;
+  user: { login: string; type: string };
+  body: string;
+  /** Uppercase, as the REST API lists them (webhooks say `approved`). */
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  commit_id: string;
+  submitted_at: string;
+}
+
 export interface FakePullRequest {
   number: number;
   baseRef: string;
@@ -91,6 +101,7 @@ interface RepoState {
   comments: Map<number, FakeComment[]>;
   checkRuns: FakeCheckRun[];
   pulls: Map<number, FakePullRequest>;
+  reviews: Map<number, FakeReview[]>;
   /** login (lowercase) → collaborator permission answer */
   collaborators: Map<
     string,
@@ -116,6 +127,7 @@ export class FakeGitHub {
   #failures: Failure[] = [];
   #nextCommentId = 1000;
   #nextCheckRunId = 5000;
+  #nextReviewId = 80_000;
   #server: Server | undefined;
   url = '';
 
@@ -178,6 +190,7 @@ export class FakeGitHub {
       comments: new Map(),
       checkRuns: [],
       pulls: new Map(),
+      reviews: new Map(),
       collaborators: new Map(),
     };
     this.#repos.set(fullName.toLowerCase(), state);
@@ -320,6 +333,34 @@ export class FakeGitHub {
       if (!head.has(filename)) return [{ filename, status: 'removed' }];
       return base.get(filename) === head.get(filename) ? [] : [{ filename, status: 'modified' }];
     });
+  }
+
+  /** A person submits a review of pull request `number` on its current head (the webhook is the test's to send). */
+  addReview(
+    fullName: string,
+    number: number,
+    login: string,
+    state: FakeReview['state'],
+    body = '',
+    type = 'User',
+  ): FakeReview {
+    const pull = this.#pull(fullName, number);
+    const review: FakeReview = {
+      id: this.#nextReviewId++,
+      user: { login, type },
+      body,
+      state,
+      commit_id: this.headOf(fullName, pull.headRef),
+      submitted_at: new Date().toISOString(),
+    };
+    const repo = this.#repo(fullName);
+    repo.reviews.set(number, [...(repo.reviews.get(number) ?? []), review]);
+    return review;
+  }
+
+  /** The head commit of pull request `number` now. */
+  pullHeadOf(fullName: string, number: number): string {
+    return this.headOf(fullName, this.#pull(fullName, number).headRef);
   }
 
   /** Check runs created in `fullName`, oldest first. */
@@ -616,6 +657,13 @@ export class FakeGitHub {
       const pull = repo.pulls.get(Number(req.params.number));
       if (!pull) return void res.status(404).json({ message: 'Not Found' });
       res.json(this.#pullJson(repo, pull));
+    });
+    api.get('/repos/:owner/:repo/pulls/:number/reviews', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      if (!repo.pulls.has(Number(req.params.number)))
+        return void res.status(404).json({ message: 'Not Found' });
+      paginate(req, res, repo.reviews.get(Number(req.params.number)) ?? []);
     });
     api.get('/repos/:owner/:repo/pulls/:number/files', (req, res) => {
       const repo = repoOf(req, res);

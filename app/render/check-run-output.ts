@@ -1,0 +1,258 @@
+/**
+ * The check run `AgentGate: <action>` a reviewer decides from on a commit (DESIGN §5): the same
+ * content as the issue body, laid out for the Checks tab (the summary is what shows first, the
+ * text below it), the conclusion for the request's status, and the Approve/Deny buttons while
+ * pending. Pure: the same request renders the same output (snapshot-tested in test/github).
+ */
+import type { RequestStatus } from '../../sdk/schemas.js';
+import type { Refusal } from '../approvals/qualify-voter.js';
+import { progressOf } from '../approvals/tally-votes.js';
+import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js';
+import type { RequestRecord } from '../ports/store.js';
+import { checkTargetOf } from './check-target.js';
+import { describeApprovers, mentionOf } from './describe-approvers.js';
+import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
+
+/** GitHub's limit on `output.summary` and `output.text`. */
+const MAX_OUTPUT = 65_535;
+/** Parameters beyond this are not shown inline (the summary must fit GitHub's limit). */
+const MAX_PARAMS = 30_000;
+
+/** The check run's name: exactly `AgentGate: <action>`. */
+export const checkRunName = (action: string): string => `AgentGate: ${action}`;
+
+/** The buttons while pending (GitHub: at most 3; label ≤ 20, description ≤ 40, identifier ≤ 20). */
+export const CHECK_RUN_ACTIONS: readonly CheckRunAction[] = [
+  { label: 'Approve', description: 'Approve this action (counts your vote)', identifier: 'approve' },
+  { label: 'Deny', description: 'Deny this action (denies at once)', identifier: 'deny' },
+];
+
+const CONCLUSION: Record<RequestStatus, CheckConclusion> = {
+  pending: 'action_required',
+  approved: 'success',
+  denied: 'failure',
+  expired: 'timed_out',
+  cancelled: 'cancelled',
+};
+
+export const conclusionOf = (status: RequestStatus): CheckConclusion => CONCLUSION[status];
+
+/** A vote that did not count (from the audit trail), shown so the clicker sees why nothing happened. */
+export interface RefusedVote {
+  voter: string;
+  decision: 'approve' | 'deny';
+  /** `github:check_run`, `github:review`, `github:comment`. */
+  source: string;
+  at: string;
+}
+
+export interface CheckRunView {
+  request: RequestRecord;
+  ruleDescriptions?: Readonly<Record<string, string | null>>;
+  serverUrl?: string | null;
+  /** Newest last; the last five are shown while pending. */
+  refused?: readonly RefusedVote[];
+}
+
+export interface CheckRunOutput {
+  conclusion: CheckConclusion;
+  title: string;
+  summary: string;
+  text: string;
+  /** Buttons while pending, none once decided. */
+  actions: CheckRunAction[];
+}
+
+const HEADLINE: Record<Exclude<RequestStatus, 'pending'>, string> = {
+  approved: '✅ Approved',
+  denied: '❌ Denied',
+  expired: '⌛ Expired',
+  cancelled: '🚫 Cancelled',
+};
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function decider(request: RequestRecord): string {
+  const by = request.decidedBy;
+  if (!by) return '';
+  if (by === 'system:expiry') return `nobody decided before ${utc(request.expiresAt)}`;
+  if (by === 'policy') return 'by policy';
+  return `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`;
+}
+
+/** One line for the Checks list: the state a reviewer scans for. */
+function titleOf(request: RequestRecord): string {
+  const { approvals, needed } = progressOf(request.review?.requirements ?? []);
+  if (request.status === 'pending') {
+    return `Waiting for approval: ${approvals} of ${plural(needed, 'approval')}`;
+  }
+  const by = request.decidedBy?.startsWith('github:') ? ` ${decider(request)}` : '';
+  return `${HEADLINE[request.status].slice(2)}${by}`;
+}
+
+const SOURCE: Record<string, string> = {
+  'github:check_run': 'clicked',
+  'github:review': 'reviewed with',
+  'github:comment': 'commented',
+};
+
+function decisionSection(request: RequestRecord): string[] {
+  if (request.status === 'pending') return [];
+  const lines = [`### ${HEADLINE[request.status]} ${decider(request)}`.trimEnd(), ''];
+  if (request.decisionReason && request.decidedBy !== 'system:expiry') {
+    lines.push(`> ${request.decisionReason.split('\n').join('\n> ')}`, '');
+  }
+  const effect =
+    request.status === 'approved'
+      ? `The agent may now run ${code(request.action)}.`
+      : `The agent will not run ${code(request.action)}.`;
+  lines.push(`${effect} The decision is final.`, '');
+  return lines;
+}
+
+function paramsBlock(request: RequestRecord): string {
+  const size = JSON.stringify(request.params).length;
+  return size > MAX_PARAMS
+    ? `_The parameters are too large to show here (${size} characters); read them from the request._`
+    : jsonBlock(request.params);
+}
+
+export function renderCheckRun({
+  request,
+  ruleDescriptions = {},
+  serverUrl = null,
+  refused = [],
+}: CheckRunView): CheckRunOutput {
+  const requirements = request.review?.requirements ?? [];
+  const { approvals, needed } = progressOf(requirements);
+  const approvedBy = requirements.flatMap((r) => r.approvedBy);
+  const target = checkTargetOf(request);
+  const pr = target.ok ? target.pullRequest : null;
+  const commit = target.ok ? `${code(target.sha.slice(0, 7))}${pr ? ` (pull request #${pr})` : ''}` : '—';
+  const version = request.policyDecision.policyVersion;
+  const versionText = /^[0-9a-f]{40}$/.test(version) ? code(version.slice(0, 7)) : code(version);
+
+  const summary: string[] = [
+    ...decisionSection(request),
+    `## An agent asks to run ${code(request.action)}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| **Action** | ${code(request.action)} |`,
+    `| **Urgency** | ${URGENCY_BADGE[request.urgency]} |`,
+    `| **Requested by** | ${requesterLine(request)} |`,
+    `| **Commit** | ${commit} |`,
+    `| **Expires** | ${utc(request.expiresAt)} — no decision by then means **expired** |`,
+    `| **Request** | ${code(request.id)}, created ${utc(request.createdAt)} |`,
+    '',
+    '### Parameters',
+    '',
+    paramsBlock(request),
+    '',
+    '### Why this needs a human',
+    '',
+  ];
+  for (const rule of request.policyDecision.rules) {
+    const description = ruleDescriptions[rule];
+    summary.push(`- Rule ${code(rule)}${description ? ` — ${description}` : ''}`);
+  }
+  if (request.policyDecision.rules.length > 0) summary.push('');
+  summary.push(`${request.policyDecision.reason} _(policy version ${versionText})_`, '');
+
+  summary.push('### Who can approve', '', '| Rule | Approvals | Who can approve |', '|---|---|---|');
+  for (const r of requirements) {
+    const by = r.approvedBy.length > 0 ? ` — ${r.approvedBy.map(mentionOf).join(', ')}` : '';
+    summary.push(
+      `| ${code(r.rule)} | ${Math.min(r.approvedBy.length, r.count)} of ${r.count}${by} | ${describeApprovers(r.approvers)} |`,
+    );
+  }
+  summary.push(
+    '',
+    `**Progress: ${approvals} of ${plural(needed, 'approval')}**${
+      approvedBy.length > 0 ? ` (approved so far by ${approvedBy.map(mentionOf).join(', ')})` : ''
+    }.`,
+  );
+
+  if (request.status === 'pending') {
+    const where = pr ? `pull request #${pr}` : 'a pull request whose head is this commit';
+    summary.push(
+      '',
+      '### How to answer',
+      '',
+      '- Click **Approve** or **Deny** at the top of this check run, or',
+      `- review ${where} while its head is this commit: **Approve** counts as an approval (your review's text is the reason), **Request changes** denies, or`,
+      `- comment ${code('/approve [reason]')} or ${code('/deny [reason]')} on ${where}.`,
+      '',
+      'Each approval must come from a different person; one qualified deny denies at once. A new push does not carry approvals over: they count for this commit only.',
+    );
+    if (requirements.some((r) => !r.allowRequester)) {
+      summary.push(
+        'The requester and the person who delegated the task cannot approve their own request; bots never can.',
+      );
+    }
+    const shown = refused.slice(-5);
+    if (shown.length > 0) {
+      summary.push('', '### Not counted', '');
+      for (const vote of shown) {
+        const how = SOURCE[vote.source] ?? 'voted';
+        const what = vote.decision === 'approve' ? '**Approve**' : '**Deny**';
+        summary.push(
+          `- ${mentionOf(vote.voter)} ${how} ${what} at ${utc(vote.at)}: not an approver of this request.`,
+        );
+      }
+    }
+  }
+
+  const context = Object.fromEntries(
+    Object.entries(request.context).filter(([k]) => !['onBehalfOf', 'sha', 'pullRequest'].includes(k)),
+  );
+  const text: string[] = [];
+  if (Object.keys(context).length > 0) text.push('### Context from the agent', '', jsonBlock(context), '');
+  const base = serverUrl?.replace(/\/$/, '') ?? null;
+  text.push(
+    `For the requester: follow this request at ${
+      base
+        ? `[${base}/api/requests/${request.id}](${base}/api/requests/${request.id})`
+        : code(`GET /api/requests/${request.id}`)
+    } or with ${code(`agentgate wait ${request.id}`)}. This check run is kept up to date by AgentGate.`,
+  );
+
+  return {
+    conclusion: conclusionOf(request.status),
+    title: titleOf(request),
+    summary: fitOutput(summary.join('\n')),
+    text: fitOutput(text.join('\n')),
+    actions: request.status === 'pending' ? [...CHECK_RUN_ACTIONS] : [],
+  };
+}
+
+function fitOutput(markdown: string): string {
+  if (markdown.length <= MAX_OUTPUT) return markdown;
+  const note = '\n\n_…cut to fit GitHub’s limit; the request has the rest._';
+  return markdown.slice(0, MAX_OUTPUT - note.length) + note;
+}
+
+/** The answer on a pull request to a review or comment that did not count. */
+export function renderCheckRefusalReply(
+  login: string,
+  /** "review" or "`/approve`". */
+  what: string,
+  refused: ReadonlyArray<{ request: RequestRecord; refusal: Refusal }>,
+): string {
+  const lines = [`@${login}, your ${what} was not counted for:`, ''];
+  for (const { request, refusal } of refused) {
+    const requirements = request.review?.requirements ?? [];
+    const { approvals, needed } = progressOf(requirements);
+    const why =
+      refusal === 'requester'
+        ? 'you requested this action (or delegated the task), and nobody approves their own request'
+        : refusal === 'bot'
+          ? 'bots never approve'
+          : 'you are not one of its approvers';
+    const who = requirements.map((r) => `${describeApprovers(r.approvers)} (${code(r.rule)})`).join('; ');
+    lines.push(
+      `- ${code(checkRunName(request.action))} (${code(request.id)}): ${why}. Who can decide: ${who}. Progress: ${approvals} of ${needed}.`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,342 @@
+/**
+ * The check run of a request reviewed on a commit (DESIGN §5 "Check run"), from creation to its
+ * conclusion. Like the issue flow, every write to GitHub is a job queued with the request change
+ * (the outbox), so GitHub being down never loses a review; jobs of one request run one at a time;
+ * each job is safe to run again: before a retry creates a run, this app's runs named
+ * `AgentGate: <action>` on the commit are searched for the request's `external_id` (GitHub may
+ * create the run and still answer 5xx). A commit GitHub refuses (not in the repository) moves the
+ * review to an issue, which says why.
+ */
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
+import type { AuditEventInput, GitHubCheckRunLink, JobInput, RequestRecord, Store } from '../ports/store.js';
+import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
+import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
+import { GITHUB_JOBS } from './github-issue-service.js';
+import { type JobKind, PermanentJobError } from './job-runner.js';
+import type { PolicyProvider } from './local-policy-provider.js';
+import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+
+export const CHECK_JOBS = {
+  createCheckRun: 'github.create_check_run',
+  updateCheckRun: 'github.update_check_run',
+  reflectCheckRun: 'github.reflect_check_run',
+} as const;
+
+/** Refused votes read back from the audit trail to show on the run. */
+const REFUSALS_READ = 200;
+
+export interface GitHubCheckServiceDeps {
+  store: Store;
+  gateway: GitHubGateway;
+  requests: RequestService;
+  policies: PolicyProvider;
+  clock: Clock;
+  log: Logger;
+  serverUrl: string | null;
+  onJobsQueued?: () => void;
+}
+
+export class GitHubCheckService {
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: GitHubCheckServiceDeps) {}
+
+  /** Jobs queued with each change of a request reviewed on a commit. */
+  readonly reactor: RequestReactor = {
+    jobsFor: (change: RequestChange, request: RequestRecord): JobInput[] => {
+      if (!reviewedOnCommit(request)) return [];
+      const payload = { requestId: request.id };
+      if (change === 'created' && request.status === 'pending')
+        return [{ kind: CHECK_JOBS.createCheckRun, payload }];
+      if (change === 'voted') return [{ kind: CHECK_JOBS.updateCheckRun, payload }];
+      if (change === 'decided') return [{ kind: CHECK_JOBS.reflectCheckRun, payload }];
+      return [];
+    },
+  };
+
+  jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
+    const requestId = (job: { payload: Record<string, unknown> }) => {
+      const id = job.payload.requestId;
+      if (typeof id !== 'string') throw new PermanentJobError('job payload has no requestId');
+      return id;
+    };
+    const kinds: Record<string, JobKind> = {
+      [CHECK_JOBS.createCheckRun]: {
+        ...retry,
+        handle: (job) =>
+          this.ensureCheckRun(requestId(job), {
+            retrying: job.attempts > 1,
+            rerun: job.payload.rerun === true,
+          }),
+      },
+      [CHECK_JOBS.updateCheckRun]: { ...retry, handle: (job) => this.showProgress(requestId(job)) },
+      [CHECK_JOBS.reflectCheckRun]: { ...retry, handle: (job) => this.reflectDecision(requestId(job)) },
+    };
+    for (const kind of Object.values(kinds)) {
+      const handle = kind.handle;
+      kind.handle = async (job) => {
+        try {
+          await handle(job);
+        } catch (error) {
+          if (error instanceof GitHubError && !error.transient && error.status !== 403) {
+            throw new PermanentJobError(error.message);
+          }
+          throw error;
+        }
+      };
+    }
+    return kinds;
+  }
+
+  /** Queues a refresh of the run (a refused click shows on it: GitHub gives the clicker no other answer). */
+  async queueRefresh(requestId: string): Promise<void> {
+    await this.deps.store.enqueueJobs(
+      [{ kind: CHECK_JOBS.updateCheckRun, payload: { requestId } }],
+      this.deps.clock.now().toISOString(),
+    );
+    this.deps.onJobsQueued?.();
+  }
+
+  /**
+   * Someone clicked "Re-run" on a request's run: a new run shows the request as it is now (GitHub
+   * shows the latest run). False when the run is not a request's of this repository.
+   */
+  async handleRerun(repository: string, requestId: string): Promise<boolean> {
+    const link = await this.deps.store.getGitHubCheckRun(requestId);
+    if (!link || link.repository.toLowerCase() !== repository.toLowerCase()) return false;
+    await this.deps.store.enqueueJobs(
+      [{ kind: CHECK_JOBS.createCheckRun, payload: { requestId, rerun: true } }],
+      this.deps.clock.now().toISOString(),
+    );
+    this.deps.onJobsQueued?.();
+    return true;
+  }
+
+  /** Creates the request's check run unless it exists (or, for a re-run, a new one), and records its URL. */
+  ensureCheckRun(
+    requestId: string,
+    { retrying = true, rerun = false }: { retrying?: boolean; rerun?: boolean } = {},
+  ): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (!reviewedOnCommit(request)) return;
+      let link = await this.deps.store.getGitHubCheckRun(requestId);
+      if (!link && retrying) link = await this.#find(request);
+      if (!link || rerun) {
+        const created = await this.#create(request);
+        if (!created) return; // moved to an issue
+        link = created;
+      }
+      const current = await this.#request(requestId);
+      if (current.status === 'pending') {
+        if (current.review && current.review.url !== link.url) {
+          const at = this.deps.clock.now().toISOString();
+          const updated = await this.deps.requests.updateReview(
+            current,
+            { ...current.review, url: link.url },
+            at,
+            [this.#reflected(current, link, at, { what: rerun ? 'check_run_rerun' : 'check_run_created' })],
+            null,
+          );
+          if (updated) return;
+        } else {
+          return;
+        }
+      }
+      // Decided while the run was being created: show the decision now.
+      await this.#write(await this.#request(requestId), link);
+    });
+  }
+
+  /** Shows votes so far (and refused ones) while the request is pending. */
+  showProgress(requestId: string): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (request.status !== 'pending') return; // the decision job shows the rest
+      const link = await this.deps.store.getGitHubCheckRun(requestId);
+      if (!link) return; // the run, when created, shows the progress as it is then
+      await this.#write(request, link);
+    });
+  }
+
+  /** Completes the run with the conclusion of the request's final status, and who decided and why. */
+  reflectDecision(requestId: string): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (request.status === 'pending' || !reviewedOnCommit(request)) return;
+      const link = (await this.deps.store.getGitHubCheckRun(requestId)) ?? (await this.#find(request));
+      if (!link) return; // no run was ever created
+      await this.#write(request, link);
+      const at = this.deps.clock.now().toISOString();
+      await this.deps.store.appendAudit([
+        this.#reflected(request, link, at, { what: 'decision', status: request.status }),
+      ]);
+      this.deps.log.info(
+        { requestId, status: request.status, checkRun: link.url },
+        'decision shown on the check run',
+      );
+    });
+  }
+
+  async #create(request: RequestRecord): Promise<GitHubCheckRunLink | null> {
+    const target = checkTargetOf(request);
+    if (!target.ok) return null;
+    const repository = request.repository as string;
+    const output = await this.#render(request);
+    let created: { id: number; url: string };
+    try {
+      created = await this.deps.gateway.createCheckRun(repository, {
+        name: checkRunName(request.action),
+        headSha: target.sha,
+        status: 'completed',
+        ...output,
+        externalId: request.id,
+        ...(this.deps.serverUrl && {
+          detailsUrl: `${this.deps.serverUrl.replace(/\/$/, '')}/api/requests/${request.id}`,
+        }),
+      });
+    } catch (error) {
+      if (error instanceof GitHubError && error.status === 422 && request.status === 'pending') {
+        await this.#moveToIssue(request, error);
+        return null;
+      }
+      throw error;
+    }
+    const link: GitHubCheckRunLink = {
+      requestId: request.id,
+      repository,
+      headSha: target.sha,
+      pullRequest: target.pullRequest,
+      checkRunId: created.id,
+      url: created.url,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.store.linkGitHubCheckRun(link);
+    this.deps.log.info({ requestId: request.id, checkRun: created.url }, 'check run created');
+    return (await this.deps.store.getGitHubCheckRun(request.id)) ?? link;
+  }
+
+  /**
+   * GitHub refused the commit (422: not a commit of the repository). The review moves to an issue:
+   * `review.via` becomes `issue` and the issue job is queued in the same write, with an audit entry.
+   */
+  async #moveToIssue(request: RequestRecord, error: GitHubError): Promise<void> {
+    if (!request.review) return;
+    const at = this.deps.clock.now().toISOString();
+    const event: AuditEventInput = {
+      requestId: request.id,
+      eventType: 'reflected',
+      actor: 'system:github',
+      details: { channel: 'github', what: 'check_run_refused', fallback: 'issue', error: error.message },
+      createdAt: at,
+    };
+    const moved = await this.deps.store.updateReview(
+      request.id,
+      { ...request.review, via: 'issue' },
+      at,
+      [event],
+      [{ kind: GITHUB_JOBS.createIssue, payload: { requestId: request.id } }],
+    );
+    if (moved) this.deps.onJobsQueued?.();
+    this.deps.log.warn(
+      { requestId: request.id, err: error },
+      'GitHub refused the check run; the request is reviewed in an issue',
+    );
+  }
+
+  /** The run of an earlier attempt that GitHub created but answered with an error. */
+  async #find(request: RequestRecord): Promise<GitHubCheckRunLink | null> {
+    const target = checkTargetOf(request);
+    if (!target.ok) return null;
+    const runs = await this.deps.gateway.listCheckRuns(
+      request.repository as string,
+      target.sha,
+      checkRunName(request.action),
+    );
+    const found = runs.find((run) => run.externalId === request.id);
+    if (!found) return null;
+    this.deps.log.info(
+      { requestId: request.id, checkRun: found.url },
+      'found the check run of an earlier attempt',
+    );
+    await this.deps.store.linkGitHubCheckRun({
+      requestId: request.id,
+      repository: request.repository as string,
+      headSha: target.sha,
+      pullRequest: target.pullRequest,
+      checkRunId: found.id,
+      url: found.url,
+      createdAt: this.deps.clock.now().toISOString(),
+    });
+    return this.deps.store.getGitHubCheckRun(request.id);
+  }
+
+  async #write(request: RequestRecord, link: GitHubCheckRunLink): Promise<void> {
+    await this.deps.gateway.updateCheckRun(link.repository, link.checkRunId, {
+      status: 'completed',
+      ...(await this.#render(request)),
+    });
+  }
+
+  async #render(request: RequestRecord) {
+    let ruleDescriptions: Record<string, string | null> = {};
+    try {
+      const { policySet } = await this.deps.policies.active(request.repository);
+      if (policySet.version === request.policyDecision.policyVersion) {
+        ruleDescriptions = Object.fromEntries(policySet.rules.map((r) => [r.name, r.description]));
+      }
+    } catch {
+      // Descriptions are a nicety; the rule names are always shown.
+    }
+    const refused: RefusedVote[] = [];
+    if (request.status === 'pending') {
+      const entries = await this.deps.store.listAudit({
+        requestId: request.id,
+        eventType: 'vote_refused',
+        limit: REFUSALS_READ,
+        offset: 0,
+      });
+      for (const entry of entries) {
+        const details = entry.details as { decision?: unknown; source?: unknown };
+        if (typeof details.source !== 'string' || !details.source.startsWith('github:')) continue;
+        refused.push({
+          voter: entry.actor,
+          decision: details.decision === 'deny' ? 'deny' : 'approve',
+          source: details.source,
+          at: entry.createdAt,
+        });
+      }
+    }
+    return renderCheckRun({ request, ruleDescriptions, serverUrl: this.deps.serverUrl, refused });
+  }
+
+  #reflected(request: RequestRecord, link: GitHubCheckRunLink, at: string, details: Record<string, unknown>) {
+    return {
+      requestId: request.id,
+      eventType: 'reflected',
+      actor: 'system:github',
+      details: { channel: 'github', checkRun: link.url, ...details },
+      createdAt: at,
+    };
+  }
+
+  async #request(id: string): Promise<RequestRecord> {
+    const request = await this.deps.store.getRequest(id);
+    if (!request) throw new PermanentJobError(`request ${id} does not exist`);
+    return request;
+  }
+
+  #serial(requestId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.#locks.get(requestId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.#locks.set(requestId, next);
+    void next
+      .finally(() => {
+        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}
