@@ -75,7 +75,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function decider(request: RequestRecord): string {
   const by = request.decidedBy;
   if (!by) return '';
-  if (by === 'system:expiry') return `nobody decided before ${utc(request.expiresAt)}`;
+  if (by === 'system:expiry') return `— nobody decided before ${utc(request.expiresAt)}`;
   if (by === 'policy') return 'by policy';
   return `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`;
 }
@@ -87,14 +87,16 @@ function titleOf(request: RequestRecord): string {
     return `Waiting for approval: ${approvals} of ${plural(needed, 'approval')}`;
   }
   const by = request.decidedBy?.startsWith('github:') ? ` ${decider(request)}` : '';
-  return `${HEADLINE[request.status].slice(2)}${by}`;
+  return `${HEADLINE[request.status].split(' ').slice(1).join(' ')}${by}`;
 }
 
-const SOURCE: Record<string, string> = {
-  'github:check_run': 'clicked',
-  'github:review': 'reviewed with',
-  'github:comment': 'commented',
-};
+/** How a refused vote was cast, in the words of where it was cast. */
+function howVoted(vote: RefusedVote): string {
+  if (vote.source === 'github:comment') return `commented ${code(`/${vote.decision}`)}`;
+  if (vote.source === 'github:review')
+    return `reviewed with ${vote.decision === 'approve' ? '**Approve**' : '**Request changes**'}`;
+  return `clicked ${vote.decision === 'approve' ? '**Approve**' : '**Deny**'}`;
+}
 
 function decisionSection(request: RequestRecord): string[] {
   if (request.status === 'pending') return [];
@@ -194,10 +196,8 @@ export function renderCheckRun({
     if (shown.length > 0) {
       summary.push('', '### Not counted', '');
       for (const vote of shown) {
-        const how = SOURCE[vote.source] ?? 'voted';
-        const what = vote.decision === 'approve' ? '**Approve**' : '**Deny**';
         summary.push(
-          `- ${mentionOf(vote.voter)} ${how} ${what} at ${utc(vote.at)}: not an approver of this request.`,
+          `- ${mentionOf(vote.voter)} ${howVoted(vote)} at ${utc(vote.at)}: not one of the approvers listed above.`,
         );
       }
     }

@@ -190,9 +190,11 @@ export class GitHubCheckVoteService {
         },
         'GitHub vote on a pull request',
       );
+      const refused = results.filter((r) => r.outcome === 'not_qualified');
+      // The run lists votes that did not count, whatever their channel.
+      for (const r of refused) await this.deps.checks.queueRefresh(r.request.id);
       if (isBotAccount(who.login, who.userType)) return 'not_qualified'; // never answer a bot
       const counted = results.some((r) => ['approved', 'denied', 'counted', 'duplicate'].includes(r.outcome));
-      const refused = results.filter((r) => r.outcome === 'not_qualified');
       const where = { repository: who.repository, number: who.pullRequest };
       await issues.queueFeedback({
         ...(counted &&

@@ -1,0 +1,385 @@
+/**
+ * Human review on a commit (`via: check`), end to end through the real server: an agent's request
+ * gated on a commit becomes the check run `AgentGate: <action>` in the fake GitHub; signed webhooks
+ * carry button clicks, pull request reviews and PR comments; the check run is what a reviewer
+ * sees, so each case reads it (and snapshots it, normalized, under __snapshots__/check-run/).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeCheckRun } from '../fakes/fake-github.js';
+import { buttonPayload, pullRequestCommentPayload, rerunPayload, reviewPayload } from './check-payloads.js';
+import { type Harness, REPO, startHarness, until } from './harness.js';
+
+const POLICIES = {
+  'deploys.yaml': `
+rules:
+  - name: production-deploys
+    description: A maintainer approves production deploys, on the commit being deployed
+    if: { action: "deploy:production" }
+    decision: route_to_human
+    route:
+      approvers: { permission: maintain }
+      count: 1
+      via: check
+  - name: two-person-migrations
+    description: Two of the database owners approve a schema migration
+    if: { action: "db.migrate" }
+    decision: route_to_human
+    route:
+      approvers: { users: [alice, bob, mona] }
+      count: 2
+      via: check
+`,
+};
+
+let h: Harness;
+/** Pull request #7 from branch `feature`; its head moves when the test commits to `feature`. */
+let head: string;
+
+beforeAll(async () => {
+  h = await startHarness({ policies: POLICIES, sweepIntervalMs: 100 });
+  h.fake.setPermission(REPO, 'mona', 'maintain');
+  h.fake.setPermission(REPO, 'max', 'admin');
+  h.fake.setPermission(REPO, 'walt', 'write');
+  for (const login of ['alice', 'bob']) h.fake.setPermission(REPO, login, 'write');
+  head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 1;\n' });
+  h.fake.openPullRequest(REPO, { number: 7, head: 'feature', author: 'octocat' });
+});
+afterAll(() => h.close());
+
+async function createRequest(body: Record<string, unknown>) {
+  const res = await h.agent('POST', '/api/requests', body);
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const status = async (id: string) => (await h.agent('GET', `/api/requests/${id}`)).body;
+
+/** Waits for the request's check run and its URL on the request. */
+async function checkRunOf(id: string): Promise<FakeCheckRun> {
+  const request = await until(async () => {
+    const body = await status(id);
+    return body.review?.url ? body : null;
+  }, `the check run of ${id}`);
+  const run = h.fake.checkRuns(REPO).find((r) => r.external_id === id);
+  if (!run) throw new Error('check run not in the fake');
+  expect(request.review.url).toBe(run.html_url);
+  return run;
+}
+
+const latestRunOf = (id: string) =>
+  h.fake
+    .checkRuns(REPO)
+    .filter((r) => r.external_id === id)
+    .at(-1);
+
+async function waitForRun(id: string, probe: (run: FakeCheckRun) => boolean, what: string) {
+  return until(() => {
+    const run = latestRunOf(id);
+    return run && probe(run) ? run : null;
+  }, what);
+}
+
+async function click(run: FakeCheckRun, identifier: string, login: string) {
+  const res = await h.deliver('check_run', buttonPayload(REPO, run, identifier, login));
+  expect(res.status).toBe(200);
+}
+
+async function review(login: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED', body = '') {
+  const r = h.fake.addReview(REPO, 7, login, state, body);
+  const res = await h.deliver('pull_request_review', reviewPayload(REPO, 7, h.fake.pullHeadOf(REPO, 7), r));
+  expect(res.status).toBe(200);
+  return r;
+}
+
+/** What a reviewer sees in the Checks tab, with ids, SHAs and times made stable for the snapshot. */
+function asSeen(run: FakeCheckRun, requestId: string): string {
+  const sha = run.head_sha;
+  const version = h.fake.headOf(REPO);
+  const stable = (text: string | null) =>
+    (text ?? '')
+      .replaceAll(requestId, 'req_ID')
+      .replaceAll(sha.slice(0, 7), 'SHA_HEAD')
+      .replaceAll(version.slice(0, 7), 'SHA_POLICY')
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'YYYY-MM-DD HH:MM UTC');
+  return [
+    `# ${run.name}`,
+    '',
+    `- status: ${run.status}`,
+    `- conclusion: ${run.conclusion}`,
+    `- title: ${stable(run.output.title)}`,
+    `- buttons: ${run.actions.map((a) => `[${a.label}] (${a.identifier}: ${a.description})`).join(' ') || 'none'}`,
+    '',
+    '## Summary',
+    '',
+    stable(run.output.summary),
+    '',
+    '## Text',
+    '',
+    stable(run.output.text),
+    '',
+  ].join('\n');
+}
+
+describe('a request gated on a commit', () => {
+  it('gets a check run on that commit: action_required, Approve/Deny buttons, the review URL', async () => {
+    const created = await createRequest({
+      action: 'deploy:production',
+      params: { service: 'api', version: '2.4.1' },
+      urgency: 'high',
+      context: { sha: head, pullRequest: 7, workflow: 'deploy' },
+    });
+    expect(created.review.via).toBe('check');
+    const run = await checkRunOf(created.id);
+    expect(run).toMatchObject({
+      name: 'AgentGate: deploy:production',
+      head_sha: head,
+      status: 'completed',
+      conclusion: 'action_required',
+      details_url: `https://agentgate.example.com/api/requests/${created.id}`,
+    });
+    expect(run.actions.map((a) => a.identifier)).toEqual(['approve', 'deny']);
+    for (const a of run.actions) {
+      expect(a.label.length).toBeLessThanOrEqual(20);
+      expect(a.description.length).toBeLessThanOrEqual(40);
+    }
+    expect(run.output.title).toBe('Waiting for approval: 0 of 1 approval');
+    expect(run.output.summary).toContain('A maintainer approves production deploys');
+    expect(run.output.summary).toContain('anyone with maintain access or more');
+    await expect(asSeen(run, created.id)).toMatchFileSnapshot('__snapshots__/check-run/pending.md');
+    // No issue for a request reviewed on a commit.
+    expect(h.fake.issues(REPO).filter((i) => i.body.includes(created.id))).toEqual([]);
+  });
+
+  it('is approved by a qualified user clicking Approve: the run concludes success, buttons gone', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const run = await checkRunOf(created.id);
+    const waiting = h.agent('GET', `/api/requests/${created.id}/wait?timeout=30`);
+    await click(run, 'approve', 'mona');
+    const decided = (await waiting).body;
+    expect(decided).toMatchObject({ status: 'approved', decidedBy: 'github:mona' });
+    expect(decided.review.votes[0]).toMatchObject({ voter: 'github:mona', source: 'github:check_run' });
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+    expect(done.actions).toEqual([]);
+    expect(done.output.title).toBe('Approved by @mona');
+    expect(done.output.summary).toContain('### ✅ Approved by @mona');
+    await expect(asSeen(done, created.id)).toMatchFileSnapshot(
+      '__snapshots__/check-run/approved-by-button.md',
+    );
+    const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
+    expect(audit.some((e: any) => e.eventType === 'reflected' && e.details.status === 'approved')).toBe(true);
+  });
+
+  it('refuses an unqualified clicker, and the run says so; nothing is counted', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const run = await checkRunOf(created.id);
+    await click(run, 'approve', 'walt'); // write access, the rule needs maintain
+    const seen = await waitForRun(
+      created.id,
+      (r) => r.output.summary?.includes('### Not counted') ?? false,
+      'the refusal on the run',
+    );
+    expect(seen.output.summary).toContain('@walt clicked **Approve**');
+    expect(seen.conclusion).toBe('action_required');
+    expect(seen.actions).toHaveLength(2);
+    const request = await status(created.id);
+    expect(request.status).toBe('pending');
+    expect(request.review.requirements[0].approvedBy).toEqual([]);
+    await expect(asSeen(seen, created.id)).toMatchFileSnapshot(
+      '__snapshots__/check-run/unqualified-click.md',
+    );
+    const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
+    expect(audit.find((e: any) => e.eventType === 'vote_refused')).toMatchObject({
+      actor: 'github:walt',
+      details: { source: 'github:check_run' },
+    });
+    // A button of another app's run (or an unknown identifier) is not ours.
+    await click({ ...run, external_id: 'req_not_ours' }, 'approve', 'mona');
+    await click(run, 'merge', 'mona');
+    expect((await status(created.id)).status).toBe('pending');
+  });
+
+  it('shows progress (1 of 2) after one approval, then is approved by an /approve comment on the PR', async () => {
+    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const run = await checkRunOf(created.id);
+    await click(run, 'approve', 'alice');
+    const progress = await waitForRun(
+      created.id,
+      (r) => r.output.title === 'Waiting for approval: 1 of 2 approvals',
+      'progress on the run',
+    );
+    expect(progress.output.summary).toContain('**Progress: 1 of 2 approvals** (approved so far by @alice)');
+    await expect(asSeen(progress, created.id)).toMatchFileSnapshot('__snapshots__/check-run/progress.md');
+
+    const c = h.fake.addComment(REPO, 7, 'bob', '/approve schema reviewed');
+    const res = await h.deliver('issue_comment', pullRequestCommentPayload(REPO, 7, c));
+    expect(res.status).toBe(200);
+    const decided = await status(created.id);
+    expect(decided).toMatchObject({
+      status: 'approved',
+      decidedBy: 'github:bob',
+      decisionReason: 'schema reviewed',
+    });
+    expect(decided.review.requirements[0].approvedBy).toEqual(['github:alice', 'github:bob']);
+    await until(() => c.reactions.includes('+1'), 'a reaction to the PR comment');
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+    expect(done.output.summary).toContain('> schema reviewed');
+  });
+
+  it('is approved by an approving PR review, with the review text as the reason', async () => {
+    const created = await createRequest({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: '7' },
+    });
+    await checkRunOf(created.id);
+    // A comment-only review is not a vote.
+    await review('mona', 'COMMENTED', 'looks fine so far');
+    expect((await status(created.id)).status).toBe('pending');
+    await review('mona', 'APPROVED', 'Deploy window confirmed with on-call.');
+    expect(await status(created.id)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'github:mona',
+      decisionReason: 'Deploy window confirmed with on-call.',
+    });
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+    await expect(asSeen(done, created.id)).toMatchFileSnapshot(
+      '__snapshots__/check-run/approved-by-review.md',
+    );
+  });
+
+  it('is denied by a review requesting changes: the run concludes failure', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    await checkRunOf(created.id);
+    await review('max', 'CHANGES_REQUESTED', 'Not during the freeze.');
+    expect(await status(created.id)).toMatchObject({
+      status: 'denied',
+      decidedBy: 'github:max',
+      decisionReason: 'Not during the freeze.',
+    });
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'failure', 'the run to fail');
+    expect(done.output.title).toBe('Denied by @max');
+    expect(done.actions).toEqual([]);
+    await expect(asSeen(done, created.id)).toMatchFileSnapshot('__snapshots__/check-run/denied-by-review.md');
+  });
+
+  it('expires: the run concludes timed_out', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head }, timeout: 1 });
+    await checkRunOf(created.id);
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'timed_out', 'the run to time out');
+    expect((await status(created.id)).status).toBe('expired');
+    expect(done.output.title).toBe('Expired');
+    expect(done.output.summary).toContain('### ⌛ Expired — nobody decided before');
+    await expect(asSeen(done, created.id)).toMatchFileSnapshot('__snapshots__/check-run/expired.md');
+  });
+
+  it('shows a cancellation as cancelled', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    await checkRunOf(created.id);
+    expect(
+      (await h.agent('POST', `/api/requests/${created.id}/cancel`, { reason: 'superseded' })).status,
+    ).toBe(200);
+    const done = await waitForRun(created.id, (r) => r.conclusion === 'cancelled', 'the run cancelled');
+    expect(done.output.summary).toContain('> superseded');
+  });
+
+  it('refuses a PR reviewer who is not an approver, with a reply on the PR', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    await checkRunOf(created.id);
+    const r = await review('walt', 'APPROVED', 'lgtm');
+    const reply = await until(
+      () => h.fake.comments(REPO, 7).find((c) => c.body.includes(`agentgate:reply:${r.id}`)),
+      'a reply to walt',
+    );
+    expect(reply.body).toContain('@walt, your approving review was not counted');
+    expect(reply.body).toContain(created.id);
+    expect(reply.body).toContain('anyone with maintain access or more');
+    expect((await status(created.id)).status).toBe('pending');
+    // The refusal shows on the run too.
+    await waitForRun(
+      created.id,
+      (run) => run.output.summary?.includes('@walt reviewed with **Approve**') ?? false,
+      'the refused review on the run',
+    );
+  });
+});
+
+describe('a new push', () => {
+  it('does not carry approvals over: a review of the new head does not count for the old commit', async () => {
+    const old = head;
+    const created = await createRequest({ action: 'db.migrate', context: { sha: old, pullRequest: 7 } });
+    const run = await checkRunOf(created.id);
+    await click(run, 'approve', 'alice');
+    await waitForRun(created.id, (r) => r.output.title?.includes('1 of 2') ?? false, 'progress');
+
+    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 2;\n' });
+    await review('bob', 'APPROVED', 'new version is fine');
+    const c = h.fake.addComment(REPO, 7, 'mona', '/approve');
+    await h.deliver('issue_comment', pullRequestCommentPayload(REPO, 7, c));
+    const request = await status(created.id);
+    expect(request.status).toBe('pending');
+    expect(request.review.requirements[0].approvedBy).toEqual(['github:alice']);
+
+    // A request on the new commit starts from nothing; the old commit's approval is not in it.
+    const next = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const nextRun = await checkRunOf(next.id);
+    expect(nextRun.head_sha).toBe(head);
+    expect(nextRun.output.title).toBe('Waiting for approval: 0 of 2 approvals');
+    // The old commit's own button still works: the request is about that commit.
+    await click(run, 'approve', 'bob');
+    expect((await status(created.id)).status).toBe('approved');
+    expect((await status(next.id)).status).toBe('pending');
+  });
+
+  it('a request naming another pull request ignores reviews of this one', async () => {
+    const created = await createRequest({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 8 },
+    });
+    await checkRunOf(created.id);
+    await review('mona', 'APPROVED');
+    expect((await status(created.id)).status).toBe('pending');
+  });
+});
+
+describe('re-run', () => {
+  it('creates a new run carrying the current state; its buttons count', async () => {
+    const created = await createRequest({ action: 'db.migrate', context: { sha: head } });
+    const first = await checkRunOf(created.id);
+    await click(first, 'approve', 'alice');
+    await waitForRun(created.id, (r) => r.output.title?.includes('1 of 2') ?? false, 'progress');
+    const res = await h.deliver('check_run', rerunPayload(REPO, first, 'alice'));
+    expect(res.status).toBe(200);
+    const second = await until(
+      () => (latestRunOf(created.id)?.id !== first.id ? latestRunOf(created.id) : null),
+      'a second run',
+    );
+    expect(second.output.title).toBe('Waiting for approval: 1 of 2 approvals');
+    await until(async () => (await status(created.id)).review.url === second.html_url, 'the URL moved');
+    await click(second, 'approve', 'mona');
+    await waitForRun(
+      created.id,
+      (r) => r.id === second.id && r.conclusion === 'success',
+      'the new run to succeed',
+    );
+  });
+});
+
+describe('via: check without a usable commit', () => {
+  it.each([
+    ['no context.sha', {}, 'the request has no `context.sha`'],
+    ['a short SHA', { sha: 'abc1234' }, '`context.sha` is not a full 40-character commit SHA'],
+    ['a commit not in the repository', { sha: 'f'.repeat(40) }, 'it is not a commit of `acme/payments`'],
+  ])('%s: reviewed in an issue that says why', async (_case, context, why) => {
+    const created = await createRequest({ action: 'deploy:production', context });
+    const request = await until(async () => {
+      const body = await status(created.id);
+      return body.review?.url ? body : null;
+    }, 'the review URL');
+    expect(request.review.via).toBe('issue');
+    expect(request.review.requirements[0].via).toBe('check');
+    expect(request.review.url).toMatch(/\/issues\/\d+$/);
+    const issue = h.fake.issues(REPO).find((i) => i.body.includes(created.id));
+    expect(issue?.body).toContain('The routing rule asks for review on a commit (`via: check`)');
+    expect(issue?.body).toContain(why);
+    expect(h.fake.checkRuns(REPO).filter((r) => r.external_id === created.id && r.conclusion)).toEqual([]);
+  });
+});
