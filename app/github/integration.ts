@@ -13,6 +13,7 @@ import { AppError } from '../services/app-error.js';
 import { GitHubCheckService } from '../services/github-check-service.js';
 import { GitHubCheckVoteService } from '../services/github-check-vote-service.js';
 import { GitHubIssueService } from '../services/github-issue-service.js';
+import { GitHubPolicyCheckService } from '../services/github-policy-check.js';
 import { type GitHubPolicyProvider, notInstalled } from '../services/github-policy-provider.js';
 import { GitHubReconciler } from '../services/github-reconciler.js';
 import { GitHubReviewService } from '../services/github-review-service.js';
@@ -25,6 +26,7 @@ import { issueCommentCreated } from './issue-comment-created.js';
 import { issuesClosed } from './issues-closed.js';
 import { oncePerDelivery } from './once-per-delivery.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
+import { PULL_REQUEST_CHANGED, pullRequestChanged } from './pull-request-changed.js';
 import { push } from './push.js';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
@@ -94,6 +96,8 @@ export interface GitHubIntegrationOptions {
   retryBaseMs?: number;
   /** How often pending issues are reconciled (default 5 minutes; 0 turns the timer off). */
   reconcileIntervalMs?: number;
+  /** Past requests replayed for a policy pull request's impact (default 500). */
+  policyReplayLimit?: number;
 }
 
 export interface GitHubIntegrationHandle {
@@ -142,6 +146,14 @@ export function createGitHubIntegration(
       checks,
       issues,
     });
+    const policyChecks = new GitHubPolicyCheckService({
+      store,
+      gateway,
+      clock,
+      log,
+      ...(options.policyReplayLimit !== undefined && { replayLimit: options.policyReplayLimit }),
+      onJobsQueued: () => context.jobs.wake(),
+    });
     const reconciler = new GitHubReconciler({ store, gateway, reviews, log });
     handle.reconciler = reconciler;
     handle.issues = issues;
@@ -157,6 +169,7 @@ export function createGitHubIntegration(
         app.on('check_run.rerequested', once(checkRunRerequested(deps)));
         app.on('pull_request_review.submitted', once(pullRequestReviewSubmitted(deps)));
         app.on('push', once(push(deps)));
+        app.on([...PULL_REQUEST_CHANGED], once(pullRequestChanged({ gateway, policyChecks })));
         app.on(['installation', 'installation_repositories'], once(installationChanged(deps)));
       },
       { probot, webhooksPath: WEBHOOK_PATH },
@@ -179,7 +192,7 @@ export function createGitHubIntegration(
           ...checks.reactor.jobsFor(change, request),
         ],
       },
-      jobKinds: { ...issues.jobKinds(retry), ...checks.jobKinds(retry) },
+      jobKinds: { ...issues.jobKinds(retry), ...checks.jobKinds(retry), ...policyChecks.jobKinds(retry) },
       mountRaw(app: Express) {
         app.post(WEBHOOK_PATH, (req, res, next) => {
           webhooks += 1;

@@ -207,6 +207,13 @@ export class FakeGitHub {
     return sha;
   }
 
+  /** The files (`path → text`) of commit `sha`. */
+  filesAt(sha: string): Record<string, string> {
+    const files = this.#commits.get(sha);
+    if (!files) throw new Error(`no commit ${sha}`);
+    return Object.fromEntries(files);
+  }
+
   headOf(fullName: string, branch?: string): string {
     const repo = this.#repo(fullName);
     return repo.branches.get(branch ?? repo.defaultBranch) as string;

@@ -1,0 +1,255 @@
+/**
+ * The impact report of a policy change, as a reviewer reads it: Markdown for the check run and the
+ * pull request comment, plain text for `agentgate policy diff`. Widening comes first and is
+ * flagged on every line, so it cannot be missed. No `@` mentions: a report never notifies anyone.
+ * Pure (snapshot-tested in test/render).
+ */
+import type { PolicyDecisionKind } from '../../sdk/schemas.js';
+import { describeRequirement } from '../policy/describe-decision.js';
+import type {
+  DecisionChangeGroup,
+  ImpactExample,
+  PolicyImpact,
+  RequirementChangeGroup,
+  RequirementShape,
+  RuleRef,
+} from '../policy/diff-impact.js';
+
+export interface ImpactRenderOptions {
+  /** A policy file as the reader finds it, e.g. `main.yaml` → `policies/main.yaml`. */
+  pathOf?: (file: string) => string;
+  /** What was replayed, e.g. `the last 500 requests of acme/payments`. */
+  scope?: string;
+  /** Show the base and head versions (the comment leaves them out: it is edited only when the impact changes). */
+  showVersions?: boolean;
+  /** Groups listed per section before "and N more" (default 15). */
+  maxGroups?: number;
+}
+
+const DECISIONS: readonly PolicyDecisionKind[] = ['auto_approve', 'route_to_human', 'auto_deny'];
+const WIDENS = '⚠️';
+
+/** `abc1234` for a commit SHA, `sha256:0123456789ab` for a content hash. */
+export function shortVersion(version: string): string {
+  if (/^[0-9a-f]{40}$/i.test(version)) return version.slice(0, 7);
+  return version.length > 19 ? version.slice(0, 19) : version;
+}
+
+export function hasImpact(impact: PolicyImpact): boolean {
+  return impact.decisionsChanged + impact.requirementsChanged > 0;
+}
+
+/** `12 past requests would meet fewer humans: …` — the one sentence a reviewer must read. */
+export function describeWidening(impact: PolicyImpact): string | null {
+  if (impact.widened === 0) return null;
+  const approved = impact.decisionChanges
+    .filter((g) => g.direction === 'widens' && g.to === 'auto_approve')
+    .reduce((sum, g) => sum + g.count, 0);
+  const parts: string[] = [];
+  if (approved > 0) parts.push(`${plural(approved, 'request')} would now be approved automatically`);
+  const others = impact.widened - approved;
+  if (others > 0)
+    parts.push(`${plural(others, 'request')} would need fewer or lesser approvals, or no longer be denied`);
+  return `This change widens what agents may do: ${parts.join('; ')}.`;
+}
+
+/** Markdown for GitHub (check run summary, pull request comment). */
+export function renderImpactMarkdown(impact: PolicyImpact, options: ImpactRenderOptions = {}): string {
+  const pathOf = options.pathOf ?? ((f: string) => f);
+  const max = options.maxGroups ?? 15;
+  const lines: string[] = [];
+  const scope = options.scope ?? `${plural(impact.replayed, 'past request')}`;
+  if (impact.replayed === 0) {
+    lines.push(`No past requests to replay (${scope}), so no impact can be shown yet.`);
+    return [...lines, ...rulesMarkdown(impact, pathOf)].join('\n');
+  }
+  const widening = describeWidening(impact);
+  if (widening) lines.push(`> ${WIDENS} **${widening}**`, '');
+  lines.push(
+    `Replayed ${scope} under the base and the head policies: ${countsSentence(impact)}.`,
+    '',
+    `| ${options.showVersions === false ? '' : 'policies'} | auto_approve | route_to_human | auto_deny |`,
+    '|---|---:|---:|---:|',
+    totalsRow('base', impact, 'base', options),
+    totalsRow('head', impact, 'head', options),
+  );
+  if (impact.decisionChanges.length > 0) {
+    lines.push('', '#### Decisions that change', '');
+    for (const group of impact.decisionChanges.slice(0, max)) lines.push(...decisionMarkdown(group, pathOf));
+    lines.push(...moreMarkdown(impact.decisionChanges, max));
+  }
+  if (impact.requirementChanges.length > 0) {
+    lines.push('', '#### Approvals that change', '');
+    for (const group of impact.requirementChanges.slice(0, max)) {
+      lines.push(...requirementMarkdown(group, pathOf));
+    }
+    lines.push(...moreMarkdown(impact.requirementChanges, max));
+  }
+  return [...lines, ...rulesMarkdown(impact, pathOf)].join('\n');
+}
+
+/** Plain text for the terminal (`agentgate policy diff`). */
+export function renderImpactText(impact: PolicyImpact, options: ImpactRenderOptions = {}): string {
+  const pathOf = options.pathOf ?? ((f: string) => f);
+  const out: string[] = [];
+  const versions = `base ${shortVersion(impact.baseVersion)} → head ${shortVersion(impact.headVersion)}`;
+  out.push(`Impact of ${versions} on ${options.scope ?? plural(impact.replayed, 'request')}`);
+  if (impact.replayed > 0) {
+    const widening = describeWidening(impact);
+    if (widening) out.push(`!! WIDENS: ${widening}`);
+    out.push(`${countsSentence(impact)}.`);
+    const width = Math.max(...DECISIONS.map((d) => d.length));
+    out.push(`      ${DECISIONS.map((d) => d.padStart(width)).join('  ')}`);
+    for (const side of ['base', 'head'] as const) {
+      out.push(`${side}  ${DECISIONS.map((d) => String(impact.totals[side][d]).padStart(width)).join('  ')}`);
+    }
+  } else {
+    out.push('No requests to replay.');
+  }
+  const section = (title: string, groups: readonly (DecisionChangeGroup | RequirementChangeGroup)[]) => {
+    if (groups.length === 0) return;
+    out.push('', `${title}:`);
+    for (const group of groups) {
+      const mark = group.direction === 'widens' ? '!! ' : '   ';
+      out.push(`${mark}${'from' in group ? decisionHeadline(group) : requirementHeadline(group)}`);
+      out.push(`     ${because(group, pathOf, (s) => s)}`);
+      if ('base' in group) {
+        out.push(
+          `     before: ${requirementsText(group.base)}`,
+          `     after:  ${requirementsText(group.head)}`,
+        );
+      }
+      out.push(`     e.g. ${group.examples.map((e) => exampleText(e)).join(' · ')}`);
+    }
+  };
+  section('Decisions that change', impact.decisionChanges);
+  section('Approvals that change', impact.requirementChanges);
+  const { added, removed } = impact.rules;
+  if (added.length > 0) out.push('', `Rules added: ${added.map((r) => refText(r, pathOf)).join(', ')}`);
+  if (removed.length > 0)
+    out.push(
+      `${added.length > 0 ? '' : '\n'}Rules removed: ${removed.map((r) => refText(r, pathOf)).join(', ')}`,
+    );
+  return `${out.join('\n')}\n`;
+}
+
+function countsSentence(impact: PolicyImpact): string {
+  const changed = impact.decisionsChanged;
+  const decisions = `${changed === 0 ? 'none' : changed} of ${plural(impact.replayed, 'decision')} ${changed === 1 ? 'changes' : 'change'}`;
+  const other = impact.requirementsChanged;
+  const approvals =
+    other === 0 ? '' : `, ${plural(other, 'more request')} ${other === 1 ? 'needs' : 'need'} other approvals`;
+  return `${decisions}${approvals}, ${impact.unchanged} unchanged`;
+}
+
+function totalsRow(label: string, impact: PolicyImpact, side: 'base' | 'head', options: ImpactRenderOptions) {
+  const version = side === 'base' ? impact.baseVersion : impact.headVersion;
+  const name = options.showVersions === false ? label : `${label} \`${shortVersion(version)}\``;
+  const cells = DECISIONS.map((d) => {
+    const n = impact.totals[side][d];
+    const delta = side === 'head' ? n - impact.totals.base[d] : 0;
+    return delta === 0 ? String(n) : `**${n}** (${delta > 0 ? '+' : ''}${delta})`;
+  });
+  return `| ${name} | ${cells.join(' | ')} |`;
+}
+
+function decisionHeadline(group: DecisionChangeGroup): string {
+  return `${group.action}: ${group.from} → ${group.to} ×${group.count}`;
+}
+
+function requirementHeadline(group: RequirementChangeGroup): string {
+  return `${group.action}: other approvals ×${group.count}`;
+}
+
+function decisionMarkdown(group: DecisionChangeGroup, pathOf: (f: string) => string): string[] {
+  const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
+  return [
+    `- ${mark}**${code(group.action)}: ${group.from} → ${group.to} ×${group.count}** — ${because(group, pathOf, code)}`,
+    `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
+  ];
+}
+
+function requirementMarkdown(group: RequirementChangeGroup, pathOf: (f: string) => string): string[] {
+  const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
+  const how =
+    group.direction === 'changes'
+      ? ''
+      : ` (${group.direction === 'widens' ? 'fewer humans' : 'more humans'})`;
+  return [
+    `- ${mark}**${code(group.action)} ×${group.count}**${how}: ${requirementsText(group.base)} → **${requirementsText(group.head)}** — ${because(group, pathOf, code)}`,
+    `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
+  ];
+}
+
+function moreMarkdown(groups: readonly { count: number }[], max: number): string[] {
+  if (groups.length <= max) return [];
+  const rest = groups.slice(max);
+  const requests = rest.reduce((sum, g) => sum + g.count, 0);
+  return [`- …and ${plural(rest.length, 'more group')} (${plural(requests, 'request')})`];
+}
+
+function rulesMarkdown(impact: PolicyImpact, pathOf: (f: string) => string): string[] {
+  const { added, removed } = impact.rules;
+  const lines: string[] = [];
+  if (added.length === 0 && removed.length === 0) return lines;
+  lines.push('', '#### Rules');
+  if (added.length > 0) lines.push(`- added: ${added.map((r) => refText(r, pathOf, code)).join(', ')}`);
+  if (removed.length > 0) lines.push(`- removed: ${removed.map((r) => refText(r, pathOf, code)).join(', ')}`);
+  return lines;
+}
+
+/** `was "a" (policies/x.yaml:3), now "b" (policies/x.yaml:9)`; no rules means the defaults. */
+function because(
+  group: { baseRules: RuleRef[]; headRules: RuleRef[] },
+  pathOf: (f: string) => string,
+  name: (s: string) => string,
+): string {
+  const side = (rules: RuleRef[]) =>
+    rules.length === 0 ? 'the defaults' : rules.map((r) => refText(r, pathOf, name)).join(' + ');
+  const before = side(group.baseRules);
+  const after = side(group.headRules);
+  return before === after ? `by ${after}` : `was ${before}; now ${after}`;
+}
+
+function refText(
+  rule: RuleRef,
+  pathOf: (f: string) => string,
+  name: (s: string) => string = (s) => s,
+): string {
+  return rule.file ? `${name(rule.name)} (${pathOf(rule.file)}:${rule.line})` : name(rule.name);
+}
+
+function requirementsText(shapes: readonly RequirementShape[]): string {
+  if (shapes.length === 0) return 'no approvals';
+  return shapes
+    .map((s) => {
+      const extras = [
+        s.timeout ? `timeout ${s.timeout}` : 'no timeout',
+        ...(s.allowRequester ? ['the requester may approve'] : []),
+      ];
+      return `${describeRequirement({ ...s, notify: null })} (${extras.join(', ')})`;
+    })
+    .join(' and ');
+}
+
+function exampleText(example: ImpactExample): string {
+  return `${example.id ?? 'request'} ${truncate(JSON.stringify(example.params), 80)}`;
+}
+
+function exampleMarkdown(example: ImpactExample): string {
+  return `${example.id ? `${code(example.id)} ` : ''}${code(truncate(JSON.stringify(example.params), 80))}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Inline code that survives backticks and pipes (tables) in the value. */
+function code(text: string): string {
+  const safe = text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return safe.includes('`') ? `\`\` ${safe} \`\`` : `\`${safe}\``;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
