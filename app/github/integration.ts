@@ -154,7 +154,7 @@ export function createGitHubIntegration(
       ...(options.policyReplayLimit !== undefined && { replayLimit: options.policyReplayLimit }),
       onJobsQueued: () => context.jobs.wake(),
     });
-    const reconciler = new GitHubReconciler({ store, gateway, reviews, log });
+    const reconciler = new GitHubReconciler({ store, gateway, reviews, checkVotes, log });
     handle.reconciler = reconciler;
     handle.issues = issues;
 

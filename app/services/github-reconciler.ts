@@ -2,17 +2,23 @@
  * Catches what webhooks missed (GitHub does not redeliver on its own): a periodic pass over every
  * pending request with an issue reads all its comments (every page) and handles the commands not
  * handled yet, skipping edited comments (`updated_at` ≠ `created_at`), exactly as if their
- * webhook had arrived; an issue found closed without a decision denies its request.
+ * webhook had arrived; an issue found closed without a decision denies its request. Requests
+ * reviewed on a commit of a named pull request get the same for that PR's reviews and comments
+ * made since the request was created, while its head is still that commit. (Button clicks leave
+ * nothing to read back: a missed click is lost, and the reviewer clicks again.)
  */
 import type { Logger } from '../logger.js';
-import type { GitHubGateway } from '../ports/github-gateway.js';
-import type { GitHubIssueLink, Store } from '../ports/store.js';
+import { GitHubError, type GitHubGateway, type GitHubPullRequest } from '../ports/github-gateway.js';
+import type { GitHubCheckRunLink, GitHubIssueLink, Store } from '../ports/store.js';
+import type { CheckVoteOutcome, GitHubCheckVoteService } from './github-check-vote-service.js';
 import type { GitHubReviewService } from './github-review-service.js';
 
 const PAGE = 100;
 
 export interface ReconcileReport {
   issues: number;
+  /** Check runs of pending requests on a named pull request that were looked at. */
+  checkRuns: number;
   /** Commands handled by this pass (their webhooks were missed). */
   recovered: number;
   failures: number;
@@ -26,6 +32,8 @@ export class GitHubReconciler {
       store: Store;
       gateway: GitHubGateway;
       reviews: GitHubReviewService;
+      /** Votes on pull requests for requests reviewed on a commit (absent: issues only). */
+      checkVotes?: GitHubCheckVoteService;
       log: Logger;
     },
   ) {}
@@ -44,7 +52,7 @@ export class GitHubReconciler {
   }
 
   async #pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { issues: 0, recovered: 0, failures: 0 };
+    const report: ReconcileReport = { issues: 0, checkRuns: 0, recovered: 0, failures: 0 };
     let after: string | undefined;
     for (;;) {
       const links = await this.deps.store.listPendingGitHubIssues(PAGE, after);
@@ -55,6 +63,27 @@ export class GitHubReconciler {
         } catch (error) {
           report.failures += 1;
           this.deps.log.warn({ requestId: link.requestId, err: error }, 'reconciliation of an issue failed');
+        }
+      }
+      if (links.length < PAGE) break;
+      after = links.at(-1)?.requestId;
+    }
+    after = undefined;
+    for (;;) {
+      const links: GitHubCheckRunLink[] = this.deps.checkVotes
+        ? await this.deps.store.listPendingGitHubCheckRuns(PAGE, after)
+        : [];
+      for (const link of links) {
+        if (link.pullRequest === null) continue;
+        report.checkRuns += 1;
+        try {
+          report.recovered += await this.reconcileCheckRun(link);
+        } catch (error) {
+          report.failures += 1;
+          this.deps.log.warn(
+            { requestId: link.requestId, err: error },
+            'reconciliation of a check run failed',
+          );
         }
       }
       if (links.length < PAGE) break;
@@ -84,6 +113,56 @@ export class GitHubReconciler {
     const issue = await gateway.getIssue(link.repository, link.number);
     if (issue.state === 'closed' && issue.closedBy) {
       if (await reviews.handleIssueClosed(link.repository, link.number, issue.closedBy)) recovered += 1;
+    }
+    return recovered;
+  }
+
+  /** Handles the missed reviews and comments on a check-run request's pull request; returns how many. */
+  async reconcileCheckRun(link: GitHubCheckRunLink): Promise<number> {
+    const { gateway, store, checkVotes } = this.deps;
+    if (!checkVotes || link.pullRequest === null) return 0;
+    const request = await store.getRequest(link.requestId);
+    if (request?.status !== 'pending') return 0;
+    const number = link.pullRequest;
+    let pr: GitHubPullRequest;
+    try {
+      pr = await gateway.getPullRequest(link.repository, number);
+    } catch (error) {
+      if (error instanceof GitHubError && error.status === 404) return 0; // no such PR: nothing to read
+      throw error;
+    }
+    if (pr.headSha.toLowerCase() !== link.headSha) return 0; // pushed since: votes now are for another commit
+    const since = request.createdAt;
+    const counted = (outcome: CheckVoteOutcome) =>
+      !['not_a_vote', 'not_ours', 'already_handled', 'stale_commit'].includes(outcome);
+    let recovered = 0;
+    for (const review of await gateway.listPullRequestReviews(link.repository, number)) {
+      if (!review.submittedAt || review.submittedAt < since) continue;
+      const outcome = await checkVotes.handleReview({
+        repository: link.repository,
+        pullRequest: number,
+        headSha: pr.headSha,
+        id: review.id,
+        state: review.state,
+        body: review.body,
+        commitId: review.commitId,
+        login: review.user.login,
+        userType: review.user.type,
+      });
+      if (counted(outcome)) recovered += 1;
+    }
+    for (const comment of await gateway.listComments(link.repository, number)) {
+      if (comment.updatedAt !== comment.createdAt || comment.createdAt < since) continue;
+      const outcome = await checkVotes.handleComment({
+        repository: link.repository,
+        pullRequest: number,
+        id: comment.id,
+        body: comment.body,
+        login: comment.user.login,
+        userType: comment.user.type,
+        headSha: pr.headSha,
+      });
+      if (counted(outcome)) recovered += 1;
     }
     return recovered;
   }

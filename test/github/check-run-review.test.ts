@@ -340,6 +340,29 @@ describe('a new push', () => {
   });
 });
 
+describe('missed webhooks', () => {
+  it('are recovered by reconciliation: reviews and comments on the PR since the request, on its commit', async () => {
+    // Earlier tests left /approve comments and approving reviews on PR #7: older than this request.
+    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    await checkRunOf(created.id);
+    h.fake.addReview(REPO, 7, 'bob', 'APPROVED', 'ok by me'); // webhooks never sent
+    const edited = h.fake.addComment(REPO, 7, 'mona', '/deny wait');
+    h.fake.editComment(REPO, 7, edited.id, '/deny wait (edited)');
+    const missed = h.fake.addComment(REPO, 7, 'alice', '/approve');
+    expect((await status(created.id)).status).toBe('pending');
+
+    const report = await h.handle.reconciler?.reconcileAll();
+    expect(report).toMatchObject({ failures: 0 });
+    expect(report?.checkRuns).toBeGreaterThanOrEqual(1);
+    const request = await status(created.id);
+    expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:alice' });
+    expect(request.review.requirements[0].approvedBy).toEqual(['github:bob', 'github:alice']);
+    expect(request.review.votes.map((v: any) => v.source)).toEqual(['github:review', 'github:comment']);
+    await until(() => missed.reactions.includes('+1'), 'a reaction to the recovered comment');
+    await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+  });
+});
+
 describe('re-run', () => {
   it('creates a new run carrying the current state; its buttons count', async () => {
     const created = await createRequest({ action: 'db.migrate', context: { sha: head } });
