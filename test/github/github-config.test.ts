@@ -73,7 +73,15 @@ describe('app.yml', () => {
       contents: 'read',
       metadata: 'read',
       members: 'read',
+      checks: 'write',
+      pull_requests: 'read',
     });
-    expect(manifest.default_events).toEqual(['issue_comment', 'issues', 'push']);
+    expect(manifest.default_events).toEqual([
+      'issue_comment',
+      'issues',
+      'push',
+      'check_run',
+      'pull_request_review',
+    ]);
   });
 });
