@@ -1,6 +1,7 @@
 /**
- * `agentgate policy check|test|explain [dir]`: work on policies offline, before opening a pull
- * request. Reads the directory, runs the pure policy module, prints, and sets the exit code.
+ * `agentgate policy check|test|explain [dir]` and `policy diff <base-dir> <head-dir>`: work on
+ * policies offline, before opening a pull request. Reads the directories, runs the pure policy
+ * module, prints, and sets the exit code.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { Command } from 'commander';
 import type { PolicyDiagnostic } from '../../sdk/schemas.js';
 import { PolicyDirectoryError, readPolicyDir, readPolicyTestDir } from '../adapters/policy-files.js';
 import {
+  diffPolicyImpact,
   evaluatePolicy,
   formatDiagnostic,
   formatEvaluation,
@@ -15,8 +17,12 @@ import {
   type PolicyLoadResult,
   type PolicyRequest,
   PolicyRequestInputSchema,
+  parseReplayRequests,
+  type ReplayRequest,
   runPolicyTests,
+  testCaseRequests,
 } from '../policy/index.js';
+import { renderImpactText } from '../render/policy-impact.js';
 import { CliError } from './cli-error.js';
 
 const DEFAULT_DIR = './policies';
@@ -99,6 +105,85 @@ export function registerPolicyCommands(program: Command): void {
       if (options.json) write(JSON.stringify(evaluation, null, 2));
       else process.stdout.write(formatEvaluation(evaluation, shownIn(dir)));
     });
+
+  registerPolicyDiffCommand(policy);
+}
+
+/** `policy diff`: the impact report of the pull request check, for two directories on disk. */
+function registerPolicyDiffCommand(policy: Command): void {
+  policy
+    .command('diff')
+    .description('show what changing the policies in <base-dir> to those in <head-dir> does to requests')
+    .argument('<base-dir>', 'the policies as they are (e.g. a checkout of the default branch)')
+    .argument('<head-dir>', 'the policies as changed')
+    .option(
+      '--requests <file>',
+      "requests to replay: JSON Lines, or the output of `agentgate list --json` (default: the requests of both directories' policy tests)",
+    )
+    .option('--json', 'print the impact as JSON')
+    .addHelpText(
+      'after',
+      '\nGroups the decisions that change (send_email: route_to_human → auto_approve ×12) with the rules\nresponsible and examples; changes that need fewer humans are marked !! WIDENS. Exits 1 when\neither directory has errors or a request cannot be read.',
+    )
+    .action(async (baseDir: string, headDir: string, options: { requests?: string; json?: boolean }) => {
+      const [base, head] = [await loadDir(baseDir), await loadDir(headDir)];
+      for (const [dir, loaded] of [
+        [baseDir, base],
+        [headDir, head],
+      ] as const) {
+        for (const d of loaded.errors) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+      }
+      if (base.policySet === null || head.policySet === null) {
+        const broken = [base.policySet === null && baseDir, head.policySet === null && headDir].filter(
+          Boolean,
+        );
+        throw new CliError(`the policies in ${broken.join(' and ')} have errors; fix them first (see above)`);
+      }
+      const { requests, scope } = await replayRequests(baseDir, headDir, options.requests);
+      const impact = diffPolicyImpact(base.policySet, head.policySet, requests, new Date());
+      if (options.json) write(JSON.stringify(impact, null, 2));
+      else
+        process.stdout.write(
+          renderImpactText(impact, { pathOf: shownIn(headDir), basePathOf: shownIn(baseDir), scope }),
+        );
+    });
+}
+
+async function replayRequests(
+  baseDir: string,
+  headDir: string,
+  file: string | undefined,
+): Promise<{ requests: ReplayRequest[]; scope: string }> {
+  if (file === undefined) {
+    const seen = new Set<string>();
+    const requests: ReplayRequest[] = [];
+    for (const dir of [headDir, baseDir]) {
+      for (const request of testCaseRequests(await readPolicyTestDir(dir))) {
+        const { id: _id, createdAt: _at, ...decided } = request;
+        const key = JSON.stringify(decided);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        requests.push({ ...request, id: join(dir, request.id ?? '') });
+      }
+    }
+    const n = requests.length;
+    return {
+      requests,
+      scope: `the ${plural(n, 'request')} of the policy tests (give past ones with --requests)`,
+    };
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const parsed = parseReplayRequests(text);
+  if (parsed.errors.length > 0) {
+    const problems = parsed.errors.map((e) => `${file}: ${e.where}: ${e.message}`);
+    throw new CliError(`some requests in ${file} cannot be read:\n${problems.join('\n')}`);
+  }
+  return { requests: parsed.requests, scope: `${plural(parsed.requests.length, 'request')} from ${file}` };
 }
 
 async function loadDir(dir: string): Promise<PolicyLoadResult> {

@@ -28,3 +28,4 @@ export { type PolicyRequest, type PolicyRequestInput, PolicyRequestInputSchema }
 export type { CompiledRule, PolicyDefaults, PolicyLoadResult, PolicySet } from './policy-set.js';
 export { type PolicyTestCaseResult, type PolicyTestReport, runPolicyTests } from './run-policy-tests.js';
 export { summarizePolicySet } from './summarize-policy-set.js';
+export { testCaseRequests } from './test-case-requests.js';

@@ -18,12 +18,25 @@ import type {
 export interface ImpactRenderOptions {
   /** A policy file as the reader finds it, e.g. `main.yaml` → `policies/main.yaml`. */
   pathOf?: (file: string) => string;
+  /** The same for the base set's files, when they live elsewhere (`policy diff <base-dir> <head-dir>`). */
+  basePathOf?: (file: string) => string;
   /** What was replayed, e.g. `the last 500 requests of acme/payments`. */
   scope?: string;
   /** Show the base and head versions (the comment leaves them out: it is edited only when the impact changes). */
   showVersions?: boolean;
   /** Groups listed per section before "and N more" (default 15). */
   maxGroups?: number;
+}
+
+/** Where the head's and the base's policy files are shown. */
+interface Paths {
+  head: (file: string) => string;
+  base: (file: string) => string;
+}
+
+function pathsOf(options: ImpactRenderOptions): Paths {
+  const head = options.pathOf ?? ((f: string) => f);
+  return { head, base: options.basePathOf ?? head };
 }
 
 const DECISIONS: readonly PolicyDecisionKind[] = ['auto_approve', 'route_to_human', 'auto_deny'];
@@ -55,13 +68,13 @@ export function describeWidening(impact: PolicyImpact): string | null {
 
 /** Markdown for GitHub (check run summary, pull request comment). */
 export function renderImpactMarkdown(impact: PolicyImpact, options: ImpactRenderOptions = {}): string {
-  const pathOf = options.pathOf ?? ((f: string) => f);
+  const paths = pathsOf(options);
   const max = options.maxGroups ?? 15;
   const lines: string[] = [];
   const scope = options.scope ?? `${plural(impact.replayed, 'past request')}`;
   if (impact.replayed === 0) {
     lines.push(`No past requests to replay (${scope}), so no impact can be shown yet.`);
-    return [...lines, ...rulesMarkdown(impact, pathOf)].join('\n');
+    return [...lines, ...rulesMarkdown(impact, paths)].join('\n');
   }
   const widening = describeWidening(impact);
   if (widening) lines.push(`> ${WIDENS} **${widening}**`, '');
@@ -75,28 +88,28 @@ export function renderImpactMarkdown(impact: PolicyImpact, options: ImpactRender
   );
   if (impact.decisionChanges.length > 0) {
     lines.push('', '#### Decisions that change', '');
-    for (const group of impact.decisionChanges.slice(0, max)) lines.push(...decisionMarkdown(group, pathOf));
+    for (const group of impact.decisionChanges.slice(0, max)) lines.push(...decisionMarkdown(group, paths));
     lines.push(...moreMarkdown(impact.decisionChanges, max));
   }
   if (impact.requirementChanges.length > 0) {
     lines.push('', '#### Approvals that change', '');
     for (const group of impact.requirementChanges.slice(0, max)) {
-      lines.push(...requirementMarkdown(group, pathOf));
+      lines.push(...requirementMarkdown(group, paths));
     }
     lines.push(...moreMarkdown(impact.requirementChanges, max));
   }
-  return [...lines, ...rulesMarkdown(impact, pathOf)].join('\n');
+  return [...lines, ...rulesMarkdown(impact, paths)].join('\n');
 }
 
 /** Plain text for the terminal (`agentgate policy diff`). */
 export function renderImpactText(impact: PolicyImpact, options: ImpactRenderOptions = {}): string {
-  const pathOf = options.pathOf ?? ((f: string) => f);
+  const paths = pathsOf(options);
   const out: string[] = [];
   const versions = `base ${shortVersion(impact.baseVersion)} → head ${shortVersion(impact.headVersion)}`;
   out.push(`Impact of ${versions} on ${options.scope ?? plural(impact.replayed, 'request')}`);
   if (impact.replayed > 0) {
     const widening = describeWidening(impact);
-    if (widening) out.push(`!! WIDENS: ${widening}`);
+    if (widening) out.push(`!! ${widening}`);
     out.push(`${countsSentence(impact)}.`);
     const width = Math.max(...DECISIONS.map((d) => d.length));
     out.push(`      ${DECISIONS.map((d) => d.padStart(width)).join('  ')}`);
@@ -112,7 +125,7 @@ export function renderImpactText(impact: PolicyImpact, options: ImpactRenderOpti
     for (const group of groups) {
       const mark = group.direction === 'widens' ? '!! ' : '   ';
       out.push(`${mark}${'from' in group ? decisionHeadline(group) : requirementHeadline(group)}`);
-      out.push(`     ${because(group, pathOf, (s) => s)}`);
+      out.push(`     ${because(group, paths, (s) => s)}`);
       if ('base' in group) {
         out.push(
           `     before: ${requirementsText(group.base)}`,
@@ -125,10 +138,10 @@ export function renderImpactText(impact: PolicyImpact, options: ImpactRenderOpti
   section('Decisions that change', impact.decisionChanges);
   section('Approvals that change', impact.requirementChanges);
   const { added, removed } = impact.rules;
-  if (added.length > 0) out.push('', `Rules added: ${added.map((r) => refText(r, pathOf)).join(', ')}`);
+  if (added.length > 0) out.push('', `Rules added: ${added.map((r) => refText(r, paths.head)).join(', ')}`);
   if (removed.length > 0)
     out.push(
-      `${added.length > 0 ? '' : '\n'}Rules removed: ${removed.map((r) => refText(r, pathOf)).join(', ')}`,
+      `${added.length > 0 ? '' : '\n'}Rules removed: ${removed.map((r) => refText(r, paths.base)).join(', ')}`,
     );
   return `${out.join('\n')}\n`;
 }
@@ -161,22 +174,22 @@ function requirementHeadline(group: RequirementChangeGroup): string {
   return `${group.action}: other approvals ×${group.count}`;
 }
 
-function decisionMarkdown(group: DecisionChangeGroup, pathOf: (f: string) => string): string[] {
+function decisionMarkdown(group: DecisionChangeGroup, paths: Paths): string[] {
   const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
   return [
-    `- ${mark}**${code(group.action)}: ${group.from} → ${group.to} ×${group.count}** — ${because(group, pathOf, code)}`,
+    `- ${mark}**${code(group.action)}: ${group.from} → ${group.to} ×${group.count}** — ${because(group, paths, code)}`,
     `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
   ];
 }
 
-function requirementMarkdown(group: RequirementChangeGroup, pathOf: (f: string) => string): string[] {
+function requirementMarkdown(group: RequirementChangeGroup, paths: Paths): string[] {
   const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
   const how =
     group.direction === 'changes'
       ? ''
       : ` (${group.direction === 'widens' ? 'fewer humans' : 'more humans'})`;
   return [
-    `- ${mark}**${code(group.action)} ×${group.count}**${how}: ${requirementsText(group.base)} → **${requirementsText(group.head)}** — ${because(group, pathOf, code)}`,
+    `- ${mark}**${code(group.action)} ×${group.count}**${how}: ${requirementsText(group.base)} → **${requirementsText(group.head)}** — ${because(group, paths, code)}`,
     `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
   ];
 }
@@ -188,26 +201,27 @@ function moreMarkdown(groups: readonly { count: number }[], max: number): string
   return [`- …and ${plural(rest.length, 'more group')} (${plural(requests, 'request')})`];
 }
 
-function rulesMarkdown(impact: PolicyImpact, pathOf: (f: string) => string): string[] {
+function rulesMarkdown(impact: PolicyImpact, paths: Paths): string[] {
   const { added, removed } = impact.rules;
   const lines: string[] = [];
   if (added.length === 0 && removed.length === 0) return lines;
   lines.push('', '#### Rules');
-  if (added.length > 0) lines.push(`- added: ${added.map((r) => refText(r, pathOf, code)).join(', ')}`);
-  if (removed.length > 0) lines.push(`- removed: ${removed.map((r) => refText(r, pathOf, code)).join(', ')}`);
+  if (added.length > 0) lines.push(`- added: ${added.map((r) => refText(r, paths.head, code)).join(', ')}`);
+  if (removed.length > 0)
+    lines.push(`- removed: ${removed.map((r) => refText(r, paths.base, code)).join(', ')}`);
   return lines;
 }
 
 /** `was "a" (policies/x.yaml:3), now "b" (policies/x.yaml:9)`; no rules means the defaults. */
 function because(
   group: { baseRules: RuleRef[]; headRules: RuleRef[] },
-  pathOf: (f: string) => string,
+  paths: Paths,
   name: (s: string) => string,
 ): string {
-  const side = (rules: RuleRef[]) =>
+  const side = (rules: RuleRef[], pathOf: (f: string) => string) =>
     rules.length === 0 ? 'the defaults' : rules.map((r) => refText(r, pathOf, name)).join(' + ');
-  const before = side(group.baseRules);
-  const after = side(group.headRules);
+  const before = side(group.baseRules, paths.base);
+  const after = side(group.headRules, paths.head);
   return before === after ? `by ${after}` : `was ${before}; now ${after}`;
 }
 

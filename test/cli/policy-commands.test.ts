@@ -223,12 +223,96 @@ describe('agentgate policy explain', () => {
   });
 });
 
+describe('agentgate policy diff', () => {
+  /** GOOD with big payments from 1,000 auto-approved up to 10,000: a widening that looks harmless. */
+  const WIDER = {
+    ...GOOD,
+    'payments.yaml': `${GOOD['payments.yaml']}  - name: mid-payments-are-fine
+    if:
+      action: "payments.*"
+      params.amount: { lte: 10000 }
+    decision: auto_approve
+`.replace('params.amount: { gt: 1000 }', 'params.amount: { gt: 10000 }'),
+  };
+  const REQUESTS = [
+    { id: 'req_a', action: 'payments.send', params: { amount: 2500 } },
+    { id: 'req_b', action: 'payments.send', params: { amount: 9000 } },
+    { id: 'req_c', action: 'payments.send', params: { amount: 50000 } },
+    { id: 'req_d', action: 'db.drop_table', params: { database: 'prod' } },
+  ];
+  const requestsFile = () => {
+    const file = join(root, 'requests.jsonl');
+    writeFileSync(file, `${REQUESTS.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    return file;
+  };
+
+  it('prints the impact on past requests, widening first, with the rules responsible on each side', async () => {
+    const base = aDir('diff-base', GOOD);
+    const head = aDir('diff-head', WIDER);
+    const run = await runCli(['policy', 'diff', base, head, '--requests', requestsFile()]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '!! This change widens what agents may do: 2 requests would now be approved automatically.',
+    );
+    expect(run.stdout).toContain('2 of 4 decisions change, 2 unchanged.');
+    expect(run.stdout).toContain('!! payments.send: route_to_human → auto_approve ×2');
+    expect(run.stdout).toContain(
+      `was big-payments (${join(base, 'payments.yaml')}:2); now mid-payments-are-fine (${join(head, 'payments.yaml')}:12)`,
+    );
+    expect(run.stdout).toContain('e.g. req_a {"amount":2500} · req_b {"amount":9000}');
+  });
+
+  it('prints the impact as JSON with --json, and reads `agentgate list --json` output', async () => {
+    const base = aDir('diff-json-base', GOOD);
+    const head = aDir('diff-json-head', WIDER);
+    const listed = join(root, 'listed.json');
+    writeFileSync(listed, JSON.stringify({ requests: REQUESTS, pagination: { total: 4 } }, null, 2));
+    const run = await runCli(['policy', 'diff', base, head, '--requests', listed, '--json']);
+    expect(run.code).toBe(0);
+    const impact = JSON.parse(run.stdout);
+    expect(impact).toMatchObject({ replayed: 4, decisionsChanged: 2, widened: 2, unchanged: 2 });
+    expect(impact.decisionChanges[0]).toMatchObject({
+      action: 'payments.send',
+      from: 'route_to_human',
+      to: 'auto_approve',
+      count: 2,
+      direction: 'widens',
+      headRules: [{ name: 'mid-payments-are-fine', file: 'payments.yaml', line: 12 }],
+    });
+  });
+
+  it("replays the policy tests' requests when no requests are given", async () => {
+    const head = aDir('diff-tests-head', WIDER);
+    const run = await runCli(['policy', 'diff', aDir('diff-tests-base', GOOD), head]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('on the 2 requests of the policy tests (give past ones with --requests)');
+    expect(run.stdout).toContain('payments.send: route_to_human → auto_approve ×1');
+    expect(run.stdout).toContain(`${join(head, 'tests/payments.yaml')}: big payment routed`);
+  });
+
+  it('exits 1 with the diagnostics when a directory has errors, and names unreadable requests', async () => {
+    const base = aDir('diff-bad-base', GOOD);
+    const broken = aDir('diff-bad-head', { 'payments.yaml': 'rules:\n  - name: x\n    if: { action: a }\n' });
+    const bad = await runCli(['policy', 'diff', base, broken]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${join(broken, 'payments.yaml')}:2:`);
+    expect(bad.stderr).toContain(`the policies in ${broken} have errors`);
+    const file = join(root, 'bad.jsonl');
+    writeFileSync(file, '{"action":"a"}\n{"params":{}}\n');
+    const unreadable = await runCli(['policy', 'diff', base, base, '--requests', file]);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(`${file}: line 2: action: `);
+  });
+});
+
 describe('--help', () => {
   it.each([
     [['policy', '--help'], /check \[dir\]\s+validate every/],
     [['policy', 'check', '--help'], /Usage: agentgate policy check \[options\] \[dir\]/],
     [['policy', 'test', '--help'], /N passed, M failed/],
     [['policy', 'explain', '--help'], /--request-file <file>/],
+    [['policy', 'diff', '--help'], /Usage: agentgate policy diff \[options\] <base-dir> <head-dir>/],
   ])('%j explains the command', async (args, text) => {
     const run = await runCli(args);
     expect(run.code).toBe(0);

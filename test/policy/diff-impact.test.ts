@@ -246,7 +246,19 @@ describe('parseReplayRequests', () => {
   it('reports each bad line with its number', () => {
     const { requests, errors } = parseReplayRequests('{"action":"ok"}\nnot json\n[1]\n{"params":{}}\n');
     expect(requests).toHaveLength(1);
-    expect(errors.map((e) => e.line)).toEqual([2, 3, 4]);
+    expect(errors.map((e) => e.where)).toEqual(['line 2', 'line 3', 'line 4']);
     expect(errors[2]?.message).toMatch(/^action: /);
+  });
+
+  it('reads a whole JSON document: an array, or {requests, pagination} as `agentgate list --json` prints it', () => {
+    const listed = JSON.stringify(
+      { requests: [{ action: 'a' }, { action: 'b' }], pagination: { total: 2 } },
+      null,
+      2,
+    );
+    expect(parseReplayRequests(listed).requests.map((r) => r.action)).toEqual(['a', 'b']);
+    const array = parseReplayRequests('[{"action":"a"}, {"nope":1}]');
+    expect(array.requests.map((r) => r.action)).toEqual(['a']);
+    expect(array.errors.map((e) => e.where)).toEqual(['request #2']);
   });
 });
