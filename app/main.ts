@@ -51,6 +51,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
             policies: githubPolicies,
             serverUrl: config.github.publicUrl,
             reconcileIntervalMs: config.github.reconcileIntervalMs,
+            policyReplayLimit: config.github.policyReplayLimit,
           }),
         ]
       : [];

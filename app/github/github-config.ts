@@ -1,7 +1,8 @@
 /**
  * The GitHub App's configuration (DESIGN §7): `APP_ID`, `PRIVATE_KEY` or `PRIVATE_KEY_PATH`,
  * `WEBHOOK_SECRET`, `GHE_HOST`/`GHE_PROTOCOL`, plus `AGENTGATE_PUBLIC_URL` (linked from issues) and
- * `AGENTGATE_RECONCILE_INTERVAL` (seconds between reconciliation passes). Without `APP_ID` the
+ * `AGENTGATE_RECONCILE_INTERVAL` (seconds between reconciliation passes) and
+ * `AGENTGATE_POLICY_REPLAY_LIMIT` (past requests replayed for a policy pull request). Without `APP_ID` the
  * server is standalone. Problems come back as sentences that say what to fix; secrets never
  * appear in them.
  */
@@ -13,6 +14,7 @@ export interface GitHubSettings {
   app: GitHubAppConfig;
   publicUrl: string | null;
   reconcileIntervalMs: number;
+  policyReplayLimit: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -95,6 +97,12 @@ export function loadGitHubSettings(env: Env, problems: string[]): GitHubSettings
   if (!/^\d+$/.test(interval)) {
     problems.push(`AGENTGATE_RECONCILE_INTERVAL must be a number of seconds such as 300 (got "${interval}")`);
   }
+  const replayLimit = env.AGENTGATE_POLICY_REPLAY_LIMIT || '500';
+  if (!/^\d+$/.test(replayLimit) || Number(replayLimit) > 10_000) {
+    problems.push(
+      `AGENTGATE_POLICY_REPLAY_LIMIT must be a number of requests from 0 to 10000 such as 500 (got "${replayLimit}")`,
+    );
+  }
   if (problems.length > start || privateKey === null) return null;
   return {
     app: {
@@ -106,5 +114,6 @@ export function loadGitHubSettings(env: Env, problems: string[]): GitHubSettings
     },
     publicUrl,
     reconcileIntervalMs: Number(interval) * 1000,
+    policyReplayLimit: Number(replayLimit),
   };
 }

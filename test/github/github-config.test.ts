@@ -28,6 +28,7 @@ describe('GitHub App configuration', () => {
       GHE_HOST: 'github.example.com:8443',
       GHE_PROTOCOL: 'https',
       AGENTGATE_RECONCILE_INTERVAL: '60',
+      AGENTGATE_POLICY_REPLAY_LIMIT: '200',
     });
     expect(config.github).toMatchObject({
       app: {
@@ -37,6 +38,7 @@ describe('GitHub App configuration', () => {
         gheProtocol: 'https',
       },
       reconcileIntervalMs: 60_000,
+      policyReplayLimit: 200,
       publicUrl: null,
     });
     expect(config.github?.app.privateKey).toBe(PEM);
@@ -48,12 +50,14 @@ describe('GitHub App configuration', () => {
       PRIVATE_KEY: 'not-a-key-at-all',
       GHE_HOST: 'https://github.example.com/',
       GHE_PROTOCOL: 'ftp',
+      AGENTGATE_POLICY_REPLAY_LIMIT: 'all',
     });
     expect(problems.join('\n')).toMatch(/APP_ID must be the GitHub App's numeric ID/);
     expect(problems.join('\n')).toMatch(/PRIVATE_KEY must be the PEM private key/);
     expect(problems.join('\n')).toMatch(/WEBHOOK_SECRET must be set/);
     expect(problems.join('\n')).toMatch(/GHE_HOST must be a host name/);
     expect(problems.join('\n')).toMatch(/GHE_PROTOCOL must be https or http/);
+    expect(problems.join('\n')).toMatch(/AGENTGATE_POLICY_REPLAY_LIMIT must be a number of requests/);
     expect(problems.join('\n')).not.toContain('not-a-key-at-all');
   });
 
@@ -82,6 +86,7 @@ describe('app.yml', () => {
       'push',
       'check_run',
       'pull_request_review',
+      'pull_request',
     ]);
   });
 });
