@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { RequestRecord, Store } from '../ports/store.js';
 import { notFound } from './app-error.js';
+import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestService } from './request-service.js';
 
 /** A vote from a channel (GitHub, Slack) whose authorizer already decided what the voter qualifies for. */
@@ -41,23 +42,12 @@ export interface VoteResult {
  * so waiters, reactions and the audit trail see them like any other.
  */
 export class VoteService {
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerKeyQueue();
 
   constructor(private readonly deps: { store: Store; clock: Clock; log: Logger; requests: RequestService }) {}
 
   castVote(requestId: string, ballot: Ballot): Promise<VoteResult> {
-    const previous = this.#locks.get(requestId) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.#cast(requestId, ballot),
-      () => this.#cast(requestId, ballot),
-    );
-    this.#locks.set(requestId, next);
-    void next
-      .finally(() => {
-        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.#queue.run(requestId, () => this.#cast(requestId, ballot));
   }
 
   async #cast(requestId: string, ballot: Ballot): Promise<VoteResult> {

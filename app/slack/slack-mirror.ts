@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Job, RequestRecord, Store } from '../ports/store.js';
 import { PermanentJobError } from '../services/job-runner.js';
 import type { PolicyProvider } from '../services/local-policy-provider.js';
+import { PerKeyQueue } from '../services/per-key-queue.js';
 import type { RequestReactor } from '../services/request-service.js';
 import { renderSlackMessage } from './render-slack-message.js';
 import { type SlackApi, SlackPlatformError } from './slack-api.js';
@@ -44,7 +45,7 @@ export interface SlackMirrorDeps {
  * delays the message: the request itself never waits for Slack.
  */
 export class SlackMirror {
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerKeyQueue();
 
   constructor(private readonly deps: SlackMirrorDeps) {}
 
@@ -66,15 +67,7 @@ export class SlackMirror {
   /** Runs a sync job; one at a time per request, so two jobs never both post the first message. */
   handle(job: Job): Promise<void> {
     const requestId = String(job.payload.requestId);
-    const previous = this.#locks.get(requestId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.sync(requestId));
-    this.#locks.set(requestId, next);
-    void next
-      .finally(() => {
-        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.#queue.run(requestId, () => this.sync(requestId));
   }
 
   /** Posts the request's message where it is missing and updates it where it exists. */
