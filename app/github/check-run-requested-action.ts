@@ -15,6 +15,7 @@ export const checkRunRequestedAction =
       repository: repository.full_name,
       checkRunId: run.id,
       externalId: run.external_id || null,
+      headSha: run.head_sha,
       identifier: action.identifier ?? '',
       login: sender.login,
       userType: sender.type ?? 'User',

@@ -18,6 +18,7 @@ import type { Clock } from '../ports/clock.js';
 import type { GitHubGateway } from '../ports/github-gateway.js';
 import type { GitHubCheckRunLink, RequestRecord, Store } from '../ports/store.js';
 import { renderCheckRefusalReply } from '../render/check-run-output.js';
+import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import type { GitHubCheckService } from './github-check-service.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
@@ -37,6 +38,8 @@ export interface ButtonClick {
   checkRunId: number;
   /** The run's `external_id`: the request id. */
   externalId: string | null;
+  /** The run's commit. */
+  headSha: string;
   /** The button's identifier: `approve` or `deny`. */
   identifier: string;
   login: string;
@@ -95,8 +98,13 @@ export class GitHubCheckVoteService {
     const { store, log, checks } = this.deps;
     const decision = click.identifier === 'approve' ? 'approve' : click.identifier === 'deny' ? 'deny' : null;
     if (!decision || !click.externalId) return 'not_ours';
-    const link = await store.getGitHubCheckRun(click.externalId);
-    if (!link || link.repository.toLowerCase() !== click.repository.toLowerCase()) return 'not_ours';
+    const link = (await store.getGitHubCheckRun(click.externalId)) ?? (await this.#unlinked(click));
+    if (
+      !link ||
+      link.repository.toLowerCase() !== click.repository.toLowerCase() ||
+      link.headSha !== click.headSha.toLowerCase()
+    )
+      return 'not_ours';
     const voted = await this.#vote(link, {
       login: click.login,
       userType: click.userType,
@@ -152,6 +160,27 @@ export class GitHubCheckVoteService {
       what: `\`/${command.decision}\``,
       reactTo: comment.id,
     });
+  }
+
+  /**
+   * A click on a run created a moment ago, before its link was stored: the run is this app's (GitHub
+   * sends `requested_action` only to the app that created the run), and its `external_id` names a
+   * request of this repository gated on the run's commit.
+   */
+  async #unlinked(click: ButtonClick): Promise<GitHubCheckRunLink | null> {
+    const request = click.externalId ? await this.deps.store.getRequest(click.externalId) : null;
+    if (!request || !reviewedOnCommit(request)) return null;
+    const target = checkTargetOf(request);
+    if (!target.ok || target.sha !== click.headSha.toLowerCase()) return null;
+    return {
+      requestId: request.id,
+      repository: request.repository as string,
+      headSha: target.sha,
+      pullRequest: target.pullRequest,
+      checkRunId: click.checkRunId,
+      url: '',
+      createdAt: request.createdAt,
+    };
   }
 
   /** Pending requests gated on `sha`, for PR `number` (a request naming another PR is not this one's). */

@@ -340,6 +340,27 @@ describe('a new push', () => {
   });
 });
 
+describe('GitHub answering 5xx', () => {
+  it('creates the run once even when GitHub created it but answered 502; a click before the link counts', async () => {
+    h.fake.failNext('POST', /\/check-runs$/, { status: 502, afterApplying: true });
+    h.fake.failNext('GET', /\/check-runs$/, { status: 502, times: 4 });
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const run = await until(() => latestRunOf(created.id), 'the run GitHub created');
+    expect((await status(created.id)).review.url).toBeNull(); // not linked yet: GitHub's answer was lost
+    // A click with another commit is not this request's.
+    await click({ ...run, head_sha: 'e'.repeat(40) }, 'approve', 'mona');
+    expect((await status(created.id)).status).toBe('pending');
+    await click(run, 'approve', 'mona');
+    expect(await status(created.id)).toMatchObject({ status: 'approved', decidedBy: 'github:mona' });
+    const done = await waitForRun(
+      created.id,
+      (r) => r.conclusion === 'success',
+      'the run found and completed',
+    );
+    expect(h.fake.checkRuns(REPO).filter((r) => r.external_id === created.id)).toEqual([done]);
+  });
+});
+
 describe('missed webhooks', () => {
   it('are recovered by reconciliation: reviews and comments on the PR since the request, on its commit', async () => {
     // Earlier tests left /approve comments and approving reviews on PR #7: older than this request.
