@@ -16,6 +16,7 @@ import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
+import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
 
 export const CHECK_JOBS = {
@@ -39,7 +40,7 @@ export interface GitHubCheckServiceDeps {
 }
 
 export class GitHubCheckService {
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerKeyQueue();
 
   constructor(private readonly deps: GitHubCheckServiceDeps) {}
 
@@ -329,14 +330,6 @@ export class GitHubCheckService {
   }
 
   #serial(requestId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.#locks.get(requestId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.#locks.set(requestId, next);
-    void next
-      .finally(() => {
-        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.#queue.run(requestId, work);
   }
 }
