@@ -24,6 +24,7 @@ import { decisionMarker, renderDecisionComment } from '../render/issue-comments.
 import type { JobKind } from './job-runner.js';
 import { PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
+import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
 
 export const GITHUB_JOBS = {
@@ -60,7 +61,7 @@ const reviewedInIssue = (request: RequestRecord): boolean =>
   request.repository !== null && request.review !== null && !reviewedOnCommit(request);
 
 export class GitHubIssueService {
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerKeyQueue();
 
   constructor(private readonly deps: GitHubIssueServiceDeps) {}
 
@@ -326,15 +327,7 @@ export class GitHubIssueService {
   }
 
   #serial(requestId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.#locks.get(requestId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.#locks.set(requestId, next);
-    void next
-      .finally(() => {
-        if (this.#locks.get(requestId) === next) this.#locks.delete(requestId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.#queue.run(requestId, work);
   }
 }
 
