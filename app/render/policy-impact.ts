@@ -81,7 +81,7 @@ export function renderImpactMarkdown(impact: PolicyImpact, options: ImpactRender
   lines.push(
     `Replayed ${scope} under the base and the head policies: ${countsSentence(impact)}.`,
     '',
-    `| ${options.showVersions === false ? '' : 'policies'} | auto_approve | route_to_human | auto_deny |`,
+    '| policies | auto_approve | route_to_human | auto_deny |',
     '|---|---:|---:|---:|',
     totalsRow('base', impact, 'base', options),
     totalsRow('head', impact, 'head', options),

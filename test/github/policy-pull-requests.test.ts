@@ -264,6 +264,7 @@ describe('a pull request that silently widens auto-approval', () => {
       'This change widens what agents may do: 3 requests would now be approved automatically.',
     );
     expect(comment?.body).not.toMatch(/(^|\s)@\w/); // a report never notifies anyone
+    expect(comment?.body.replace(/req_[0-9a-z]+/g, 'req_…')).toMatchSnapshot();
   });
 
   it('leaves the comment alone when a push does not change the impact', async () => {
