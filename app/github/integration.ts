@@ -25,8 +25,8 @@ import { installationChanged } from './installation-changed.js';
 import { issueCommentCreated } from './issue-comment-created.js';
 import { issuesClosed } from './issues-closed.js';
 import { oncePerDelivery } from './once-per-delivery.js';
-import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { PULL_REQUEST_CHANGED, pullRequestChanged } from './pull-request-changed.js';
+import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';

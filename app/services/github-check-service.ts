@@ -14,6 +14,7 @@ import type { AuditEventInput, GitHubCheckRunLink, JobInput, RequestRecord, Stor
 import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
 import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
+import { jobRequestId, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
@@ -58,37 +59,18 @@ export class GitHubCheckService {
   };
 
   jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
-    const requestId = (job: { payload: Record<string, unknown> }) => {
-      const id = job.payload.requestId;
-      if (typeof id !== 'string') throw new PermanentJobError('job payload has no requestId');
-      return id;
-    };
-    const kinds: Record<string, JobKind> = {
+    return withGitHubRetryPolicy({
       [CHECK_JOBS.createCheckRun]: {
         ...retry,
         handle: (job) =>
-          this.ensureCheckRun(requestId(job), {
+          this.ensureCheckRun(jobRequestId(job), {
             retrying: job.attempts > 1,
             rerun: job.payload.rerun === true,
           }),
       },
-      [CHECK_JOBS.updateCheckRun]: { ...retry, handle: (job) => this.showProgress(requestId(job)) },
-      [CHECK_JOBS.reflectCheckRun]: { ...retry, handle: (job) => this.reflectDecision(requestId(job)) },
-    };
-    for (const kind of Object.values(kinds)) {
-      const handle = kind.handle;
-      kind.handle = async (job) => {
-        try {
-          await handle(job);
-        } catch (error) {
-          if (error instanceof GitHubError && !error.transient && error.status !== 403) {
-            throw new PermanentJobError(error.message);
-          }
-          throw error;
-        }
-      };
-    }
-    return kinds;
+      [CHECK_JOBS.updateCheckRun]: { ...retry, handle: (job) => this.showProgress(jobRequestId(job)) },
+      [CHECK_JOBS.reflectCheckRun]: { ...retry, handle: (job) => this.reflectDecision(jobRequestId(job)) },
+    });
   }
 
   /** Queues a refresh of the run (a refused click shows on it: GitHub gives the clicker no other answer). */

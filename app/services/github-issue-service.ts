@@ -10,8 +10,8 @@
 import { isRequester } from '../approvals/is-requester.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import { GitHubError, type GitHubGateway, type GitHubIssue, type Reaction } from '../ports/github-gateway.js';
-import type { GitHubIssueLink, Job, JobInput, RequestRecord, Store } from '../ports/store.js';
+import type { GitHubGateway, GitHubIssue, Reaction } from '../ports/github-gateway.js';
+import type { GitHubIssueLink, JobInput, RequestRecord, Store } from '../ports/store.js';
 import { renderCheckFallbackNote, reviewedOnCommit } from '../render/check-target.js';
 import {
   BASE_LABEL,
@@ -21,8 +21,8 @@ import {
   statusLabel,
 } from '../render/issue-body.js';
 import { decisionMarker, renderDecisionComment } from '../render/issue-comments.js';
-import type { JobKind } from './job-runner.js';
-import { PermanentJobError } from './job-runner.js';
+import { jobRequestId, withGitHubRetryPolicy } from './github-job-kinds.js';
+import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
@@ -79,19 +79,14 @@ export class GitHubIssueService {
   };
 
   jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
-    const requestId = (job: Job) => {
-      const id = job.payload.requestId;
-      if (typeof id !== 'string') throw new PermanentJobError('job payload has no requestId');
-      return id;
-    };
-    const kinds: Record<string, JobKind> = {
+    return withGitHubRetryPolicy({
       // A first attempt cannot have created anything yet; a retry looks for the marker first.
       [GITHUB_JOBS.createIssue]: {
         ...retry,
-        handle: (job) => this.ensureIssue(requestId(job), { retrying: job.attempts > 1 }),
+        handle: (job) => this.ensureIssue(jobRequestId(job), { retrying: job.attempts > 1 }),
       },
-      [GITHUB_JOBS.updateIssue]: { ...retry, handle: (job) => this.updateIssue(requestId(job)) },
-      [GITHUB_JOBS.reflectDecision]: { ...retry, handle: (job) => this.reflectDecision(requestId(job)) },
+      [GITHUB_JOBS.updateIssue]: { ...retry, handle: (job) => this.updateIssue(jobRequestId(job)) },
+      [GITHUB_JOBS.reflectDecision]: { ...retry, handle: (job) => this.reflectDecision(jobRequestId(job)) },
       [GITHUB_JOBS.react]: {
         ...retry,
         handle: async (job) => {
@@ -104,22 +99,7 @@ export class GitHubIssueService {
         },
       },
       [GITHUB_JOBS.reply]: { ...retry, handle: (job) => this.#reply(job.payload as unknown as ReplyPayload) },
-    };
-    // GitHub refusing for good (404 not installed or deleted, 422 invalid) is not worth retrying.
-    for (const kind of Object.values(kinds)) {
-      const handle = kind.handle;
-      kind.handle = async (job) => {
-        try {
-          await handle(job);
-        } catch (error) {
-          if (error instanceof GitHubError && !error.transient && error.status !== 403) {
-            throw new PermanentJobError(error.message);
-          }
-          throw error;
-        }
-      };
-    }
-    return kinds;
+    });
   }
 
   /** Queues a reaction to a counted command and, for one that was not counted, a reply. */
