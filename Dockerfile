@@ -7,9 +7,10 @@ WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.sdk.json ./
 COPY app ./app
 COPY sdk ./sdk
+COPY mcp ./mcp
 COPY bin ./bin
 # `npm ci` runs `prepare`, which compiles TypeScript to dist/; then drop dev dependencies.
 RUN npm ci && npm prune --omit=dev
