@@ -30,6 +30,8 @@ interface Entry {
   from: string | null;
   checkedAt: number;
   loading: Promise<ActivePolicy> | null;
+  /** Counts reads started; only the latest may change `active` (see `#read`). */
+  reads: number;
 }
 
 const POLICY_DIR = 'policies';
@@ -86,7 +88,7 @@ export class GitHubPolicyProvider implements PolicyProvider {
     const key = repository.toLowerCase();
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { active: null, from: null, checkedAt: 0, loading: null };
+      entry = { active: null, from: null, checkedAt: 0, loading: null, reads: 0 };
       this.#entries.set(key, entry);
     }
     return entry;
@@ -103,6 +105,10 @@ export class GitHubPolicyProvider implements PolicyProvider {
 
   async #read(repository: string, entry: Entry, pushedSha: string | null): Promise<ActivePolicy> {
     const { gateway, log } = this.deps;
+    // A slow read of an older head must never replace what a later read (a push's SHA) put in
+    // force: that could bring back a rule the push removed.
+    const read = ++entry.reads;
+    const superseded = () => read !== entry.reads && entry.active !== null;
     try {
       try {
         await gateway.installationOf(repository);
@@ -124,6 +130,7 @@ export class GitHubPolicyProvider implements PolicyProvider {
         version: sha,
         source: `builtin (github:${repository}@${sha} has no ${POLICY_DIR}/)`,
       });
+      if (superseded()) return entry.active as ActivePolicy;
       entry.checkedAt = this.#now();
       if (result.policySet) {
         if (entry.active?.policySet.version !== result.policySet.version) {

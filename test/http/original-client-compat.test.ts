@@ -28,7 +28,11 @@ async function legacy(path: string, key: string, init: { method?: string; body?:
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
     ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
   });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: await res.json() };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as any,
+  };
 }
 
 describe('the original AgentGate client protocol', () => {
