@@ -1,7 +1,7 @@
 import { guardedPost } from '../adapters/guarded-http.js';
 import type { IntegrationFactory } from '../integration.js';
 import { newId as defaultNewId } from '../services/ids.js';
-import { DELIVER_JOB, FANOUT_JOB, webhooksReactor } from './webhook-events.js';
+import { createWebhooksReactor, DELIVER_JOB, FANOUT_JOB } from './webhook-events.js';
 import { WebhookService, type WebhookServiceDeps } from './webhook-service.js';
 import { createWebhooksRouter } from './webhooks-router.js';
 
@@ -48,7 +48,7 @@ export function webhooksIntegration(options: WebhooksOptions = {}): IntegrationF
     });
     return {
       name: 'webhooks',
-      reactor: webhooksReactor,
+      reactor: createWebhooksReactor((event) => service.wants(event)),
       jobKinds: {
         [FANOUT_JOB]: { handle: (job) => service.fanout(job), baseDelayMs: 1000 },
         [DELIVER_JOB]: { handle: (job) => service.deliver(job), maxAttempts, baseDelayMs, maxDelayMs },
@@ -57,6 +57,7 @@ export function webhooksIntegration(options: WebhooksOptions = {}): IntegrationF
         api.use('/webhooks', createWebhooksRouter(service));
       },
       health: () => ({ allowPrivate, maxAttempts, timeoutMs }),
+      start: () => service.loadSubscriptions(),
     };
   };
 }

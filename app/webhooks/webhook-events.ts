@@ -26,14 +26,21 @@ export function webhookEventFor(change: RequestChange, request: RequestRecord): 
 }
 
 /**
- * Queues one fan-out job per event, in the transaction of the change. Subscriptions are read when
- * the job runs (a reactor cannot read the store), and each gets its own delivery then.
+ * Queues one fan-out job per event that has subscribers, in the transaction of the change.
+ * Subscriptions are read when the job runs (a reactor cannot read the store), and each gets its
+ * own delivery then.
  */
-export const webhooksReactor: RequestReactor = {
-  jobsFor(change, request) {
-    const event = webhookEventFor(change, request);
-    if (!event) return [];
-    const payload: FanoutPayload = { event, occurredAt: request.updatedAt, request: toWireRequest(request) };
-    return [{ kind: FANOUT_JOB, payload: payload as unknown as Record<string, unknown> }];
-  },
-};
+export function createWebhooksReactor(wants: (event: WebhookEvent) => boolean): RequestReactor {
+  return {
+    jobsFor(change, request) {
+      const event = webhookEventFor(change, request);
+      if (!event || !wants(event)) return [];
+      const payload: FanoutPayload = {
+        event,
+        occurredAt: request.updatedAt,
+        request: toWireRequest(request),
+      };
+      return [{ kind: FANOUT_JOB, payload: payload as unknown as Record<string, unknown> }];
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { CreateWebhookBodySchema, Webhook } from '../../sdk/schemas.js';
+import type { CreateWebhookBodySchema, Webhook, WebhookEvent } from '../../sdk/schemas.js';
 import {
   BlockedDestinationError,
   type GuardedPostOptions,
@@ -55,7 +55,23 @@ type AttemptOutcome =
  * the explicit test endpoint makes one attempt while the caller waits (bounded by the timeout).
  */
 export class WebhookService {
+  /** Events some subscription wants, or null until loaded (then every event counts as wanted). */
+  #subscribed: ReadonlySet<WebhookEvent> | null = null;
+
   constructor(private readonly deps: WebhookServiceDeps) {}
+
+  /**
+   * Reads which events have subscribers. Subscriptions change only through this service, which
+   * reloads after each change; a store shared by several instances would also need a notification.
+   */
+  async loadSubscriptions(): Promise<void> {
+    this.#subscribed = new Set((await this.deps.store.listWebhooks()).flatMap((w) => w.events));
+  }
+
+  /** Whether an event needs a fan-out job at all: without subscribers, requests queue nothing. */
+  wants(event: WebhookEvent): boolean {
+    return this.#subscribed?.has(event) ?? true;
+  }
 
   async create(principal: Principal, input: CreateWebhookInput): Promise<Webhook & { secret?: string }> {
     const checked = checkWebhookUrl(input.url, this.deps.allowPrivate);
@@ -84,6 +100,7 @@ export class WebhookService {
         createdAt: webhook.createdAt,
       },
     ]);
+    await this.loadSubscriptions();
     return { ...toWebhookView(webhook), ...(generated && { secret: webhook.secret }) };
   }
 
@@ -106,6 +123,7 @@ export class WebhookService {
       },
     ]);
     if (!deleted) throw notFound('webhook', id);
+    await this.loadSubscriptions();
   }
 
   async deliveries(id: string, filter: { status?: DeliveryStatus; limit: number }): Promise<DeliveryView[]> {
