@@ -1,20 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import {
   type ApprovalRequest,
   type CreateRequestBodySchema,
   type DecideBodySchema,
-  durationToSeconds,
   type EvaluateBodySchema,
   type ListAuditQuerySchema,
   type ListRequestsQuerySchema,
-  MAX_TIMEOUT_SECONDS,
   type PolicyEvaluation,
   RepositoryNameSchema,
   type Review,
   type Scope,
 } from '../../sdk/schemas.js';
-import { canonicalJson } from '../approvals/audit-chain.js';
+import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -35,8 +32,6 @@ export type EvaluateInput = z.output<typeof EvaluateBodySchema>;
 export type DecideInput = z.output<typeof DecideBodySchema>;
 export type ListInput = z.output<typeof ListRequestsQuerySchema>;
 export type AuditQueryInput = z.output<typeof ListAuditQuerySchema>;
-
-const DEFAULT_TIMEOUT_SECONDS = 24 * 3600;
 
 /** Counters the service reports; the HTTP layer exposes them at `/metrics`. */
 export interface RequestMetrics {
@@ -89,7 +84,9 @@ export class RequestService {
     const at = now.toISOString();
     const repository = this.#repositoryFor(principal, input.context);
     const evaluation = await this.#evaluate(principal, { ...input, repository }, now);
-    const expiresAt = this.#expiryOf(input, evaluation, now);
+    const expiry = expiryOf(input, evaluation, now);
+    if (!expiry.ok) throw new AppError('validation_failed', expiry.problem);
+    const { expiresAt } = expiry;
     const id = this.deps.newId('req');
 
     const decided =
@@ -118,7 +115,7 @@ export class RequestService {
         policyVersion: evaluation.policyVersion,
         reason: evaluation.reason,
       },
-      review: decided ? null : reviewFor(evaluation),
+      review: decided ? null : initialReview(evaluation),
       ownerId: principal.id,
     };
 
@@ -438,29 +435,6 @@ export class RequestService {
       now,
     );
   }
-
-  #expiryOf(input: CreateInput, evaluation: PolicyEvaluation, now: Date): string {
-    let seconds: number;
-    if (input.expiresAt !== undefined) {
-      const at = new Date(input.expiresAt);
-      seconds = (at.getTime() - now.getTime()) / 1000;
-      if (seconds <= 0) throw new AppError('validation_failed', 'expiresAt must be in the future.');
-    } else if (input.timeout !== undefined) {
-      seconds = durationToSeconds(input.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
-    } else {
-      const ruleTimeouts = evaluation.requirements
-        .map((r) => (r.timeout === null ? null : durationToSeconds(r.timeout)))
-        .filter((s): s is number => s !== null);
-      seconds = ruleTimeouts.length > 0 ? Math.min(...ruleTimeouts) : DEFAULT_TIMEOUT_SECONDS;
-    }
-    if (seconds > MAX_TIMEOUT_SECONDS) {
-      throw new AppError(
-        'validation_failed',
-        `A request may wait at most ${MAX_TIMEOUT_SECONDS / 86_400} days; shorten the timeout.`,
-      );
-    }
-    return new Date(now.getTime() + seconds * 1000).toISOString();
-  }
 }
 
 const canReadAll = (principal: Principal) => hasScope(principal, 'request:read');
@@ -476,18 +450,4 @@ function conflict(current: ApprovalRequest): AppError {
       status: current.status,
     },
   );
-}
-
-function reviewFor(evaluation: PolicyEvaluation): Review {
-  return {
-    via: evaluation.requirements.some((r) => r.via === 'check') ? 'check' : 'issue',
-    url: null,
-    requirements: evaluation.requirements.map((r) => ({ ...r, approvedBy: [] })),
-    votes: [],
-  };
-}
-
-/** The same body (after defaults) always gives the same fingerprint, whatever the key order. */
-function fingerprintOf(input: CreateInput): string {
-  return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
