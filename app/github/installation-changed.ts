@@ -2,7 +2,8 @@
 import type { GitHubHandlerDeps } from './handler-deps.js';
 
 export const installationChanged =
-  ({ gateway }: GitHubHandlerDeps) =>
+  ({ gateway, policies }: GitHubHandlerDeps) =>
   async (): Promise<void> => {
     gateway.forgetInstallations();
+    policies.invalidateAll();
   };

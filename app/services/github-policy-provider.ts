@@ -79,6 +79,14 @@ export class GitHubPolicyProvider implements PolicyProvider {
     }
   }
 
+  /**
+   * Where the app is installed changed: every repository reads again on its next request, so one
+   * the app was removed from is refused (`not_installed`) at once rather than after the recheck.
+   */
+  invalidateAll(): void {
+    for (const entry of this.#entries.values()) entry.checkedAt = 0;
+  }
+
   /** Whether `repository` is cached (a push to it is worth a refresh). */
   isKnown(repository: string): boolean {
     return this.#entries.has(repository.toLowerCase());

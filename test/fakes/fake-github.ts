@@ -375,6 +375,11 @@ export class FakeGitHub {
     return this.#repo(fullName).checkRuns;
   }
 
+  /** The app is removed from a repository (GitHub then sends an `installation_repositories` webhook). */
+  uninstall(fullName: string): void {
+    this.#installations.delete(fullName.toLowerCase());
+  }
+
   installationIdOf(fullName: string): number | undefined {
     return this.#installations.get(fullName.toLowerCase());
   }

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyFiles } from '../fakes/fake-github.js';
 import { keyClient } from '../helpers/http.js';
-import { commentPayload, type Harness, pushPayload, REPO, startHarness, until } from './harness.js';
+import {
+  commentPayload,
+  example,
+  type Harness,
+  INSTALLATION_ID,
+  pushPayload,
+  REPO,
+  startHarness,
+  until,
+} from './harness.js';
 
 const routeDeploys = (count: number) => `
 rules:
@@ -70,6 +79,22 @@ describe('repositories without the app', () => {
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('not_installed');
     expect(res.body.error).toContain('acme/secret-plans');
+  });
+
+  it('refuses requests at once after the app is removed from a repository', async () => {
+    h.fake.addRepo('acme/leaving', { installationId: INSTALLATION_ID });
+    const body = { action: 'deploy:production', context: { repository: 'acme/leaving' } };
+    expect((await h.admin('POST', '/api/requests', body)).status).toBe(201);
+
+    h.fake.uninstall('acme/leaving');
+    const removed = structuredClone(example('installation_repositories', (e) => e.action === 'removed'));
+    removed.installation = { ...removed.installation, id: INSTALLATION_ID };
+    removed.repositories_removed = [{ id: 9, name: 'leaving', full_name: 'acme/leaving', private: true }];
+    expect((await h.deliver('installation_repositories', removed)).status).toBe(200);
+
+    const refused = await h.admin('POST', '/api/requests', body);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'not_installed' });
   });
 
   it('refuses a key bound to such a repository, and accepts one bound to an installed repository', async () => {
