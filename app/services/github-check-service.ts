@@ -19,6 +19,7 @@ import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+import { ruleDescriptionsOf } from './rule-descriptions.js';
 
 export const CHECK_JOBS = {
   createCheckRun: 'github.create_check_run',
@@ -264,15 +265,7 @@ export class GitHubCheckService {
   }
 
   async #render(request: RequestRecord) {
-    let ruleDescriptions: Record<string, string | null> = {};
-    try {
-      const { policySet } = await this.deps.policies.active(request.repository);
-      if (policySet.version === request.policyDecision.policyVersion) {
-        ruleDescriptions = Object.fromEntries(policySet.rules.map((r) => [r.name, r.description]));
-      }
-    } catch {
-      // Descriptions are a nicety; the rule names are always shown.
-    }
+    const ruleDescriptions = Object.fromEntries(await ruleDescriptionsOf(this.deps.policies, request));
     const refused: RefusedVote[] = [];
     if (request.status === 'pending') {
       const entries = await this.deps.store.listAudit({

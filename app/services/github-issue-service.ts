@@ -26,6 +26,7 @@ import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+import { ruleDescriptionsOf } from './rule-descriptions.js';
 
 export const GITHUB_JOBS = {
   createIssue: 'github.create_issue',
@@ -273,15 +274,7 @@ export class GitHubIssueService {
   }
 
   async #body(request: RequestRecord): Promise<string> {
-    let ruleDescriptions: Record<string, string | null> = {};
-    try {
-      const { policySet } = await this.deps.policies.active(request.repository);
-      if (policySet.version === request.policyDecision.policyVersion) {
-        ruleDescriptions = Object.fromEntries(policySet.rules.map((r) => [r.name, r.description]));
-      }
-    } catch {
-      // Descriptions are a nicety; the rule names are always shown.
-    }
+    const ruleDescriptions = Object.fromEntries(await ruleDescriptionsOf(this.deps.policies, request));
     return renderIssueBody({
       request,
       ruleDescriptions,

@@ -5,6 +5,7 @@ import { PermanentJobError } from '../services/job-runner.js';
 import type { PolicyProvider } from '../services/local-policy-provider.js';
 import { PerKeyQueue } from '../services/per-key-queue.js';
 import type { RequestReactor } from '../services/request-service.js';
+import { ruleDescriptionsOf } from '../services/rule-descriptions.js';
 import { renderSlackMessage } from './render-slack-message.js';
 import { type SlackApi, SlackPlatformError } from './slack-api.js';
 
@@ -77,7 +78,7 @@ export class SlackMirror {
     if (!request?.review) return;
     const message = renderSlackMessage({
       request,
-      ruleDescriptions: await this.#ruleDescriptions(request),
+      ruleDescriptions: await ruleDescriptionsOf(this.deps.policies, request),
       interactive: this.deps.interactive,
     });
     const posted = new Map((await store.listSlackMessages(requestId)).map((ref) => [ref.channel, ref]));
@@ -113,16 +114,5 @@ export class SlackMirror {
       throw new PermanentJobError(`${text} (check SLACK_BOT_TOKEN, the channel, and that the app is in it)`);
     }
     throw first instanceof Error && failures.length === 1 ? first : new Error(text);
-  }
-
-  /** Rule descriptions from the active policy set; none when it cannot be read (the message still goes out). */
-  async #ruleDescriptions(request: RequestRecord): Promise<Map<string, string | null>> {
-    try {
-      const { policySet } = await this.deps.policies.active(request.repository);
-      return new Map(policySet.rules.map((rule) => [rule.name, rule.description]));
-    } catch (error) {
-      this.deps.log.warn({ err: error, requestId: request.id }, 'no rule descriptions for the Slack message');
-      return new Map();
-    }
   }
 }
