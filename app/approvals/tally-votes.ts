@@ -31,6 +31,17 @@ export function tallyVote(review: Review, vote: Vote): Tally {
   return { outcome: isSatisfied(requirements) ? 'approved' : 'counted', review: next };
 }
 
+/**
+ * Removes `voter`'s vote from `review` (say, their approving review was dismissed) and recomputes
+ * who counts: someone who could only fill the slot the voter held may count again. Null when the
+ * voter has no vote here.
+ */
+export function withdrawVote(review: Review, voter: string): Review | null {
+  if (!review.votes.some((v) => v.voter === voter)) return null;
+  const votes = review.votes.filter((v) => v.voter !== voter);
+  return { ...review, votes, requirements: assignApprovers(review.requirements, votes) };
+}
+
 export const isSatisfied = (requirements: readonly ReviewRequirement[]): boolean =>
   requirements.every((r) => r.approvedBy.length >= r.count);
 

@@ -26,6 +26,7 @@ import { issueCommentCreated } from './issue-comment-created.js';
 import { issuesClosed } from './issues-closed.js';
 import { oncePerDelivery } from './once-per-delivery.js';
 import { PULL_REQUEST_CHANGED, pullRequestChanged } from './pull-request-changed.js';
+import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 
@@ -168,6 +169,7 @@ export function createGitHubIntegration(
         app.on('check_run.requested_action', once(checkRunRequestedAction(deps)));
         app.on('check_run.rerequested', once(checkRunRerequested(deps)));
         app.on('pull_request_review.submitted', once(pullRequestReviewSubmitted(deps)));
+        app.on('pull_request_review.dismissed', once(pullRequestReviewDismissed(deps)));
         app.on('push', once(push(deps)));
         app.on([...PULL_REQUEST_CHANGED], once(pullRequestChanged({ gateway, policyChecks })));
         app.on(['installation', 'installation_repositories'], once(installationChanged(deps)));

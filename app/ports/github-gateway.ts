@@ -181,6 +181,8 @@ export interface GitHubGateway {
   listCheckRuns(repository: string, sha: string, name: string): Promise<GitHubCheckRun[]>;
 
   getPullRequest(repository: string, number: number): Promise<GitHubPullRequest>;
+  /** The pull requests that contain commit `sha`, open or closed (every page). */
+  listPullRequestsForCommit(repository: string, sha: string): Promise<GitHubPullRequest[]>;
   /** Every submitted review of a pull request, oldest first, across all pages. */
   listPullRequestReviews(repository: string, number: number): Promise<GitHubPullRequestReview[]>;
   /** The files a pull request changes, across all pages (GitHub lists at most 3000). */

@@ -61,6 +61,19 @@ export interface PullRequestReview {
   userType: string;
 }
 
+export interface DismissedReview {
+  repository: string;
+  pullRequest: number;
+  /** The PR's head commit now. */
+  headSha: string;
+  /** The commit the review was made on: its vote, if any, is on this commit's requests. */
+  commitId: string | null;
+  /** Who wrote the review. */
+  login: string;
+  /** Who dismissed it. */
+  dismissedBy: string;
+}
+
 export interface PullRequestComment {
   repository: string;
   pullRequest: number;
@@ -141,6 +154,31 @@ export class GitHubCheckVoteService {
       what: decision === 'approve' ? 'approving review' : 'review requesting changes',
       reactTo: null,
     });
+  }
+
+  /**
+   * A dismissed pull request review takes its author's approval back from the pending requests on
+   * the commit it was made on (only an approval cast by review: a click or comment stays). Returns
+   * how many requests lost an approval; decided requests stay decided.
+   */
+  async handleReviewDismissed(dismissed: DismissedReview): Promise<number> {
+    const { votes, log } = this.deps;
+    const sha = (dismissed.commitId ?? dismissed.headSha).toLowerCase();
+    let withdrawn = 0;
+    for (const link of await this.#linksOn(dismissed.repository, sha, dismissed.pullRequest)) {
+      const outcome = await votes.withdrawVote(link.requestId, {
+        voter: `github:${dismissed.login}`,
+        source: 'github:review',
+        by: `github:${dismissed.dismissedBy}`,
+      });
+      if (outcome === 'withdrawn') withdrawn += 1;
+    }
+    if (withdrawn > 0)
+      log.info(
+        { reviewer: dismissed.login, by: dismissed.dismissedBy, withdrawn },
+        'dismissed review withdrawn',
+      );
+    return withdrawn;
   }
 
   /** A new comment on a pull request: `/approve` or `/deny` votes on the requests gated on its head. */

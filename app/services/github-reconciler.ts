@@ -4,7 +4,8 @@
  * handled yet, skipping edited comments (`updated_at` ≠ `created_at`), exactly as if their
  * webhook had arrived; an issue found closed without a decision denies its request. Requests
  * reviewed on a commit of a named pull request get the same for that PR's reviews and comments
- * made since the request was created, while its head is still that commit. (Button clicks leave
+ * made since the request was created, while its head is still that commit; a request naming no
+ * pull request gets it for the open pull requests whose head is its commit. (Button clicks leave
  * nothing to read back: a missed click is lost, and the reviewer clicks again.)
  */
 import type { Logger } from '../logger.js';
@@ -17,7 +18,7 @@ const PAGE = 100;
 
 export interface ReconcileReport {
   issues: number;
-  /** Check runs of pending requests on a named pull request that were looked at. */
+  /** Check runs of pending requests that were looked at (with their pull requests). */
   checkRuns: number;
   /** Commands handled by this pass (their webhooks were missed). */
   recovered: number;
@@ -74,7 +75,6 @@ export class GitHubReconciler {
         ? await this.deps.store.listPendingGitHubCheckRuns(PAGE, after)
         : [];
       for (const link of links) {
-        if (link.pullRequest === null) continue;
         report.checkRuns += 1;
         try {
           report.recovered += await this.reconcileCheckRun(link);
@@ -117,29 +117,54 @@ export class GitHubReconciler {
     return recovered;
   }
 
-  /** Handles the missed reviews and comments on a check-run request's pull request; returns how many. */
+  /**
+   * Handles the missed reviews and comments on a check-run request's pull request; returns how
+   * many. A request that names no pull request gets those of every open pull request whose head is
+   * its commit (GitHub's list of the pull requests containing that commit).
+   */
   async reconcileCheckRun(link: GitHubCheckRunLink): Promise<number> {
     const { gateway, store, checkVotes } = this.deps;
-    if (!checkVotes || link.pullRequest === null) return 0;
+    if (!checkVotes) return 0;
     const request = await store.getRequest(link.requestId);
     if (request?.status !== 'pending') return 0;
-    const number = link.pullRequest;
-    let pr: GitHubPullRequest;
-    try {
-      pr = await gateway.getPullRequest(link.repository, number);
-    } catch (error) {
-      if (error instanceof GitHubError && error.status === 404) return 0; // no such PR: nothing to read
-      throw error;
+    let pulls: GitHubPullRequest[];
+    if (link.pullRequest === null) {
+      pulls = (await gateway.listPullRequestsForCommit(link.repository, link.headSha)).filter(
+        (pr) => pr.state === 'open',
+      );
+    } else {
+      try {
+        pulls = [await gateway.getPullRequest(link.repository, link.pullRequest)];
+      } catch (error) {
+        if (error instanceof GitHubError && error.status === 404) return 0; // no such PR: nothing to read
+        throw error;
+      }
     }
-    if (pr.headSha.toLowerCase() !== link.headSha) return 0; // pushed since: votes now are for another commit
-    const since = request.createdAt;
+    let recovered = 0;
+    for (const pr of pulls) {
+      // Pushed since: votes now are for another commit.
+      if (pr.headSha.toLowerCase() === link.headSha)
+        recovered += await this.#reconcilePullRequest(link.repository, pr, request.createdAt, checkVotes);
+    }
+    return recovered;
+  }
+
+  /** The reviews and comments on `pr` since `since` whose webhooks were missed. */
+  async #reconcilePullRequest(
+    repository: string,
+    pr: GitHubPullRequest,
+    since: string,
+    checkVotes: GitHubCheckVoteService,
+  ): Promise<number> {
+    const { gateway } = this.deps;
+    const number = pr.number;
     const counted = (outcome: CheckVoteOutcome) =>
       !['not_a_vote', 'not_ours', 'already_handled', 'stale_commit'].includes(outcome);
     let recovered = 0;
-    for (const review of await gateway.listPullRequestReviews(link.repository, number)) {
+    for (const review of await gateway.listPullRequestReviews(repository, number)) {
       if (!review.submittedAt || review.submittedAt < since) continue;
       const outcome = await checkVotes.handleReview({
-        repository: link.repository,
+        repository,
         pullRequest: number,
         headSha: pr.headSha,
         id: review.id,
@@ -151,10 +176,10 @@ export class GitHubReconciler {
       });
       if (counted(outcome)) recovered += 1;
     }
-    for (const comment of await gateway.listComments(link.repository, number)) {
+    for (const comment of await gateway.listComments(repository, number)) {
       if (comment.updatedAt !== comment.createdAt || comment.createdAt < since) continue;
       const outcome = await checkVotes.handleComment({
-        repository: link.repository,
+        repository,
         pullRequest: number,
         id: comment.id,
         body: comment.body,

@@ -1,5 +1,5 @@
 import type { Vote } from '../../sdk/schemas.js';
-import { progressOf, tallyVote } from '../approvals/tally-votes.js';
+import { progressOf, tallyVote, withdrawVote } from '../approvals/tally-votes.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { RequestRecord, Store } from '../ports/store.js';
@@ -31,6 +31,17 @@ export type VoteOutcome =
   /** The request was already decided (or expired) when the vote arrived. */
   | 'not_pending';
 
+/** A vote taken back on the channel it came from (a dismissed pull request review). */
+export interface Withdrawal {
+  voter: string;
+  /** Only a vote cast through this source is withdrawn (a button approval outlives a dismissed review). */
+  source: string;
+  /** Who took it back (`github:<login>` of whoever dismissed the review). */
+  by: string;
+}
+
+export type WithdrawOutcome = 'withdrawn' | 'no_vote' | 'not_pending';
+
 export interface VoteResult {
   outcome: VoteOutcome;
   request: RequestRecord;
@@ -48,6 +59,37 @@ export class VoteService {
 
   castVote(requestId: string, ballot: Ballot): Promise<VoteResult> {
     return this.#queue.run(requestId, () => this.#cast(requestId, ballot));
+  }
+
+  /**
+   * Takes `withdrawal.voter`'s approval off a pending request and recounts; a decided request stays
+   * decided. Queued with the votes, so a withdrawal never overwrites a vote cast meanwhile.
+   */
+  withdrawVote(requestId: string, withdrawal: Withdrawal): Promise<WithdrawOutcome> {
+    return this.#queue.run(requestId, () => this.#withdraw(requestId, withdrawal));
+  }
+
+  async #withdraw(requestId: string, withdrawal: Withdrawal): Promise<WithdrawOutcome> {
+    const { store, clock, requests, log } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) throw notFound('request', requestId);
+    const at = clock.now().toISOString();
+    if (request.status !== 'pending' || !request.review || request.expiresAt <= at) return 'not_pending';
+    const vote = request.review.votes.find((v) => v.voter === withdrawal.voter);
+    if (vote?.decision !== 'approve' || vote.source !== withdrawal.source) return 'no_vote';
+    const review = withdrawVote(request.review, withdrawal.voter);
+    if (!review) return 'no_vote';
+    const event = {
+      requestId,
+      eventType: 'vote_withdrawn',
+      actor: withdrawal.by,
+      details: { voter: withdrawal.voter, source: withdrawal.source, votedAt: vote.createdAt },
+      createdAt: at,
+    };
+    const updated = await requests.updateReview(request, review, at, [event], 'voted');
+    if (!updated) return 'not_pending';
+    log.info({ requestId, voter: withdrawal.voter, by: withdrawal.by }, 'vote withdrawn');
+    return 'withdrawn';
   }
 
   async #cast(requestId: string, ballot: Ballot): Promise<VoteResult> {

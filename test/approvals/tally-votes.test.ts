@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignApprovers, progressOf, tallyVote } from '../../app/approvals/tally-votes.js';
+import { assignApprovers, progressOf, tallyVote, withdrawVote } from '../../app/approvals/tally-votes.js';
 import type { Review, ReviewRequirement, Vote } from '../../sdk/schemas.js';
 
 const requirement = (rule: string, count = 1): ReviewRequirement => ({
@@ -104,5 +104,67 @@ describe('tallyVote', () => {
   it('never lets one approver fill two slots', () => {
     const requirements = assignApprovers([requirement('a', 2), requirement('b', 2)], [vote('x', ['a', 'b'])]);
     expect(requirements.flatMap((r) => r.approvedBy)).toEqual(['github:x']);
+  });
+});
+
+type Withdrawal = [string, ReviewRequirement[], Array<[string, string[]]>, string, string[][]];
+
+describe('withdrawVote', () => {
+  it.each<Withdrawal>([
+    [
+      'the only approval: nobody counts any more',
+      [requirement('ops', 2)],
+      [['alice', ['ops']]],
+      'alice',
+      [[]],
+    ],
+    [
+      'an approver left out by a full slot counts once the slot is free',
+      [requirement('ops')],
+      [
+        ['alice', ['ops']],
+        ['bob', ['ops']],
+      ],
+      'alice',
+      [['github:bob']],
+    ],
+    [
+      'the others keep their voting order',
+      [requirement('finance', 2)],
+      [
+        ['alice', ['finance']],
+        ['bob', ['finance']],
+        ['carol', ['finance']],
+      ],
+      'alice',
+      [['github:bob', 'github:carol']],
+    ],
+    [
+      'a rematch: someone moves back to the requirement the withdrawn voter held',
+      [requirement('ops'), requirement('security')],
+      [
+        ['alice', ['ops', 'security']],
+        ['bob', ['ops']],
+      ],
+      'bob',
+      [['github:alice'], []],
+    ],
+  ])('%s', (_case, requirements, voters, withdrawn, approvedBy) => {
+    const { review: voted } = cast(
+      review(...requirements),
+      voters.map(([login, qualifiesFor]) => vote(login, qualifiesFor)),
+    );
+    const after = withdrawVote(voted, `github:${withdrawn}`);
+    expect(after?.requirements.map((r) => r.approvedBy)).toEqual(approvedBy);
+    expect(after?.votes.map((v) => v.voter)).toEqual(
+      voters.filter(([v]) => v !== withdrawn).map(([v]) => `github:${v}`),
+    );
+    expect(progressOf(after?.requirements ?? []).approvals).toBe(approvedBy.flat().length);
+  });
+
+  it('is null for someone who has no vote, and leaves the review as it was', () => {
+    const { review: voted } = cast(review(requirement('ops', 2)), [vote('alice', ['ops'])]);
+    expect(withdrawVote(voted, 'github:bob')).toBeNull();
+    expect(voted.requirements[0]?.approvedBy).toEqual(['github:alice']);
   });
 });

@@ -69,7 +69,7 @@ export interface FakeReview {
   user: { login: string; type: string };
   body: string;
   /** Uppercase, as the REST API lists them (webhooks say `approved`). */
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
   commit_id: string;
   submitted_at: string;
 }
@@ -362,6 +362,16 @@ export class FakeGitHub {
     };
     const repo = this.#repo(fullName);
     repo.reviews.set(number, [...(repo.reviews.get(number) ?? []), review]);
+    return review;
+  }
+
+  /** Someone with write access dismisses review `id` (the webhook is the test's to send). */
+  dismissReview(fullName: string, number: number, id: number): FakeReview {
+    const review = this.#repo(fullName)
+      .reviews.get(number)
+      ?.find((r) => r.id === id);
+    if (!review) throw new Error(`no review ${id} on ${fullName}#${number}`);
+    review.state = 'DISMISSED';
     return review;
   }
 
@@ -669,6 +679,20 @@ export class FakeGitHub {
       const pull = repo.pulls.get(Number(req.params.number));
       if (!pull) return void res.status(404).json({ message: 'Not Found' });
       res.json(this.#pullJson(repo, pull));
+    });
+    // GitHub lists the pull requests that contain the commit; here, those whose head it is now.
+    api.get('/repos/:owner/:repo/commits/:sha/pulls', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const sha = String(req.params.sha);
+      if (!this.#commits.has(sha))
+        return void res.status(422).json({ message: `No commit found for SHA: ${sha}` });
+      const pulls = [...repo.pulls.values()].filter((p) => this.headOf(repo.fullName, p.headRef) === sha);
+      paginate(
+        req,
+        res,
+        pulls.map((p) => this.#pullJson(repo, p)),
+      );
     });
     api.get('/repos/:owner/:repo/pulls/:number/reviews', (req, res) => {
       const repo = repoOf(req, res);

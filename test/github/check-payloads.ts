@@ -1,7 +1,7 @@
 /**
  * Webhook payloads for review on a commit, built from `@octokit/webhooks-examples` (the one
  * `check_run.requested_action` example, a `pull_request_review.submitted` example with its
- * `commented` state adapted, an `issue_comment.created` example given `issue.pull_request`).
+ * `commented` state adapted, and turned into `dismissed`; an `issue_comment.created` example given `issue.pull_request`).
  */
 import type { FakeCheckRun, FakeComment, FakeReview } from '../fakes/fake-github.js';
 import { commentPayload, example, INSTALLATION_ID } from './harness.js';
@@ -76,6 +76,21 @@ export function reviewPayload(fullName: string, number: number, headSha: string,
     user: userOf(payload.review.user, review.user.login, review.user.type),
   };
   payload.sender = userOf(payload.sender, review.user.login, review.user.type);
+  return payload;
+}
+
+/** `pull_request_review.dismissed`: `dismissedBy` dismissed `review` (already `DISMISSED` in the fake). */
+export function dismissedReviewPayload(
+  fullName: string,
+  number: number,
+  headSha: string,
+  review: FakeReview,
+  dismissedBy: string,
+) {
+  const payload = reviewPayload(fullName, number, headSha, review);
+  payload.action = 'dismissed';
+  payload.review.state = 'dismissed';
+  payload.sender = userOf(payload.sender, dismissedBy);
   return payload;
 }
 

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeCheckRun } from '../fakes/fake-github.js';
-import { buttonPayload, pullRequestCommentPayload, rerunPayload, reviewPayload } from './check-payloads.js';
+import {
+  buttonPayload,
+  dismissedReviewPayload,
+  pullRequestCommentPayload,
+  rerunPayload,
+  reviewPayload,
+} from './check-payloads.js';
 import { type Harness, REPO, startHarness, until } from './harness.js';
 
 const POLICIES = {
@@ -381,6 +387,84 @@ describe('missed webhooks', () => {
     expect(request.review.votes.map((v: any) => v.source)).toEqual(['github:review', 'github:comment']);
     await until(() => missed.reactions.includes('+1'), 'a reaction to the recovered comment');
     await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+  });
+
+  it('are recovered for a request naming no pull request, from the open PRs whose head is its commit', async () => {
+    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 3;\n' });
+    const created = await createRequest({ action: 'db.migrate', context: { sha: head } });
+    await checkRunOf(created.id);
+    h.fake.addReview(REPO, 7, 'bob', 'APPROVED', 'fine'); // webhooks never sent
+    const missed = h.fake.addComment(REPO, 7, 'alice', '/approve');
+
+    const report = await h.handle.reconciler?.reconcileAll();
+    expect(report).toMatchObject({ failures: 0 });
+    const request = await status(created.id);
+    expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:alice' });
+    expect(request.review.votes.map((v: any) => v.source)).toEqual(['github:review', 'github:comment']);
+    expect(h.fake.calls.some((c) => c.method === 'GET' && c.path.endsWith(`/commits/${head}/pulls`))).toBe(
+      true,
+    );
+    await until(() => missed.reactions.includes('+1'), 'a reaction to the recovered comment');
+    await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+  });
+});
+
+describe('a dismissed review', () => {
+  async function dismiss(r: { id: number }, by: string) {
+    const dismissed = h.fake.dismissReview(REPO, 7, r.id);
+    const res = await h.deliver(
+      'pull_request_review',
+      dismissedReviewPayload(REPO, 7, h.fake.pullHeadOf(REPO, 7), dismissed, by),
+    );
+    expect(res.status).toBe(200);
+  }
+
+  it('withdraws its approval: 1 of 2 shown, then 0 of 2 on the check run', async () => {
+    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 4;\n' });
+    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const run = await checkRunOf(created.id);
+    const r = await review('alice', 'APPROVED', 'schema ok');
+    await waitForRun(
+      created.id,
+      (x) => x.output.title === 'Waiting for approval: 1 of 2 approvals',
+      'progress after the review',
+    );
+
+    await dismiss(r, 'max');
+    const seen = await waitForRun(
+      created.id,
+      (x) => x.output.title === 'Waiting for approval: 0 of 2 approvals',
+      'the approval withdrawn on the run',
+    );
+    expect(seen.conclusion).toBe('action_required');
+    expect(seen.actions).toHaveLength(2);
+    const request = await status(created.id);
+    expect(request.status).toBe('pending');
+    expect(request.review.requirements[0].approvedBy).toEqual([]);
+    expect(request.review.votes).toEqual([]);
+    const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
+    expect(audit.find((e: any) => e.eventType === 'vote_withdrawn')).toMatchObject({
+      actor: 'github:max',
+      details: { voter: 'github:alice', source: 'github:review' },
+    });
+
+    // A click approval is not a review: dismissing bob's review leaves his click counted.
+    await click(run, 'approve', 'bob');
+    await waitForRun(created.id, (x) => x.output.title?.includes('1 of 2') ?? false, 'bob counted');
+    await dismiss(h.fake.addReview(REPO, 7, 'bob', 'APPROVED'), 'max');
+    expect((await status(created.id)).review.requirements[0].approvedBy).toEqual(['github:bob']);
+  });
+
+  it('does not reopen a decided request', async () => {
+    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    await checkRunOf(created.id);
+    const r = await review('mona', 'APPROVED', 'ship it');
+    expect((await status(created.id)).status).toBe('approved');
+    await dismiss(r, 'max');
+    const request = await status(created.id);
+    expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:mona' });
+    expect(request.review.requirements[0].approvedBy).toEqual(['github:mona']);
+    await waitForRun(created.id, (x) => x.conclusion === 'success', 'the run still succeeded');
   });
 });
 

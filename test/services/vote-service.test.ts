@@ -112,4 +112,37 @@ describe('VoteService', () => {
     expect(late.outcome).toBe('not_pending');
     expect(late.request.status).toBe('expired');
   });
+
+  it('withdraws an approval only from its own source, and never from a decided request', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund' });
+    const votes = t.server.votes;
+    const byReview = { ...ballot('alice', ['finance']), source: 'github:review' };
+    await votes.castVote(body.id, byReview);
+    await votes.castVote(body.id, ballot('bob', ['finance'])); // approves: 2 of 2
+    const late = { voter: 'github:alice', source: 'github:review', by: 'github:max' };
+    expect(await votes.withdrawVote(body.id, late)).toBe('not_pending');
+    expect((await t.store.getRequest(body.id))?.review?.requirements[0]?.approvedBy).toEqual([
+      'github:alice',
+      'github:bob',
+    ]);
+
+    const open = (await agent('POST', '/api/requests', { action: 'payments.wire' })).body; // 3 approvals
+    await votes.castVote(open.id, byReview);
+    await votes.castVote(open.id, { ...ballot('carol', ['finance']), source: 'github:check_run' });
+    const carol = { voter: 'github:carol', source: 'github:review', by: 'github:max' };
+    expect(await votes.withdrawVote(open.id, carol)).toBe('no_vote');
+    const alice = { voter: 'github:alice', source: 'github:review', by: 'github:max' };
+    expect(await votes.withdrawVote(open.id, alice)).toBe('withdrawn');
+    expect(await votes.withdrawVote(open.id, alice)).toBe('no_vote');
+    const request = await t.store.getRequest(open.id);
+    expect(request?.status).toBe('pending');
+    expect(request?.review?.votes.map((v) => v.voter)).toEqual(['github:carol']);
+    expect(request?.review?.requirements[0]?.approvedBy).toEqual(['github:carol']);
+    const trail = await apiClient(t.url, t.adminKey)('GET', `/api/requests/${open.id}/audit`);
+    expect(trail.body.at(-1)).toMatchObject({
+      eventType: 'vote_withdrawn',
+      actor: 'github:max',
+      details: { voter: 'github:alice', source: 'github:review' },
+    });
+  });
 });

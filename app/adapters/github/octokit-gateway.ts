@@ -147,6 +147,24 @@ const toCheckRun = (run: RestCheckRun): GitHubCheckRun => ({
   conclusion: (run.conclusion as CheckConclusion | null) ?? null,
 });
 
+interface RestPullRequest {
+  number: number;
+  html_url: string;
+  state: string;
+  head: { sha: string };
+  user: { login: string; type?: string } | null;
+}
+
+function toPullRequest(data: RestPullRequest): GitHubPullRequest {
+  return {
+    number: data.number,
+    htmlUrl: data.html_url,
+    state: data.state === 'closed' ? 'closed' : 'open',
+    headSha: data.head.sha,
+    author: { login: data.user?.login ?? 'ghost', type: data.user?.type ?? 'User' },
+  };
+}
+
 export class OctokitGateway implements GitHubGateway {
   readonly #installations = new Map<string, { id: number; at: number }>();
 
@@ -407,13 +425,19 @@ export class OctokitGateway implements GitHubGateway {
     const octokit = await this.#octokit(repository);
     return call(`read pull request ${repository}#${number}`, async () => {
       const { data } = await octokit.rest.pulls.get({ ...split(repository), pull_number: number });
-      return {
-        number: data.number,
-        htmlUrl: data.html_url,
-        state: data.state === 'closed' ? 'closed' : 'open',
-        headSha: data.head.sha,
-        author: { login: data.user?.login ?? 'ghost', type: data.user?.type ?? 'User' },
-      };
+      return toPullRequest(data);
+    });
+  }
+
+  async listPullRequestsForCommit(repository: string, sha: string): Promise<GitHubPullRequest[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`list the pull requests of commit ${sha} in ${repository}`, async () => {
+      const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+        ...split(repository),
+        commit_sha: sha,
+        per_page: 100,
+      });
+      return pulls.map(toPullRequest);
     });
   }
 
