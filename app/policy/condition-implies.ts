@@ -6,6 +6,7 @@
 import { compileGlob, globLiteralPrefix, isLiteralGlob } from './compile-glob.js';
 import { createOperatorTest, type FieldTest } from './create-operator-test.js';
 import type { NormalizedCondition, NormalizedTest } from './normalize-condition.js';
+import { OPERATORS } from './policy-file-schema.js';
 
 type FieldEntry = Extract<NormalizedCondition, { kind: 'field' }>;
 
@@ -61,19 +62,10 @@ function conjunction(condition: NormalizedCondition): FieldEntry[] | null {
   return out;
 }
 
-const PRESENCE_REQUIRED = new Set([
-  'eq',
-  'in',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'matches',
-  'glob',
-  'starts_with',
-  'ends_with',
-  'contains',
-]);
+/** Operators that fail on a missing field (all but `ne`, `not_in` and `exists`). */
+const PRESENCE_REQUIRED: ReadonlySet<string> = new Set(
+  OPERATORS.filter((op) => op !== 'ne' && op !== 'not_in' && op !== 'exists'),
+);
 
 function testImplied(wanted: NormalizedTest, given: readonly NormalizedTest[], cache: TestCache): boolean {
   if (given.some((g) => g.operator === wanted.operator && sameValue(g.expected, wanted.expected)))

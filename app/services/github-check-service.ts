@@ -10,15 +10,15 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
-import type { AuditEventInput, GitHubCheckRunLink, JobInput, RequestRecord, Store } from '../ports/store.js';
+import type { AuditEventInput, GitHubCheckRunLink, RequestRecord, Store } from '../ports/store.js';
 import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
 import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
-import { jobRequestId, withGitHubRetryPolicy } from './github-job-kinds.js';
+import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
-import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';
 
 export const CHECK_JOBS = {
@@ -47,17 +47,11 @@ export class GitHubCheckService {
   constructor(private readonly deps: GitHubCheckServiceDeps) {}
 
   /** Jobs queued with each change of a request reviewed on a commit. */
-  readonly reactor: RequestReactor = {
-    jobsFor: (change: RequestChange, request: RequestRecord): JobInput[] => {
-      if (!reviewedOnCommit(request)) return [];
-      const payload = { requestId: request.id };
-      if (change === 'created' && request.status === 'pending')
-        return [{ kind: CHECK_JOBS.createCheckRun, payload }];
-      if (change === 'voted') return [{ kind: CHECK_JOBS.updateCheckRun, payload }];
-      if (change === 'decided') return [{ kind: CHECK_JOBS.reflectCheckRun, payload }];
-      return [];
-    },
-  };
+  readonly reactor: RequestReactor = reviewSurfaceReactor(reviewedOnCommit, {
+    create: CHECK_JOBS.createCheckRun,
+    progress: CHECK_JOBS.updateCheckRun,
+    reflect: CHECK_JOBS.reflectCheckRun,
+  });
 
   jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
     return withGitHubRetryPolicy({

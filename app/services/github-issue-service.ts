@@ -21,11 +21,11 @@ import {
   statusLabel,
 } from '../render/issue-body.js';
 import { decisionMarker, renderDecisionComment } from '../render/issue-comments.js';
-import { jobRequestId, withGitHubRetryPolicy } from './github-job-kinds.js';
+import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
-import type { RequestChange, RequestReactor, RequestService } from './request-service.js';
+import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';
 
 export const GITHUB_JOBS = {
@@ -67,17 +67,11 @@ export class GitHubIssueService {
   constructor(private readonly deps: GitHubIssueServiceDeps) {}
 
   /** Jobs queued with each change of a request reviewed in an issue. */
-  readonly reactor: RequestReactor = {
-    jobsFor: (change: RequestChange, request: RequestRecord): JobInput[] => {
-      if (!reviewedInIssue(request)) return [];
-      const payload = { requestId: request.id };
-      if (change === 'created' && request.status === 'pending')
-        return [{ kind: GITHUB_JOBS.createIssue, payload }];
-      if (change === 'voted') return [{ kind: GITHUB_JOBS.updateIssue, payload }];
-      if (change === 'decided') return [{ kind: GITHUB_JOBS.reflectDecision, payload }];
-      return [];
-    },
-  };
+  readonly reactor: RequestReactor = reviewSurfaceReactor(reviewedInIssue, {
+    create: GITHUB_JOBS.createIssue,
+    progress: GITHUB_JOBS.updateIssue,
+    reflect: GITHUB_JOBS.reflectDecision,
+  });
 
   jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
     return withGitHubRetryPolicy({
