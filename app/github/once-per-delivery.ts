@@ -4,10 +4,10 @@
  * so a redelivery can try again.
  */
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
 
 export function oncePerDelivery<C extends { id: string }>(
-  deps: { store: Store; clock: Clock },
+  deps: { store: GitHubLinkStore; clock: Clock },
   handler: (context: C) => Promise<void>,
 ): (context: C) => Promise<void> {
   return async (context) => {

@@ -7,7 +7,7 @@ import {
   RepositoryNameSchema,
 } from '../../sdk/schemas.js';
 import { summarizePolicySet } from '../policy/index.js';
-import type { Store } from '../ports/store.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
 import type { PolicyProvider } from '../services/local-policy-provider.js';
@@ -58,7 +58,7 @@ export function createPoliciesRouter(policies: PolicyProvider, requests: Request
   return router;
 }
 
-export function createAuditRouter(store: Store): Router {
+export function createAuditRouter(store: AuditLog): Router {
   const router = Router();
   router.get('/', requireScope('admin'), async (req, res) => {
     const q = parseInput(ListAuditQuerySchema, req.query, 'query');

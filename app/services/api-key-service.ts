@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { ApiKey, CreateApiKeyBodySchema, CreatedApiKey, Scope } from '../../sdk/schemas.js';
+import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { ApiKeyRecord, Principal, Store } from '../ports/store.js';
+import type { ApiKeyRecord, Principal } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 
 export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
@@ -48,7 +49,7 @@ export function principalOfKey(record: ApiKeyRecord): Principal {
 }
 
 export interface ApiKeyServiceDeps {
-  store: Store;
+  store: ApiKeyStore;
   clock: Clock;
   newId: (prefix: string) => string;
   adminApiKey?: string | undefined;

@@ -10,7 +10,10 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
-import type { AuditEventInput, GitHubCheckRunLink, RequestRecord, Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { AuditEventInput, GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
 import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
 import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
@@ -31,7 +34,7 @@ export const CHECK_JOBS = {
 const REFUSALS_READ = 200;
 
 export interface GitHubCheckServiceDeps {
-  store: Store;
+  store: RequestStore & JobQueue & GitHubLinkStore;
   gateway: GitHubGateway;
   requests: RequestService;
   policies: PolicyProvider;

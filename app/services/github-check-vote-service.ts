@@ -16,7 +16,9 @@ import type { Refusal } from '../approvals/qualify-voter.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitHubGateway } from '../ports/github-gateway.js';
-import type { GitHubCheckRunLink, RequestRecord, Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
 import { renderCheckRefusalReply } from '../render/check-run-output.js';
 import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import type { GitHubCheckService } from './github-check-service.js';
@@ -86,7 +88,7 @@ export interface PullRequestComment {
 }
 
 export interface GitHubCheckVoteServiceDeps {
-  store: Store;
+  store: RequestStore & GitHubLinkStore;
   clock: Clock;
   log: Logger;
   gateway: GitHubGateway;

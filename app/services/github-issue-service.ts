@@ -11,7 +11,10 @@ import { isRequester } from '../approvals/is-requester.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitHubGateway, GitHubIssue, Reaction } from '../ports/github-gateway.js';
-import type { GitHubIssueLink, JobInput, RequestRecord, Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { GitHubIssueLink, JobInput, RequestRecord } from '../ports/store.js';
 import { renderCheckFallbackNote, reviewedOnCommit } from '../render/check-target.js';
 import {
   BASE_LABEL,
@@ -42,7 +45,7 @@ const MAX_ASSIGNEES = 10;
 const SKEW_MS = 10 * 60 * 1000;
 
 export interface GitHubIssueServiceDeps {
-  store: Store;
+  store: RequestStore & JobQueue & GitHubLinkStore;
   gateway: GitHubGateway;
   requests: RequestService;
   policies: PolicyProvider;

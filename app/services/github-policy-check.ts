@@ -21,7 +21,9 @@ import {
 } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
-import type { Job, JobInput, RequestRecord, Store } from '../ports/store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { Job, JobInput, RequestRecord } from '../ports/store.js';
 import { POLICY_CHECK_NAME, renderPolicyCheck } from '../render/policy-check.js';
 import { hasImpact } from '../render/policy-impact.js';
 import { isImpactComment, renderImpactComment } from '../render/policy-impact-comment.js';
@@ -40,7 +42,7 @@ export interface PolicyPullRequest {
 }
 
 export interface GitHubPolicyCheckDeps {
-  store: Store;
+  store: RequestStore & JobQueue;
   gateway: GitHubGateway;
   clock: Clock;
   log: Logger;

@@ -10,7 +10,9 @@
  */
 import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway, type GitHubPullRequest } from '../ports/github-gateway.js';
-import type { GitHubCheckRunLink, GitHubIssueLink, Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { GitHubCheckRunLink, GitHubIssueLink } from '../ports/store.js';
 import type { CheckVoteOutcome, GitHubCheckVoteService } from './github-check-vote-service.js';
 import type { GitHubReviewService } from './github-review-service.js';
 
@@ -30,7 +32,7 @@ export class GitHubReconciler {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: RequestStore & GitHubLinkStore;
       gateway: GitHubGateway;
       reviews: GitHubReviewService;
       /** Votes on pull requests for requests reviewed on a commit (absent: issues only). */

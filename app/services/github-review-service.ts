@@ -8,7 +8,8 @@
 import { parseCommand } from '../approvals/parse-command.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { GitHubLinkStore } from '../ports/github-link-store.js';
+import type { RequestStore } from '../ports/request-store.js';
 import { renderNotPendingReply, renderRefusalReply } from '../render/issue-comments.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
@@ -28,7 +29,7 @@ export interface IssueComment {
 export type CommentOutcome = VoteOutcome | 'not_a_command' | 'not_ours' | 'already_handled' | 'ignored_bot';
 
 export interface GitHubReviewServiceDeps {
-  store: Store;
+  store: RequestStore & GitHubLinkStore;
   clock: Clock;
   log: Logger;
   requests: RequestService;

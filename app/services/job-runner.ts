@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Job, Store } from '../ports/store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { Job } from '../ports/store.js';
 
 /** Thrown by a handler when retrying cannot help (the job is marked failed at once). */
 export class PermanentJobError extends Error {
@@ -18,7 +19,7 @@ export interface JobKind {
 }
 
 export interface JobRunnerOptions {
-  store: Store;
+  store: JobQueue;
   clock: Clock;
   log: Logger;
   /** How often due jobs are looked for when nobody calls `wake()` (default 1 s). */

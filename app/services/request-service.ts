@@ -15,14 +15,8 @@ import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
-import type {
-  AuditEventInput,
-  DecisionChange,
-  JobInput,
-  Principal,
-  RequestRecord,
-  Store,
-} from '../ports/store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { AuditEventInput, DecisionChange, JobInput, Principal, RequestRecord } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 import type { DecisionHub } from './decision-hub.js';
 import type { PolicyProvider } from './local-policy-provider.js';
@@ -54,7 +48,7 @@ export interface RequestReactor {
 }
 
 export interface RequestServiceDeps {
-  store: Store;
+  store: RequestStore;
   policies: PolicyProvider;
   clock: Clock;
   hub: DecisionHub;

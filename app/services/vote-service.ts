@@ -2,7 +2,8 @@ import type { Vote } from '../../sdk/schemas.js';
 import { progressOf, tallyVote, withdrawVote } from '../approvals/tally-votes.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { RequestRecord, Store } from '../ports/store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { RequestRecord } from '../ports/store.js';
 import { notFound } from './app-error.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestService } from './request-service.js';
@@ -55,7 +56,9 @@ export interface VoteResult {
 export class VoteService {
   readonly #queue = new PerKeyQueue();
 
-  constructor(private readonly deps: { store: Store; clock: Clock; log: Logger; requests: RequestService }) {}
+  constructor(
+    private readonly deps: { store: RequestStore; clock: Clock; log: Logger; requests: RequestService },
+  ) {}
 
   castVote(requestId: string, ballot: Ballot): Promise<VoteResult> {
     return this.#queue.run(requestId, () => this.#cast(requestId, ballot));

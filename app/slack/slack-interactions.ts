@@ -2,7 +2,8 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { RequestRecord, Store } from '../ports/store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { RequestRecord } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
 import type { VoteOutcome, VoteService } from '../services/vote-service.js';
 import { qualifySlackVoter } from './qualify-slack-voter.js';
@@ -17,7 +18,7 @@ export interface SlackInteractionsDeps {
   signingSecret: string;
   clock: Clock;
   log: Logger;
-  store: Store;
+  store: RequestStore;
   votes: VoteService;
   slack: SlackApi;
 }

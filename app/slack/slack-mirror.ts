@@ -1,6 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Job, RequestRecord, Store } from '../ports/store.js';
+import type { OutboundStore } from '../ports/outbound-store.js';
+import type { RequestStore } from '../ports/request-store.js';
+import type { Job, RequestRecord } from '../ports/store.js';
 import { PermanentJobError } from '../services/job-runner.js';
 import type { PolicyProvider } from '../services/local-policy-provider.js';
 import { PerKeyQueue } from '../services/per-key-queue.js';
@@ -27,7 +29,7 @@ const SETUP_ERRORS = new Set([
 ]);
 
 export interface SlackMirrorDeps {
-  store: Store;
+  store: RequestStore & OutboundStore;
   clock: Clock;
   log: Logger;
   slack: SlackApi;

@@ -9,14 +9,8 @@ import {
 import { checkWebhookUrl } from '../adapters/ssrf-guard.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type {
-  DeliveryStatus,
-  Job,
-  Principal,
-  Store,
-  WebhookDelivery,
-  WebhookRecord,
-} from '../ports/store.js';
+import type { OutboundStore } from '../ports/outbound-store.js';
+import type { DeliveryStatus, Job, Principal, WebhookDelivery, WebhookRecord } from '../ports/store.js';
 import { AppError, notFound } from '../services/app-error.js';
 import { PermanentJobError } from '../services/job-runner.js';
 import { VERSION } from '../version.js';
@@ -29,7 +23,7 @@ export type CreateWebhookInput = z.output<typeof CreateWebhookBodySchema>;
 export type DeliveryView = Omit<WebhookDelivery, 'body'>;
 
 export interface WebhookServiceDeps {
-  store: Store;
+  store: OutboundStore;
   clock: Clock;
   log: Logger;
   newId: (prefix: string) => string;
