@@ -4,6 +4,7 @@
  *
  * @example
  * describeStoreContract('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+ * describeStoreContract('memory', async () => createMemoryStore());
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Store, StoreError } from '../../app/ports/store.js';
@@ -36,7 +37,7 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
 
     it('answers ping and names its kind', async () => {
       await expect(current().ping()).resolves.toBeUndefined();
-      expect(['sqlite', 'postgres']).toContain(current().kind);
+      expect(['sqlite', 'postgres', 'memory']).toContain(current().kind);
     });
 
     describeRequestContract(current);

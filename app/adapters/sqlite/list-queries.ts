@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AuditFilter, JobFilter, RequestFilter } from '../../ports/store.js';
+import { checkedCount, toUtcIso } from '../store-values.js';
 import {
   type AuditRow,
   fromAuditRow,
@@ -12,6 +13,9 @@ import {
   type JobRow,
   type RequestRow,
 } from './rows.js';
+
+/** Shared with the in-memory store (`../store-values.ts`); re-exported so imports stay stable. */
+export { checkedCount, toUtcIso } from '../store-values.js';
 
 export function createListQueries(db: Database.Database) {
   const cache = new Map<string, Database.Statement>();
@@ -88,19 +92,4 @@ function whereClause(conditions: [string, string | undefined][]): { sql: string;
 /** `LIKE` treats `%` and `_` as wildcards: match them literally. */
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
-export function toUtcIso(value: string, name: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not an ISO-8601 time: "${value}"`);
-  return time.toISOString();
-}
-
-/** SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything. */
-export function checkedCount(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
-  }
-  return value;
 }

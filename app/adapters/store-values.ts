@@ -1,0 +1,34 @@
+/**
+ * Argument checks and id shapes every Store adapter shares, so the SQLite and in-memory stores
+ * accept and produce the same values.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
+export function toUtcIso(value: string, name: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new RangeError(`${name} is not an ISO-8601 time: "${value}"`);
+  return time.toISOString();
+}
+
+/** SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything. */
+export function checkedCount(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a whole number ≥ 0, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * `aud_` + the time in milliseconds (12 hex digits, so ids sort by creation) + a random UUID's 122
+ * random bits (randomUUID draws from a cached entropy pool: far cheaper than randomBytes per id).
+ * Chain order is the table's sequence, not the id; the id only has to be unique.
+ */
+export function newAuditId(now = Date.now()): string {
+  return newStoreId('aud', now);
+}
+
+/** `<prefix>_` + time + random, as for audit ids. */
+export function newStoreId(prefix: string, now = Date.now()): string {
+  return `${prefix}_${now.toString(16).padStart(12, '0')}${randomUUID().replaceAll('-', '')}`;
+}
