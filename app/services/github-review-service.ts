@@ -123,10 +123,7 @@ export class GitHubReviewService {
     const request = await this.#request(link.requestId);
     if (request.status !== 'pending') return false;
     const at = clock.now().toISOString();
-    if (request.expiresAt <= at) {
-      await requests.expireDue();
-      return false;
-    }
+    if (await requests.expireOverdue(request, at)) return false;
     const reason = 'Closed the issue without a decision.';
     const decided = await requests.applyDecision(
       request,

@@ -11,6 +11,7 @@ import {
   type Review,
   type Scope,
 } from '../../sdk/schemas.js';
+import { isOverdue } from '../approvals/is-overdue.js';
 import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
@@ -302,6 +303,17 @@ export class RequestService {
     }
   }
 
+  /**
+   * Expires `request` when it is overdue at `at` (`isOverdue`), and only that request: a late vote
+   * or issue close on one request must not decide the others (the sweeper does, on its schedule).
+   * True when it was overdue, whether this call or a concurrent one expired it.
+   */
+  async expireOverdue(request: RequestRecord, at: string): Promise<boolean> {
+    if (!isOverdue(request, at)) return false;
+    await this.#expire(request.id, at);
+    return true;
+  }
+
   async #expire(id: string, now: string): Promise<RequestRecord | null> {
     const request = await this.deps.store.getRequest(id);
     if (request?.status !== 'pending') return null;
@@ -383,8 +395,7 @@ export class RequestService {
     change: DecisionChange & { details: Record<string, unknown> },
   ): Promise<RequestRecord> {
     // A vote that arrives after the expiry time is refused even if the sweeper has not run yet.
-    if (request.status === 'pending' && request.expiresAt <= change.at) {
-      await this.#expire(request.id, change.at);
+    if (await this.expireOverdue(request, change.at)) {
       throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     }
     const { details, ...decision } = change;

@@ -77,7 +77,8 @@ export class VoteService {
     const request = await store.getRequest(requestId);
     if (!request) throw notFound('request', requestId);
     const at = clock.now().toISOString();
-    if (request.status !== 'pending' || !request.review || request.expiresAt <= at) return 'not_pending';
+    if (request.status !== 'pending' || !request.review) return 'not_pending';
+    if (await requests.expireOverdue(request, at)) return 'not_pending';
     const vote = request.review.votes.find((v) => v.voter === withdrawal.voter);
     if (vote?.decision !== 'approve' || vote.source !== withdrawal.source) return 'no_vote';
     const review = withdrawVote(request.review, withdrawal.voter);
@@ -101,8 +102,7 @@ export class VoteService {
     if (!request) throw notFound('request', requestId);
     const at = clock.now().toISOString();
     if (request.status !== 'pending' || !request.review) return { outcome: 'not_pending', request };
-    if (request.expiresAt <= at) {
-      await requests.expireDue();
+    if (await requests.expireOverdue(request, at)) {
       return { outcome: 'not_pending', request: (await store.getRequest(requestId)) ?? request };
     }
 

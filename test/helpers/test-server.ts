@@ -1,6 +1,7 @@
 /**
  * A real AgentGate server for tests: real HTTP on 127.0.0.1 (a free port), real SQLite (in memory
- * unless `databasePath` is given), policies from an in-memory map of file name → YAML.
+ * unless `databasePath` is given) or the store a test passes, policies from an in-memory map of
+ * file name → YAML.
  */
 import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
@@ -18,6 +19,8 @@ export interface TestServerOptions {
   policies?: Record<string, string>;
   clock?: Clock;
   databasePath?: string;
+  /** The store to serve from instead of SQLite, e.g. `createMemoryStore()`; closed with the server. */
+  store?: Store;
   sweepIntervalMs?: number;
   defaultRepository?: string | null;
   bodyLimitBytes?: number;
@@ -46,7 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const files = new Map(Object.entries(options.policies ?? {}));
   const policies = new LocalPolicyProvider('test-policies', async () => files);
   await policies.reload();
-  const store = await openSqliteStore({ path: options.databasePath ?? ':memory:' });
+  const store = options.store ?? (await openSqliteStore({ path: options.databasePath ?? ':memory:' }));
   const adminKey = `agk_${randomBytes(32).toString('base64url')}`;
   const server = createServer({
     store,

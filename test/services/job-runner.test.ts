@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { createMemoryStore } from '../../app/adapters/memory/memory-store.js';
 import { createLogger } from '../../app/logger.js';
-import type { Job, Store } from '../../app/ports/store.js';
+import type { Job, JobQueue } from '../../app/ports/job-queue.js';
 import { backoffDelayMs, JobRunner, PermanentJobError } from '../../app/services/job-runner.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
-let store: Store;
+let store: JobQueue & { close(): Promise<void> };
 let clock: ManualClock;
 let runner: JobRunner;
 
 beforeEach(async () => {
-  store = await openSqliteStore({ path: ':memory:' });
+  store = createMemoryStore();
   clock = new ManualClock();
   runner = new JobRunner({ store, clock, log: createLogger('silent'), random: () => 0.5, concurrency: 4 });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../app/adapters/memory/memory-store.js';
 import type { Integration } from '../../app/integration.js';
 import type { RequestRecord } from '../../app/ports/store.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
@@ -26,6 +27,7 @@ let admin: Api;
 
 beforeAll(async () => {
   t = await startTestServer({
+    store: createMemoryStore(),
     integrations: [recorder],
     policies: {
       'p.yaml': 'rules:\n  - name: reads\n    if: { action: "read_*" }\n    decision: auto_approve\n',

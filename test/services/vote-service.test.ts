@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../app/adapters/memory/memory-store.js';
 import type { Ballot } from '../../app/services/vote-service.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const POLICIES = {
@@ -21,7 +23,7 @@ let t: TestServer;
 let agent: Api;
 
 beforeAll(async () => {
-  t = await startTestServer({ policies: POLICIES });
+  t = await startTestServer({ policies: POLICIES, store: createMemoryStore() });
   agent = (await keyClient(t.url, t.adminKey, 'agent', ['request:create'])).api;
 });
 afterAll(() => t.close());
@@ -105,14 +107,6 @@ describe('VoteService', () => {
     expect(decided?.review?.votes).toHaveLength(2);
   });
 
-  it('refuses a vote after the request expired, even before the sweeper runs', async () => {
-    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund', timeout: 1 });
-    await new Promise((r) => setTimeout(r, 1100));
-    const late = await t.server.votes.castVote(body.id, ballot('alice', ['finance']));
-    expect(late.outcome).toBe('not_pending');
-    expect(late.request.status).toBe('expired');
-  });
-
   it('withdraws an approval only from its own source, and never from a decided request', async () => {
     const { body } = await agent('POST', '/api/requests', { action: 'payments.refund' });
     const votes = t.server.votes;
@@ -144,5 +138,45 @@ describe('VoteService', () => {
       actor: 'github:max',
       details: { voter: 'github:alice', source: 'github:review' },
     });
+  });
+});
+
+describe('VoteService: overdue requests', () => {
+  it('expires the overdue request a late vote or withdrawal names, and only that one', async () => {
+    const clock = new ManualClock();
+    // The sweeper must not run during the test: only the late votes may expire anything.
+    const server = await startTestServer({
+      policies: POLICIES,
+      clock,
+      store: createMemoryStore(),
+      sweepIntervalMs: 3_600_000,
+    });
+    try {
+      const api = (await keyClient(server.url, server.adminKey, 'agent', ['request:create'])).api;
+      const create = async () =>
+        (await api('POST', '/api/requests', { action: 'payments.refund', timeout: 60 })).body.id as string;
+      const [voted, withdrawn, untouched] = [await create(), await create(), await create()];
+      clock.advance(59_999);
+      expect((await server.server.votes.castVote(voted, ballot('alice', ['finance']))).outcome).toBe(
+        'counted',
+      );
+      clock.advance(1); // expiresAt itself is too late
+
+      const late = await server.server.votes.castVote(voted, ballot('bob', ['finance']));
+      expect(late.outcome).toBe('not_pending');
+      expect(late.request).toMatchObject({ status: 'expired', decidedBy: 'system:expiry' });
+      expect((await server.store.getRequest(withdrawn))?.status).toBe('pending');
+      expect((await server.store.getRequest(untouched))?.status).toBe('pending');
+
+      const withdrawal = { voter: 'github:alice', source: 'github:comment', by: 'github:alice' };
+      expect(await server.server.votes.withdrawVote(withdrawn, withdrawal)).toBe('not_pending');
+      expect((await server.store.getRequest(withdrawn))?.status).toBe('expired');
+      expect((await server.store.getRequest(untouched))?.status).toBe('pending');
+
+      expect(await server.server.requests.expireDue()).toBe(1);
+      expect((await server.store.getRequest(untouched))?.status).toBe('expired');
+    } finally {
+      await server.close();
+    }
   });
 });
