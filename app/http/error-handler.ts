@@ -96,26 +96,35 @@ function fromStore(error: StoreError): AppError | null {
   }
 }
 
+/**
+ * The one mapping from anything a route throws to what the client is told: an AppError as it is,
+ * a StoreError by its code, a body-parser failure in words. Null for an unexpected error, which the
+ * caller logs and answers with `internalError()`. Express routes (createErrorHandler) and the
+ * long-poll route on node:http (wait-route.ts) both use it, so they cannot drift apart.
+ */
+export function toKnownError(error: unknown, bodyLimitBytes: number): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof StoreError) return fromStore(error);
+  return fromBodyParser(
+    (error ?? {}) as { type?: unknown; status?: unknown; message?: string },
+    bodyLimitBytes,
+  );
+}
+
+/** What the client is told about an unexpected error: never its details, never its fault. */
+export function internalError(): AppError {
+  return new AppError('internal_error', 'Something went wrong on the server; it has been logged. Try again.');
+}
+
 export function createErrorHandler(log: Logger, bodyLimitBytes: number): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known =
-      error instanceof AppError
-        ? error
-        : error instanceof StoreError
-          ? fromStore(error)
-          : fromBodyParser(
-              (error ?? {}) as { type?: unknown; status?: unknown; message?: string },
-              bodyLimitBytes,
-            );
+    const known = toKnownError(error, bodyLimitBytes);
     if (known) {
       sendError(res, known);
       return;
     }
     log.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
     if (res.headersSent) return;
-    sendError(
-      res,
-      new AppError('internal_error', 'Something went wrong on the server; it has been logged. Try again.'),
-    );
+    sendError(res, internalError());
   };
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
 import { type Authenticator, assertScope, authenticateHeader } from './auth.js';
-import { errorResponse } from './error-handler.js';
+import { errorResponse, internalError, toKnownError } from './error-handler.js';
 import type { Metrics } from './metrics.js';
 import { toWireRequest } from './requests-router.js';
 import { parseInput } from './validate.js';
@@ -63,16 +63,10 @@ async function serveWait(
     const request = await deps.requests.wait(principal, id, timeout, (cancel) => res.once('close', cancel));
     send(deps, res, 200, headers, toWireRequest(request));
   } catch (error) {
-    if (error instanceof AppError) {
-      const answer = errorResponse(error);
-      send(deps, res, answer.status, { ...headers, ...answer.headers }, answer.body);
-    } else {
-      deps.log.error({ err: error, path: ROUTE }, 'unhandled error');
-      send(deps, res, 500, headers, {
-        error: 'Something went wrong on the server; it has been logged. Try again.',
-        code: 'internal_error',
-      });
-    }
+    const known = toKnownError(error, 0);
+    if (!known) deps.log.error({ err: error, path: ROUTE }, 'unhandled error');
+    const answer = errorResponse(known ?? internalError());
+    send(deps, res, answer.status, { ...headers, ...answer.headers }, answer.body);
   } finally {
     deps.metrics.observeHttp('GET', ROUTE, res.statusCode, (performance.now() - started) / 1000);
   }

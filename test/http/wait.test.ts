@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../app/adapters/memory/memory-store.js';
+import { type Store, StoreError } from '../../app/ports/store.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -111,5 +113,42 @@ describe('graceful shutdown', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: body.id, status: 'pending' });
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('a busy store', () => {
+  it('answers 503 with Retry-After on the long-poll route, exactly as on the express routes', async () => {
+    // A store whose reads fail as SQLite's do when another writer holds the lock too long.
+    const memory = createMemoryStore();
+    let busy = false;
+    const store: Store = Object.create(memory, {
+      getRequest: {
+        value: (id: string) =>
+          busy
+            ? Promise.reject(
+                new StoreError('busy', `Could not read request ${id}: the database stayed locked.`),
+              )
+            : memory.getRequest(id),
+      },
+    });
+    const server = await startTestServer({ store });
+    try {
+      const api = apiClient(server.url, server.adminKey);
+      const { body } = await api('POST', '/api/requests', { action: 'deploy:busy' });
+      busy = true;
+      const longPoll = await api('GET', `/api/requests/${body.id}/wait?timeout=5`);
+      const express = await api('GET', `/api/requests/${body.id}`);
+      for (const res of [longPoll, express]) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(res.body).toEqual({
+          error: 'The database is busy or shutting down; try again in a moment.',
+          code: 'unavailable',
+        });
+      }
+    } finally {
+      busy = false;
+      await server.close();
+    }
   });
 });
