@@ -1,5 +1,9 @@
 /** What the Action prints about a request: who can approve, how far it got, how long is left. */
-import type { ApprovalRequest, Approvers, ReviewRequirement } from '../sdk/index.js';
+import {
+  type ApprovalRequest,
+  describeApprovers as describeApproversIn,
+  type ReviewRequirement,
+} from '../sdk/index.js';
 
 const UNITS: Array<[string, number]> = [
   ['d', 86_400],
@@ -25,20 +29,11 @@ export function formatDuration(ms: number): string {
     .join(' ');
 }
 
-function approversOf(approvers: Approvers): string {
-  const who = [
-    ...(approvers.users ?? []).map((u) => `@${u}`),
-    ...(approvers.teams ?? []).map((t) => `@${t}`),
-    ...(approvers.permission ? [`anyone with ${approvers.permission} permission on the repository`] : []),
-    ...(approvers.slack ?? []).map((id) => `Slack user ${id}`),
-  ];
-  return who.length > 0 ? who.join(', ') : 'nobody (the rule names no approvers)';
-}
-
-/** One line per routing rule: `2 approvals from @alice, @acme/finance (rule big-payments)`. */
+/** One line per routing rule: `2 approvals from @alice or members of @acme/finance (rule big-payments)`. */
 export function describeApprovers(requirements: readonly ReviewRequirement[]): string[] {
   return requirements.map(
-    (r) => `${r.count} approval${r.count === 1 ? '' : 's'} from ${approversOf(r.approvers)} (rule ${r.rule})`,
+    (r) =>
+      `${r.count} approval${r.count === 1 ? '' : 's'} from ${describeApproversIn(r.approvers)} (rule ${r.rule})`,
   );
 }
 

@@ -3,7 +3,7 @@
  * what was decided, by whom, why, and what to do (or not do) next.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ApprovalRequest, Approvers, ReviewRequirement } from '../sdk/index.js';
+import { type ApprovalRequest, describeApprovers, type ReviewRequirement } from '../sdk/index.js';
 import type { RequestResult, RequirementSummary } from './tool-schemas.js';
 
 /**
@@ -100,17 +100,6 @@ function decider(request: ApprovalRequest): string {
   const by = request.decidedBy ?? 'unknown';
   const rules = request.policyDecision.rules;
   return by === 'policy' && rules.length > 0 ? `policy (rule ${rules.join(', ')})` : by;
-}
-
-/** `alice, team acme/finance or anyone with write permission` (the policy engine's wording). */
-export function describeApprovers(approvers: Approvers): string {
-  const who: string[] = [];
-  for (const user of approvers.users ?? []) who.push(user);
-  for (const team of approvers.teams ?? []) who.push(`team ${team}`);
-  for (const id of approvers.slack ?? []) who.push(`Slack user ${id}`);
-  if (approvers.permission) who.push(`anyone with ${approvers.permission} permission`);
-  if (who.length <= 1) return who[0] ?? 'a qualified approver';
-  return `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
 }
 
 function trimPeriod(text: string): string {

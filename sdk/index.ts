@@ -17,6 +17,7 @@ export {
   type ListRequestsFilters,
   type RequestInput,
 } from './client.js';
+export { type ApproverMedium, describeApprovers, PLAIN_TEXT } from './describe-approvers.js';
 export {
   AgentGateError,
   type AgentGateErrorOptions,

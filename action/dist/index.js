@@ -48414,6 +48414,36 @@ function requestPath(id) {
   return `/api/requests/${encodeURIComponent(id)}`;
 }
 
+// sdk/describe-approvers.ts
+var PLAIN_TEXT = {
+  home: "github",
+  text: (text) => text,
+  githubUser: (login) => `@${login}`,
+  githubTeam: (slug) => `@${slug}`,
+  slackUser: (id) => id
+};
+function describeApprovers(approvers, medium = PLAIN_TEXT) {
+  const github = [
+    ...(approvers.users ?? []).map((login) => medium.githubUser(login.replace(/^@/, ""))),
+    ...(approvers.teams ?? []).map((slug) => `members of ${medium.githubTeam(slug.replace(/^@/, ""))}`),
+    ...approvers.permission ? [
+      approvers.permission === "admin" ? `anyone with ${medium.text("admin")} access` : `anyone with ${medium.text(approvers.permission)} access or more`
+    ] : []
+  ];
+  const slack = (approvers.slack ?? []).map((id) => medium.slackUser(id));
+  const groups = [
+    { where: "github", names: github, place: "on GitHub" },
+    { where: "slack", names: slack, place: "on Slack" }
+  ].filter((group) => group.names.length > 0).sort((a, b) => Number(b.where === medium.home) - Number(a.where === medium.home));
+  if (groups.length === 0) return "nobody (the rule names no approvers)";
+  const [only] = groups;
+  if (groups.length === 1 && only?.where === medium.home) return orList(only.names);
+  return groups.map((group) => `${orList(group.names)} ${group.place}`).join(", or ");
+}
+function orList(items) {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
 // action/id-token.ts
 var OIDC_AUDIENCE = "agentgate";
 var REFRESH_BEFORE_EXPIRY_MS = 6e4;
@@ -48569,18 +48599,9 @@ function formatDuration(ms) {
   if (first === -1) return "0s";
   return amounts.slice(first, first + 2).filter((a) => a.n > 0).map((a) => `${a.n}${a.unit}`).join(" ");
 }
-function approversOf(approvers) {
-  const who = [
-    ...(approvers.users ?? []).map((u) => `@${u}`),
-    ...(approvers.teams ?? []).map((t) => `@${t}`),
-    ...approvers.permission ? [`anyone with ${approvers.permission} permission on the repository`] : [],
-    ...(approvers.slack ?? []).map((id) => `Slack user ${id}`)
-  ];
-  return who.length > 0 ? who.join(", ") : "nobody (the rule names no approvers)";
-}
-function describeApprovers(requirements) {
+function describeApprovers2(requirements) {
   return requirements.map(
-    (r) => `${r.count} approval${r.count === 1 ? "" : "s"} from ${approversOf(r.approvers)} (rule ${r.rule})`
+    (r) => `${r.count} approval${r.count === 1 ? "" : "s"} from ${describeApprovers(r.approvers)} (rule ${r.rule})`
   );
 }
 function describeApprovals(requirements) {
@@ -48690,7 +48711,7 @@ function announce(request, url2, log, baseUrl, now) {
   const { policyDecision, review } = request;
   const rules = policyDecision.rules.length > 0 ? ` (rules: ${policyDecision.rules.join(", ")})` : "";
   log.info(`It needs a human decision${rules}: ${policyDecision.reason}`);
-  const approvers = describeApprovers(review?.requirements ?? []);
+  const approvers = describeApprovers2(review?.requirements ?? []);
   if (approvers.length > 0) {
     log.info("Who can approve:");
     for (const line of approvers) log.info(`  - ${line}`);

@@ -1,5 +1,6 @@
 /** The one line a human reads: why a request was approved, denied or sent to them. */
-import type { Approvers, Requirement } from '../../sdk/schemas.js';
+import { describeApprovers } from '../../sdk/describe-approvers.js';
+import type { Requirement } from '../../sdk/schemas.js';
 import type { CompiledRule, PolicySet } from './policy-set.js';
 
 export const describeDecision = {
@@ -31,20 +32,10 @@ export const describeDecision = {
   },
 };
 
-/** `2 approvals from alice, team acme/finance or anyone with maintain permission` */
+/** `2 approvals from @alice, members of @acme/finance or anyone with maintain access or more` */
 export function describeRequirement(requirement: Requirement): string {
   const count = `${requirement.count} approval${requirement.count === 1 ? '' : 's'}`;
   return `${count} from ${describeApprovers(requirement.approvers)}`;
-}
-
-export function describeApprovers(approvers: Approvers): string {
-  const who: string[] = [];
-  for (const user of approvers.users ?? []) who.push(user);
-  for (const team of approvers.teams ?? []) who.push(`team ${team}`);
-  for (const id of approvers.slack ?? []) who.push(`Slack user ${id}`);
-  if (approvers.permission) who.push(`anyone with ${approvers.permission} permission`);
-  if (who.length <= 1) return who[0] ?? 'nobody';
-  return `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
 }
 
 function names(rules: readonly CompiledRule[]): string {

@@ -1,4 +1,8 @@
 /** Who can approve, in words a reviewer reads on GitHub. Pure. */
+import {
+  type ApproverMedium,
+  describeApprovers as describeApproversIn,
+} from '../../sdk/describe-approvers.js';
 import type { Approvers, ReviewRequirement } from '../../sdk/schemas.js';
 
 /** `github:bob` → `@bob`; other deciders as code (`api:ops`, `system:expiry`). */
@@ -8,24 +12,23 @@ export function mentionOf(decider: string): string {
   return `\`${decider}\``;
 }
 
-/** "@alice, members of @acme/finance, or anyone with maintain access or more". */
+/** GitHub markdown (issue bodies, check runs, comments): names may sit in a table cell. */
+export const MARKDOWN: ApproverMedium = {
+  home: 'github',
+  text: escapeMarkdown,
+  githubUser: (login) => `@${escapeMarkdown(login)}`,
+  githubTeam: (slug) => `@${escapeMarkdown(slug)}`,
+  slackUser: (id) => `\`${id.replace(/[`|\r\n]/g, '')}\``,
+};
+
+/** "@alice, members of @acme/finance or anyone with maintain access or more" (sdk/describe-approvers.ts). */
 export function describeApprovers(approvers: Approvers): string {
-  const parts: string[] = [
-    ...(approvers.users ?? []).map((u) => `@${u.replace(/^@/, '')}`),
-    ...(approvers.teams ?? []).map((t) => `members of @${t}`),
-  ];
-  if (approvers.permission) {
-    parts.push(
-      approvers.permission === 'admin'
-        ? 'anyone with admin access'
-        : `anyone with ${approvers.permission} access or more`,
-    );
-  }
-  if (parts.length === 0) {
-    return approvers.slack?.length ? 'approvers on Slack only' : 'nobody on GitHub';
-  }
-  if (parts.length === 1) return parts[0] as string;
-  return `${parts.slice(0, -1).join(', ')}, or ${parts.at(-1)}`;
+  return describeApproversIn(approvers, MARKDOWN);
+}
+
+/** Markdown syntax and table pipes in a name are shown, not interpreted. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]|<>#!~]/g, '\\$&');
 }
 
 /** One sentence per requirement: "big-payments: 2 approvals from @alice or members of @acme/finance". */

@@ -1,4 +1,8 @@
 /** Small pure helpers for Slack mrkdwn: escaping, mentions, dates, who decided. */
+import {
+  type ApproverMedium,
+  describeApprovers as describeApproversIn,
+} from '../../sdk/describe-approvers.js';
 import type { Approvers, Requester } from '../../sdk/schemas.js';
 
 /**
@@ -44,24 +48,18 @@ export function describeRequester(requester: Requester): string {
   return `${escapeMrkdwn(requester.actor)} via GitHub Actions (\`${escapeMrkdwn(requester.workflow)}\` in ${escapeMrkdwn(requester.repository)})`;
 }
 
-/** "<@U1> or <@U2> on Slack; alice, team acme/finance or anyone with maintain on GitHub". */
-export function describeApprovers(approvers: Approvers): string {
-  const onSlack = (approvers.slack ?? []).map(mention);
-  const onGitHub = [
-    ...(approvers.users ?? []).map((u) => escapeMrkdwn(u.replace(/^@/, ''))),
-    ...(approvers.teams ?? []).map((t) => `team ${escapeMrkdwn(t)}`),
-    ...(approvers.permission ? [`anyone with ${approvers.permission} access`] : []),
-  ];
-  const parts = [
-    ...(onSlack.length > 0 ? [`${orList(onSlack)} on Slack`] : []),
-    ...(onGitHub.length > 0 ? [`${orList(onGitHub)} on GitHub`] : []),
-  ];
-  return parts.length > 0 ? parts.join('; ') : 'nobody is listed';
-}
+/** Slack mrkdwn: Slack users as mentions, everything else escaped. */
+export const SLACK_MRKDWN: ApproverMedium = {
+  home: 'slack',
+  text: escapeMrkdwn,
+  githubUser: (login) => `@${escapeMrkdwn(login)}`,
+  githubTeam: (slug) => `@${escapeMrkdwn(slug)}`,
+  slackUser: mention,
+};
 
-function orList(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+/** "<@U1> or <@U2> on Slack, or @alice on GitHub" (sdk/describe-approvers.ts). */
+export function describeApprovers(approvers: Approvers): string {
+  return describeApproversIn(approvers, SLACK_MRKDWN);
 }
 
 /** Cuts text to `max` characters, saying so. */

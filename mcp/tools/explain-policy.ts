@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentGateClient, PolicyEvaluation } from '../../sdk/index.js';
+import { describeApprovers } from '../../sdk/index.js';
 import { explainFailure } from '../failure-result.js';
-import { describeApprovers, summarizeRequirement } from '../request-result.js';
+import { summarizeRequirement } from '../request-result.js';
 import { type ExplainPolicyResult, explainPolicyInput, explainPolicyOutput } from '../tool-schemas.js';
 
 const OUTCOMES = {

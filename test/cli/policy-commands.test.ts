@@ -135,7 +135,7 @@ describe('agentgate policy test', () => {
     const run = await runCli(['policy', 'test', dir]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      `FAIL  ${join(dir, 'tests/more.yaml')}:2  small payment approved: expected auto_approve, got route_to_human (No rule matched; needs 1 approval from anyone with write permission)`,
+      `FAIL  ${join(dir, 'tests/more.yaml')}:2  small payment approved: expected auto_approve, got route_to_human (No rule matched; needs 1 approval from anyone with write access or more)`,
     );
     expect(run.stdout).toContain('2 passed, 1 failed\n');
   });
@@ -174,7 +174,7 @@ describe('agentgate policy explain', () => {
       ],
     });
     expect(evaluation.reason).toBe(
-      'Needs human approval: "big-payments" needs 2 approvals from team acme/finance',
+      'Needs human approval: "big-payments" needs 2 approvals from members of @acme/finance',
     );
     expect(evaluation.conditions.map((c) => [c.rule, c.matched])).toEqual([
       ['big-payments', true],

@@ -129,14 +129,14 @@ describe('request_approval', () => {
       approved: false,
       decidedBy: null,
       reviewUrl: null,
-      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: 'alice', approvedBy: [] }],
+      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: '@alice', approvedBy: [] }],
     });
     const id = result.structured.id as string;
     expect(result.text).toContain(`Request ${id} (deploy:staging) is pending: it awaits a human decision.`);
     expect(result.text).toContain(
       'A human decides it through the AgentGate API or CLI (no review link yet).',
     );
-    expect(result.text).toContain('Needs 1 approval from alice (rule deploys-need-a-human).');
+    expect(result.text).toContain('Needs 1 approval from @alice (rule deploys-need-a-human).');
     expect(result.text).toContain(`Call wait_for_decision with id "${id}"`);
     const stored = await operator('GET', `/api/requests/${id}`);
     expect(stored.body).toMatchObject({
@@ -334,16 +334,16 @@ describe('explain_policy', () => {
     const route = await call(mcp, 'explain_policy', { action: 'deploy:production', urgency: 'critical' });
     expect(route.structured).toMatchObject({
       outcome: 'routed_to_human',
-      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: 'alice' }],
+      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: '@alice' }],
     });
     expect(route.text).toContain(
-      'It needs 1 approval from alice (rule deploys-need-a-human, via issue, expires after 2h).',
+      'It needs 1 approval from @alice (rule deploys-need-a-human, via issue, expires after 2h).',
     );
 
     const unmatched = await call(mcp, 'explain_policy', { action: 'rename_repo' });
     expect(unmatched.structured).toMatchObject({ outcome: 'routed_to_human', rules: [] });
     expect(unmatched.text).toBe(
-      'rename_repo would be routed to a human: No rule matched; needs 1 approval from anyone with write permission. It needs 1 approval from anyone with write permission (rule default, via issue). Call request_approval (with wait_seconds to wait for the decision) to ask.',
+      'rename_repo would be routed to a human: No rule matched; needs 1 approval from anyone with write access or more. It needs 1 approval from anyone with write access or more (rule default, via issue). Call request_approval (with wait_seconds to wait for the decision) to ask.',
     );
 
     const after = (await apiClient(t.url, t.adminKey)('GET', '/api/requests')).body.pagination.total;

@@ -98,7 +98,7 @@ describe('combining', () => {
       },
     ]);
     expect(result.reason).toBe(
-      'Needs human approval: "finance" needs 3 approvals from team acme/finance; "legal" needs 2 approvals from alice or team acme/legal',
+      'Needs human approval: "finance" needs 3 approvals from members of @acme/finance; "legal" needs 2 approvals from @alice or members of @acme/legal',
     );
   });
 
@@ -147,7 +147,7 @@ describe('combining', () => {
       ],
       conditions: [],
     });
-    expect(evaluation.reason).toBe('No policy files; needs 1 approval from anyone with write permission');
+    expect(evaluation.reason).toBe('No policy files; needs 1 approval from anyone with write access or more');
   });
 
   it('applies defaults that approve or deny, with their reason', () => {

@@ -143,6 +143,6 @@ describe('renderSlackMessage', () => {
       renderSlackMessage({ request, ruleDescriptions: new Map(), interactive: true }).blocks,
     );
     expect(text).toContain('• *default* — No rule decided it, and the defaults send it to a human.');
-    expect(text).toContain('• *default* needs 1 approval from anyone with write access on GitHub.');
+    expect(text).toContain('• *default* needs 1 approval from anyone with write access or more on GitHub.');
   });
 });

@@ -133,7 +133,7 @@ describe('Slack mirror', () => {
       ':large_orange_circle: High',
       '\\"amount\\": 25000',
       '*big-payments* — Payments over 1,000 need two people from finance',
-      '<@U0ALICE>, <@U0BOB> or <@U0CAROL> on Slack',
+      '<@U0ALICE>, <@U0BOB> or <@U0CAROL>',
       '0 of 2 approvals',
       '<!date^',
       'agentgate_approve',
@@ -294,7 +294,7 @@ describe('Slack buttons', () => {
     const ephemeral = slack.callsOf('chat.postEphemeral').at(-1);
     expect(ephemeral?.body).toMatchObject({ channel: 'C0PAY', user: 'U0MALLORY' });
     expect(ephemeral?.body.text).toBe(
-      'You are not an approver for this request, so your vote was not counted. Who can approve:\n• *big-payments*: <@U0ALICE>, <@U0BOB> or <@U0CAROL> on Slack',
+      'You are not an approver for this request, so your vote was not counted. Who can approve:\n• *big-payments*: <@U0ALICE>, <@U0BOB> or <@U0CAROL>',
     );
     const current = (await agent('GET', `/api/requests/${request.id}`)).body;
     expect(current).toMatchObject({ status: 'pending' });
