@@ -15,6 +15,7 @@ import {
   type WebhookDelivery,
   type WebhookRecord,
 } from '../../ports/store.js';
+import type { EnabledWebhook, StoreAdditions } from '../../ports/store-additions.js';
 import { checkedCount } from '../store-values.js';
 import { ascending, copy } from './json-copy.js';
 
@@ -35,7 +36,7 @@ export function createMemoryLinks({
   prepareJobs,
   pending,
   hasRequest,
-}: MemoryLinkDeps): GitHubLinkStore & OutboundStore {
+}: MemoryLinkDeps): GitHubLinkStore & OutboundStore & Pick<StoreAdditions, 'updateWebhook'> {
   const processed = new Set<string>();
   const issues = new Map<string, GitHubIssueLink>();
   const checkRuns = new Map<string, GitHubCheckRunLink>();
@@ -161,6 +162,22 @@ export function createMemoryLinks({
       run('list webhooks', () =>
         [...webhooks.values()].sort((a, b) => ascending(a.createdAt, b.createdAt)).map(copy),
       ),
+
+    updateWebhook: (id, patch, _at, events) =>
+      run(`update webhook ${id}`, () => {
+        const webhook = webhooks.get(id) as Partial<EnabledWebhook> | undefined;
+        if (!webhook) return null;
+        const updated = {
+          ...webhook,
+          ...(patch.url !== undefined && { url: patch.url }),
+          ...(patch.events !== undefined && { events: copy(patch.events) }),
+          enabled: patch.enabled ?? webhook.enabled ?? true,
+        } as EnabledWebhook;
+        const trail = prepareEvents(events);
+        webhooks.set(id, updated);
+        trail.commit();
+        return copy(updated);
+      }),
 
     deleteWebhook: (id, events) =>
       run(`delete webhook ${id}`, () => {

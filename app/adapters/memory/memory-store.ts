@@ -28,11 +28,12 @@ import {
   type Store,
   StoreError,
 } from '../../ports/store.js';
+import type { StoreAdditions } from '../../ports/store-additions.js';
 import { checkedCount, newAuditId, newStoreId, toUtcIso } from '../store-values.js';
 import { ascending, copy, descending } from './json-copy.js';
 import { createMemoryLinks } from './memory-links.js';
 
-export function createMemoryStore(): Store {
+export function createMemoryStore(): Store & StoreAdditions {
   const requests = new Map<string, RequestRecord>();
   /** `ownerId` NUL `key` → the request it created. */
   const idempotency = new Map<string, { fingerprint: string; requestId: string }>();
@@ -354,6 +355,23 @@ export function createMemoryStore(): Store {
         trail.commit();
         return copy(revoked);
       }),
+
+    updateApiKey: (id, patch, _at, events) =>
+      run(`update API key ${id}`, () => {
+        const key = apiKeys.get(id);
+        if (!key) return null;
+        const updated = { ...key, rateLimit: patch.rateLimit };
+        const trail = prepareEvents(events);
+        apiKeys.set(id, updated);
+        trail.commit();
+        return copy(updated);
+      }),
+
+    getAuditHead: () =>
+      run('read the end of the audit trail', () => ({
+        count: audit.length,
+        lastHash: audit.at(-1)?.hash ?? GENESIS_HASH,
+      })),
 
     countActiveApiKeys: () =>
       run('count API keys', () => [...apiKeys.values()].filter((k) => k.revokedAt === null).length),
