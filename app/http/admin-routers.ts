@@ -7,10 +7,10 @@ import {
   RepositoryNameSchema,
 } from '../../sdk/schemas.js';
 import { summarizePolicySet } from '../policy/index.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { Store } from '../ports/store.js';
 import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
-import type { PolicyProvider } from '../services/local-policy-provider.js';
 import type { RequestService } from '../services/request-service.js';
 import { principalOf, requireScope } from './auth.js';
 import { parseInput } from './validate.js';

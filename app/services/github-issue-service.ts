@@ -7,12 +7,14 @@
  * Jobs of the same request run one at a time.
  */
 
+import { reviewedOnCommit } from '../approvals/check-target.js';
 import { isRequester } from '../approvals/is-requester.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitHubGateway, GitHubIssue, Reaction } from '../ports/github-gateway.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { GitHubIssueLink, JobInput, RequestRecord, Store } from '../ports/store.js';
-import { renderCheckFallbackNote, reviewedOnCommit } from '../render/check-target.js';
+import { renderCheckFallbackNote } from '../render/check-target.js';
 import {
   BASE_LABEL,
   issueMarker,
@@ -23,7 +25,6 @@ import {
 import { decisionMarker, renderDecisionComment } from '../render/issue-comments.js';
 import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';

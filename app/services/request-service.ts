@@ -15,6 +15,7 @@ import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type {
   AuditEventInput,
   DecisionChange,
@@ -25,7 +26,6 @@ import type {
 } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 import type { DecisionHub } from './decision-hub.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 
 export type CreateInput = z.output<typeof CreateRequestBodySchema>;
 export type EvaluateInput = z.output<typeof EvaluateBodySchema>;

@@ -9,7 +9,8 @@ import { createLogger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { Store } from '../../app/ports/store.js';
 import { type AgentGateServer, createServer } from '../../app/server.js';
-import { LocalPolicyProvider, type PolicyProvider } from '../../app/services/local-policy-provider.js';
+import type { PolicyProvider } from '../../app/ports/policy-provider.js';
+import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
 import { type WebhooksOptions, webhooksIntegration } from '../../app/webhooks/integration.js';
 
