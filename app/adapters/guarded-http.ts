@@ -39,7 +39,7 @@ export interface GuardedPostResult {
 }
 
 /** A `net` lookup that resolves every address of the name and fails if any of them is refused. */
-export function createGuardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve): LookupFunction {
+function createGuardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : 0;
     resolve(hostname, { family, all: true, ...(options.hints !== undefined && { hints: options.hints }) })

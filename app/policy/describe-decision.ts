@@ -37,7 +37,7 @@ export function describeRequirement(requirement: Requirement): string {
   return `${count} from ${describeApprovers(requirement.approvers)}`;
 }
 
-export function describeApprovers(approvers: Approvers): string {
+function describeApprovers(approvers: Approvers): string {
   const who: string[] = [];
   for (const user of approvers.users ?? []) who.push(user);
   for (const team of approvers.teams ?? []) who.push(`team ${team}`);

@@ -22,7 +22,7 @@ import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';
 
-export const CHECK_JOBS = {
+const CHECK_JOBS = {
   createCheckRun: 'github.create_check_run',
   updateCheckRun: 'github.update_check_run',
   reflectCheckRun: 'github.reflect_check_run',

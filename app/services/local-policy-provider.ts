@@ -2,7 +2,7 @@ import type { PolicyDiagnostic } from '../../sdk/schemas.js';
 import { loadPolicySet } from '../policy/index.js';
 import type { ActivePolicy, PolicyProvider } from '../ports/policy-provider.js';
 
-export class PolicyLoadError extends Error {
+class PolicyLoadError extends Error {
   constructor(
     readonly source: string,
     readonly errors: PolicyDiagnostic[],

@@ -4,7 +4,6 @@ import {
   type CreateRequestBodySchema,
   type DecideBodySchema,
   type EvaluateBodySchema,
-  type ListAuditQuerySchema,
   type ListRequestsQuerySchema,
   type PolicyEvaluation,
   RepositoryNameSchema,
@@ -31,7 +30,6 @@ export type CreateInput = z.output<typeof CreateRequestBodySchema>;
 export type EvaluateInput = z.output<typeof EvaluateBodySchema>;
 export type DecideInput = z.output<typeof DecideBodySchema>;
 export type ListInput = z.output<typeof ListRequestsQuerySchema>;
-export type AuditQueryInput = z.output<typeof ListAuditQuerySchema>;
 
 /** Counters the service reports; the HTTP layer exposes them at `/metrics`. */
 export interface RequestMetrics {
