@@ -101,13 +101,21 @@ module.exports = {
       },
     },
     {
+      name: 'services-do-no-io-themselves',
+      comment:
+        'Services reach files, sockets and processes through ports, so tests run them with in-memory fakes.',
+      severity: 'error',
+      from: { path: '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$' },
+      to: { dependencyTypes: ['core'], path: IO_BUILTINS },
+    },
+    {
       name: 'adapters-only-in-composition-roots',
       comment:
         'Real adapters (SQLite, Octokit, Slack Web API, the SSRF-guarded HTTP sender, policy files) are built ' +
         'by app/main.ts, the one composition root of the server. The CLI is its own process and opens the ' +
         'local SQLite file and policy directory for its offline commands. Tests and benchmarks wire their own.',
       severity: 'error',
-      from: { pathNot: '^app/(main[.]ts|cli/|adapters/)|^(test|bench)/' },
+      from: { pathNot: '^app/(main[.]ts|cli/(admin|policy)-commands[.]ts|adapters/)|^(test|bench)/' },
       to: { path: '^app/adapters/' },
     },
     {

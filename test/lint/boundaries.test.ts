@@ -43,13 +43,23 @@ const PROBES: { file: string; source: string; breaks: string[] }[] = [
   {
     file: `app/services/${TAG}.ts`,
     source:
-      "import { guardedPost } from '../adapters/guarded-http.js';\nimport { createRequestsRouter } from '../http/requests-router.js';\nexport const x = [guardedPost, createRequestsRouter];\n",
-    breaks: ['services-use-ports-not-adapters', 'adapters-only-in-composition-roots'],
+      "import { readFile } from 'node:fs/promises';\nimport { guardedPost } from '../adapters/guarded-http.js';\nimport { createRequestsRouter } from '../http/requests-router.js';\nexport const x = [readFile, guardedPost, createRequestsRouter];\n",
+    breaks: [
+      'services-use-ports-not-adapters',
+      'services-do-no-io-themselves',
+      'adapters-only-in-composition-roots',
+    ],
   },
   {
     file: `app/slack/${TAG}.ts`,
     source:
       "import { createSlackWebApi } from '../adapters/slack-web-api.js';\nexport const s = createSlackWebApi;\n",
+    breaks: ['adapters-only-in-composition-roots'],
+  },
+  {
+    file: `app/cli/${TAG}.ts`,
+    source:
+      "import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';\nexport const o = openSqliteStore;\n",
     breaks: ['adapters-only-in-composition-roots'],
   },
   {
