@@ -83,7 +83,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         ...(config.slack
           ? [
               slackIntegration({
-                ...config.slack,
+                signingSecret: config.slack.signingSecret,
+                channel: config.slack.channel,
                 api: createSlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
               }),
             ]
