@@ -6,7 +6,7 @@
 import type { FetchLike } from '../sdk/index.js';
 
 /** The audience the server expects by default (`AGENTGATE_OIDC_AUDIENCE`). */
-export const OIDC_AUDIENCE = 'agentgate';
+const OIDC_AUDIENCE = 'agentgate';
 
 const REFRESH_BEFORE_EXPIRY_MS = 60_000;
 

@@ -11,7 +11,7 @@ const ICONS: Record<ApprovalRequest['status'], string> = {
 };
 
 /** Text from approvers and agents goes into markdown: no table breaks, no HTML, no injected links. */
-export function escapeCell(text: string): string {
+function escapeCell(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

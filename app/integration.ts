@@ -2,11 +2,11 @@ import type { Express, Router } from 'express';
 import type { Authenticator } from './http/auth.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
+import type { PolicyProvider } from './ports/policy-provider.js';
 import type { Store } from './ports/store.js';
 import type { ApiKeyService } from './services/api-key-service.js';
 import type { DecisionHub } from './services/decision-hub.js';
 import type { JobKind, JobRunner } from './services/job-runner.js';
-import type { PolicyProvider } from './services/local-policy-provider.js';
 import type { RequestReactor, RequestService } from './services/request-service.js';
 import type { VoteService } from './services/vote-service.js';
 

@@ -1,14 +1,19 @@
 /**
  * The composition root: the one place that builds the real graph (config → logger → SQLite store →
- * local policies → server) and owns the process (signals, exit codes).
+ * local policies → GitHub (Probot + Octokit gateway) → Slack Web API → webhook sender → server) and
+ * owns the process (signals, exit codes). Integrations receive these adapters; they never build one
+ * (the dependency-cruiser rule adapters-only-in-composition-roots).
  */
 import type { AddressInfo } from 'node:net';
-import { createMcpHttpIntegration } from '../mcp/http-integration.js';
+import { connectGitHub } from './adapters/github/connect-github.js';
 import { readPolicyDir } from './adapters/policy-files.js';
+import { createSlackWebApi } from './adapters/slack-web-api.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
+import { guardedWebhookSender } from './adapters/webhook-sender.js';
 import { type Config, loadConfig } from './config.js';
-import { connectGitHub, createGitHubIntegration, requireInstallation } from './github/integration.js';
+import { createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMcpHttpIntegration } from './mcp-http/http-integration.js';
 import { systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { type AgentGateServer, createServer } from './server.js';
@@ -72,10 +77,18 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       oidc: createOidcVerifier({ ...config.oidc, log }),
       integrations: [
         createMcpHttpIntegration(),
-        webhooksIntegration(config.webhooks),
+        webhooksIntegration({ ...config.webhooks, sender: guardedWebhookSender }),
         ...githubIntegrations,
         // The Slack mirror only with a bot token; its buttons only with the signing secret too.
-        ...(config.slack ? [slackIntegration(config.slack)] : []),
+        ...(config.slack
+          ? [
+              slackIntegration({
+                signingSecret: config.slack.signingSecret,
+                channel: config.slack.channel,
+                api: createSlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+              }),
+            ]
+          : []),
       ],
     });
     const address = await server.listen(config.port, config.host);

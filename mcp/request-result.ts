@@ -49,7 +49,7 @@ export function summarizeRequirement(requirement: ReviewRequirement | Omit<Revie
   return summary;
 }
 
-export function describeRequest(request: ApprovalRequest): string {
+function describeRequest(request: ApprovalRequest): string {
   const { id, action, status } = request;
   const by = request.decidedBy ?? 'unknown';
   const why = request.decisionReason ? `: ${trimPeriod(request.decisionReason)}` : '';

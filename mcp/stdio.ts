@@ -4,10 +4,10 @@
  * so everything else goes to stderr.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { VERSION } from '../app/version.js';
 import { AgentGateClient } from '../sdk/index.js';
 import { createMcpServer } from './create-mcp-server.js';
 import { readStdioConfig } from './read-stdio-config.js';
+import { VERSION } from './version.js';
 
 const config = readStdioConfig(process.env);
 if ('error' in config) {

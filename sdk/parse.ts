@@ -75,6 +75,6 @@ function invalid(what: string, data: unknown, details?: unknown): AgentGateError
   });
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

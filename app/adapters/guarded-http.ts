@@ -8,7 +8,10 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from '
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { BlockedDestinationError } from '../ports/webhook-sender.js';
 import { checkWebhookUrl, hostOf, judgeAddress } from './ssrf-guard.js';
+
+export { BlockedDestinationError };
 
 /** Resolves a name to every address (what `dns.lookup(name, {all: true})` does). */
 export type Resolve = (hostname: string, options: LookupAllOptions) => Promise<LookupAddress[]>;
@@ -17,11 +20,6 @@ const systemResolve: Resolve = (hostname, options) =>
   new Promise((resolve, reject) =>
     dnsLookup(hostname, options, (error, addresses) => (error ? reject(error) : resolve(addresses))),
   );
-
-/** A refused destination: retrying cannot help. */
-export class BlockedDestinationError extends Error {
-  override name = 'BlockedDestinationError';
-}
 
 export interface GuardedPostOptions {
   url: string;
@@ -41,7 +39,7 @@ export interface GuardedPostResult {
 }
 
 /** A `net` lookup that resolves every address of the name and fails if any of them is refused. */
-export function createGuardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve): LookupFunction {
+function createGuardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : 0;
     resolve(hostname, { family, all: true, ...(options.hints !== undefined && { hints: options.hints }) })

@@ -66,7 +66,7 @@ export function qualifyVoter(
   return { qualifiesFor, refusal: blockedAsRequester ? 'requester' : 'not_approver' };
 }
 
-export const permissionAtLeast = (role: Permission, minimum: Permission): boolean =>
+const permissionAtLeast = (role: Permission, minimum: Permission): boolean =>
   PERMISSIONS.indexOf(role) >= PERMISSIONS.indexOf(minimum);
 
 /** What `GET /repos/{owner}/{repo}/collaborators/{username}/permission` answers. */

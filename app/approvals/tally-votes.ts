@@ -42,7 +42,7 @@ export function withdrawVote(review: Review, voter: string): Review | null {
   return { ...review, votes, requirements: assignApprovers(review.requirements, votes) };
 }
 
-export const isSatisfied = (requirements: readonly ReviewRequirement[]): boolean =>
+const isSatisfied = (requirements: readonly ReviewRequirement[]): boolean =>
   requirements.every((r) => r.approvedBy.length >= r.count);
 
 /** "1 of 2 approvals" across every requirement. */

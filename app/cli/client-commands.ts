@@ -35,7 +35,7 @@ import {
   toJson,
 } from './format.js';
 
-export const EXIT_CODES = {
+const EXIT_CODES = {
   approved: 0,
   error: 1,
   denied: 2,

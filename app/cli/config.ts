@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError } from './cli-error.js';
 
-export const DEFAULT_URL = 'http://localhost:3000';
+const DEFAULT_URL = 'http://localhost:3000';
 
 export interface ConfigFile {
   url?: string;
@@ -24,7 +24,7 @@ export interface ResolvedConfig {
 
 type Env = Record<string, string | undefined>;
 
-export function configPath(env: Env = process.env): string {
+function configPath(env: Env = process.env): string {
   return env.AGENTGATE_CONFIG || join(homedir(), '.agentgate', 'config.json');
 }
 

@@ -5,7 +5,7 @@
 import type { ApprovalRequest, AuditEntry, Pagination } from '../../sdk/index.js';
 
 /** Columns padded to their widest cell; the last column is not padded. */
-export function formatTable(headers: string[], rows: string[][]): string {
+function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, i) =>
     Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
@@ -18,7 +18,7 @@ export function formatTable(headers: string[], rows: string[][]): string {
 }
 
 /** `45s`, `23m`, `4h 5m`, `2d 3h`; negative spans read as `0s`. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -30,7 +30,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** `1 of 2 approvals`, summed over every requirement; null when no human review applies. */
-export function formatApprovals(request: ApprovalRequest): string | null {
+function formatApprovals(request: ApprovalRequest): string | null {
   const requirements = request.review?.requirements ?? [];
   if (requirements.length === 0) return null;
   const needed = requirements.reduce((sum, r) => sum + r.count, 0);

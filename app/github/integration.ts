@@ -4,10 +4,8 @@
  * thin handler per event; issue work runs as jobs; a periodic pass reconciles missed webhooks.
  */
 import type { Express } from 'express';
-import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from 'probot';
-import { OctokitGateway } from '../adapters/github/octokit-gateway.js';
+import { createNodeMiddleware, type Probot } from 'probot';
 import type { IntegrationFactory } from '../integration.js';
-import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import { AppError } from '../services/app-error.js';
 import { GitHubCheckService } from '../services/github-check-service.js';
@@ -30,7 +28,7 @@ import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 
-export const WEBHOOK_PATH = '/api/github/webhooks';
+const WEBHOOK_PATH = '/api/github/webhooks';
 
 export interface GitHubAppConfig {
   appId: string;
@@ -42,35 +40,10 @@ export interface GitHubAppConfig {
   gheProtocol: 'https' | 'http';
 }
 
+/** Probot and the gateway over its Octokit, built by `connectGitHub` (app/adapters/github/connect-github.ts). */
 export interface GitHubConnection {
   probot: Probot;
   gateway: GitHubGateway;
-}
-
-/**
- * Probot (app auth, webhook verification) and the gateway over its Octokit. Tests pass an Octokit
- * without retry and throttling, and may point `baseUrl` anywhere.
- */
-export function connectGitHub(
-  config: GitHubAppConfig,
-  log: Logger,
-  overrides: { Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
-): GitHubConnection {
-  const probot = createProbot({
-    env: {
-      APP_ID: config.appId,
-      WEBHOOK_SECRET: config.webhookSecret,
-      ...(config.gheHost && { GHE_HOST: config.gheHost, GHE_PROTOCOL: config.gheProtocol }),
-    },
-    overrides: {
-      appId: config.appId,
-      privateKey: config.privateKey,
-      secret: config.webhookSecret,
-      log: log.child({ name: 'probot' }),
-      ...overrides,
-    },
-  });
-  return { probot, gateway: new OctokitGateway(probot) };
 }
 
 /** A key bound to a repository where the app is not installed is refused (422 `not_installed`). */

@@ -8,9 +8,9 @@ import {
 } from '../../sdk/schemas.js';
 import { summarizePolicySet } from '../policy/index.js';
 import type { AuditLog } from '../ports/audit-log.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
-import type { PolicyProvider } from '../services/local-policy-provider.js';
 import type { RequestService } from '../services/request-service.js';
 import { principalOf, requireScope } from './auth.js';
 import { parseInput } from './validate.js';

@@ -1,21 +1,15 @@
 import { type Request, Router } from 'express';
 import {
-  type ApprovalRequest,
   CancelBodySchema,
   CreateRequestBodySchema,
   DecideBodySchema,
   ListRequestsQuerySchema,
 } from '../../sdk/schemas.js';
-import type { RequestRecord } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
+import { toWireRequest } from '../services/to-wire-request.js';
 import { principalOf, requireScope } from './auth.js';
 import { parseInput } from './validate.js';
-
-/** The wire object: the stored record without internal fields. */
-export function toWireRequest({ ownerId: _owner, ...request }: RequestRecord): ApprovalRequest {
-  return request;
-}
 
 const idOf = (req: Request): string => String(req.params.id);
 

@@ -3,10 +3,10 @@ import { WaitQuerySchema } from '../../sdk/schemas.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
+import { toWireRequest } from '../services/to-wire-request.js';
 import { type Authenticator, assertScope, authenticateHeader } from './auth.js';
 import { errorResponse, internalError, toKnownError } from './error-handler.js';
 import type { Metrics } from './metrics.js';
-import { toWireRequest } from './requests-router.js';
 import { parseInput } from './validate.js';
 
 export interface WaitRouteDeps {

@@ -13,7 +13,7 @@ export type GlobMatcher = (value: string) => boolean;
 export type GlobResult = { ok: true; match: GlobMatcher } | { ok: false; error: string };
 
 const SPECIAL = /[\\*?[{]/;
-export const MAX_GLOB_LENGTH = 500;
+const MAX_GLOB_LENGTH = 500;
 
 /** The text every match starts with: `db.drop*` → `db.drop`. */
 export function globLiteralPrefix(pattern: string): string {

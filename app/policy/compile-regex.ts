@@ -6,7 +6,7 @@
 import { RE2JS } from 're2js';
 import { findRegexHazard } from './find-regex-hazard.js';
 
-export const MAX_REGEX_LENGTH = 500;
+const MAX_REGEX_LENGTH = 500;
 
 export type RegexResult = { ok: true; test: (value: string) => boolean } | { ok: false; error: string };
 

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { PolicyFileSchema } from './policy-file-schema.js';
 
-export const POLICY_SCHEMA_ID = 'https://agentgate.dev/schemas/policy.json';
+const POLICY_SCHEMA_ID = 'https://agentgate.dev/schemas/policy.json';
 
-export function createPolicyJsonSchema(): Record<string, unknown> {
+function createPolicyJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(PolicyFileSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
     string,
     unknown

@@ -80,7 +80,7 @@ function typeName(value: unknown): string {
 
 const MAX_SHOWN = 80;
 
-export function render(value: unknown): string {
+function render(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -2,7 +2,7 @@
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { PolicyDiagnostic } from '../../sdk/schemas.js';
 
-export const MAX_FILE_BYTES = 1_000_000;
+const MAX_FILE_BYTES = 1_000_000;
 
 export type YamlPath = readonly (string | number)[];
 

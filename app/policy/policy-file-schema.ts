@@ -26,17 +26,16 @@ export const OPERATORS = [
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-export const COMBINATORS = ['all', 'any', 'not'] as const;
+const COMBINATORS = ['all', 'any', 'not'] as const;
 
 const ScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-export type Scalar = z.infer<typeof ScalarSchema>;
 
 const OrderedSchema = z.union([z.number(), z.string()], {
   error: 'compare with a number (or a string, e.g. an ISO date)',
 });
 const StringListSchema = z.array(z.string()).min(1, 'give at least one pattern');
 
-export const OperatorsSchema = z
+const OperatorsSchema = z
   .strictObject({
     eq: ScalarSchema.optional().describe('equal to (same type, no coercion)'),
     ne: ScalarSchema.optional().describe('not equal to'),
@@ -63,23 +62,19 @@ export const OperatorsSchema = z
   .refine((ops) => Object.keys(ops).length > 0, {
     message: `give at least one operator: ${OPERATORS.join(', ')}`,
   });
-export type Operators = z.infer<typeof OperatorsSchema>;
 
 /** A scalar (equality; a glob for `action`), a list of globs (for `action`), or operators. */
-export const MatcherSchema = z
-  .union([ScalarSchema, StringListSchema, OperatorsSchema])
-  .meta({ id: 'matcher' });
+const MatcherSchema = z.union([ScalarSchema, StringListSchema, OperatorsSchema]).meta({ id: 'matcher' });
 
 /** Keys a condition map may have, for editors (the loader checks them with better messages). */
 const FIELD_KEY_PATTERN = '^(all|any|not|action|urgency|repository|(params|context|requester)(\\.[^.]+)+)$';
-export type Matcher = z.infer<typeof MatcherSchema>;
 
 /** Field → matcher, plus the combinators `all`, `any`, `not`. Every entry must hold. */
 export type Condition = { all?: Condition[]; any?: Condition[]; not?: Condition } & {
   [field: string]: unknown;
 };
 
-export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z
     .object({
       all: z.array(ConditionSchema).min(1, 'all needs at least one condition').optional(),
@@ -105,7 +100,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     }),
 );
 
-export const ApproversSchema = z
+const ApproversSchema = z
   .strictObject({
     users: z.array(z.string().min(1)).min(1, 'list at least one GitHub login').optional(),
     teams: z
@@ -183,4 +178,3 @@ export const PolicyFileSchema = z
     title: 'AgentGate policy file',
     description: 'policies/*.yaml: rules that approve, deny or route agent actions to humans',
   });
-export type PolicyFile = z.infer<typeof PolicyFileSchema>;

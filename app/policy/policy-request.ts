@@ -22,4 +22,3 @@ export const PolicyRequestInputSchema = z.strictObject({
   repository: z.string().nullable().default(null),
   requester: ObjectSchema.default({}),
 });
-export type PolicyRequestInput = z.input<typeof PolicyRequestInputSchema>;

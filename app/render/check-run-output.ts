@@ -5,11 +5,11 @@
  * pending. Pure: the same request renders the same output (snapshot-tested in test/github).
  */
 import type { RequestStatus } from '../../sdk/schemas.js';
+import { checkTargetOf } from '../approvals/check-target.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js';
 import type { RequestRecord } from '../ports/store.js';
-import { checkTargetOf } from './check-target.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
 

@@ -1,39 +1,10 @@
 /**
- * Where a request routed `via: check` is reviewed (DESIGN §5, §10 "GitHub"): on commit
- * `context.sha` (40 hex) of its repository, optionally tied to pull request `context.pullRequest`.
- * Without a usable SHA it is reviewed in an issue instead, and the issue says why. Pure.
+ * The note an issue shows when a rule asked for review on a commit but the request is reviewed in
+ * the issue. Which commit a request targets is a domain rule: app/approvals/check-target.ts. Pure.
  */
+import { checkTargetOf, wantsCheckRun } from '../approvals/check-target.js';
 import type { RequestRecord } from '../ports/store.js';
 import { code } from './issue-body.js';
-
-export type CheckTarget =
-  | { ok: true; sha: string; pullRequest: number | null }
-  | { ok: false; problem: 'no_sha' | 'bad_sha' };
-
-const SHA = /^[0-9a-f]{40}$/i;
-
-/** The commit (lowercase) and pull request a request names in its context, or what is wrong. */
-export function checkTargetOf(request: Pick<RequestRecord, 'context'>): CheckTarget {
-  const sha = request.context.sha;
-  if (sha === undefined || sha === null || sha === '') return { ok: false, problem: 'no_sha' };
-  if (typeof sha !== 'string' || !SHA.test(sha)) return { ok: false, problem: 'bad_sha' };
-  return { ok: true, sha: sha.toLowerCase(), pullRequest: pullRequestOf(request.context.pullRequest) };
-}
-
-/** A positive integer, or a string of digits (what workflow expressions give). Anything else: none. */
-function pullRequestOf(value: unknown): number | null {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
-}
-
-/** A routing rule asked for review on a commit. */
-export const wantsCheckRun = (request: Pick<RequestRecord, 'review'>): boolean =>
-  request.review?.requirements.some((r) => r.via === 'check') ?? false;
-
-/** Reviewed in a check run: routed `via: check`, in a repository, with a usable commit. */
-export function reviewedOnCommit(request: Pick<RequestRecord, 'review' | 'repository' | 'context'>): boolean {
-  return request.repository !== null && request.review?.via === 'check' && checkTargetOf(request).ok === true;
-}
 
 /**
  * Why a request a rule meant for a check run is reviewed in an issue; null when no rule asked for a

@@ -6,7 +6,7 @@
 import type { PolicyImpact } from '../policy/diff-impact.js';
 import { hasImpact, renderImpactMarkdown } from './policy-impact.js';
 
-export const IMPACT_MARKER = '<!-- agentgate:policy-impact -->';
+const IMPACT_MARKER = '<!-- agentgate:policy-impact -->';
 
 export function isImpactComment(body: string): boolean {
   return body.includes(IMPACT_MARKER);

@@ -10,12 +10,12 @@ export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
 
 const KEY_PREFIX = 'agk_';
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** `agk_` + 43 base64url characters (256 random bits). */
-export const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
+const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
 
-export const toWireKey = (record: ApiKeyRecord): ApiKey => ({
+const toWireKey = (record: ApiKeyRecord): ApiKey => ({
   id: record.id,
   name: record.name,
   scopes: record.scopes,
@@ -36,7 +36,7 @@ const ADMIN_PRINCIPAL: Principal = {
   keyId: 'admin',
 };
 
-export function principalOfKey(record: ApiKeyRecord): Principal {
+function principalOfKey(record: ApiKeyRecord): Principal {
   return {
     id: `key:${record.id}`,
     actor: `api:${record.name}`,

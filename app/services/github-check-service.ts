@@ -7,24 +7,25 @@
  * create the run and still answer 5xx). A commit GitHub refuses (not in the repository) moves the
  * review to an issue, which says why.
  */
+
+import { checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { AuditEventInput, GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
 import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
-import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
 import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';
 
-export const CHECK_JOBS = {
+const CHECK_JOBS = {
   createCheckRun: 'github.create_check_run',
   updateCheckRun: 'github.update_check_run',
   reflectCheckRun: 'github.reflect_check_run',

@@ -11,6 +11,8 @@
  * requests. The policy language has no key to carry approvals over to a new commit (not
  * configurable yet).
  */
+
+import { checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
 import { parseCommand } from '../approvals/parse-command.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import type { Logger } from '../logger.js';
@@ -20,7 +22,6 @@ import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
 import { renderCheckRefusalReply } from '../render/check-run-output.js';
-import { checkTargetOf, reviewedOnCommit } from '../render/check-target.js';
 import type { GitHubCheckService } from './github-check-service.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';

@@ -7,15 +7,17 @@
  * Jobs of the same request run one at a time.
  */
 
+import { reviewedOnCommit } from '../approvals/check-target.js';
 import { isRequester } from '../approvals/is-requester.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitHubGateway, GitHubIssue, Reaction } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { GitHubIssueLink, JobInput, RequestRecord } from '../ports/store.js';
-import { renderCheckFallbackNote, reviewedOnCommit } from '../render/check-target.js';
+import { renderCheckFallbackNote } from '../render/check-target.js';
 import {
   BASE_LABEL,
   issueMarker,
@@ -26,7 +28,6 @@ import {
 import { decisionMarker, renderDecisionComment } from '../render/issue-comments.js';
 import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestReactor, RequestService } from './request-service.js';
 import { ruleDescriptionsOf } from './rule-descriptions.js';

@@ -29,7 +29,7 @@ import { hasImpact } from '../render/policy-impact.js';
 import { isImpactComment, renderImpactComment } from '../render/policy-impact-comment.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 
-export const POLICY_CHECK_JOB = 'github.policy_check';
+const POLICY_CHECK_JOB = 'github.policy_check';
 const POLICY_DIR = 'policies';
 /** Repositories checked for using the owner's shared policies when a `.github` pull request is replayed. */
 const MAX_SHARED_REPOSITORIES = 30;

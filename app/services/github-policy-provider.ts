@@ -11,8 +11,8 @@ import type { PolicyDiagnostic } from '../../sdk/schemas.js';
 import type { Logger } from '../logger.js';
 import { loadPolicySet, type PolicyLoadResult } from '../policy/index.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
+import type { ActivePolicy, PolicyProvider } from '../ports/policy-provider.js';
 import { AppError } from './app-error.js';
-import type { ActivePolicy, PolicyProvider } from './local-policy-provider.js';
 
 export interface GitHubPolicyProviderDeps {
   gateway: GitHubGateway;

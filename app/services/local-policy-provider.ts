@@ -1,19 +1,8 @@
 import type { PolicyDiagnostic } from '../../sdk/schemas.js';
-import { loadPolicySet, type PolicySet } from '../policy/index.js';
+import { loadPolicySet } from '../policy/index.js';
+import type { ActivePolicy, PolicyProvider } from '../ports/policy-provider.js';
 
-export interface ActivePolicy {
-  policySet: PolicySet;
-  /** Problems of the newest version read, when it could not replace the active one. */
-  errors: PolicyDiagnostic[];
-  warnings: PolicyDiagnostic[];
-}
-
-/** Where the policy set in force for a request comes from. */
-export interface PolicyProvider {
-  active(repository: string | null): Promise<ActivePolicy>;
-}
-
-export class PolicyLoadError extends Error {
+class PolicyLoadError extends Error {
   constructor(
     readonly source: string,
     readonly errors: PolicyDiagnostic[],

@@ -4,7 +4,6 @@ import {
   type CreateRequestBodySchema,
   type DecideBodySchema,
   type EvaluateBodySchema,
-  type ListAuditQuerySchema,
   type ListRequestsQuerySchema,
   type PolicyEvaluation,
   RepositoryNameSchema,
@@ -16,17 +15,16 @@ import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { AuditEventInput, DecisionChange, JobInput, Principal, RequestRecord } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 import type { DecisionHub } from './decision-hub.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 
 export type CreateInput = z.output<typeof CreateRequestBodySchema>;
 export type EvaluateInput = z.output<typeof EvaluateBodySchema>;
 export type DecideInput = z.output<typeof DecideBodySchema>;
 export type ListInput = z.output<typeof ListRequestsQuerySchema>;
-export type AuditQueryInput = z.output<typeof ListAuditQuerySchema>;
 
 /** Counters the service reports; the HTTP layer exposes them at `/metrics`. */
 export interface RequestMetrics {

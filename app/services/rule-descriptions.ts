@@ -1,5 +1,5 @@
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestRecord } from '../ports/store.js';
-import type { PolicyProvider } from './local-policy-provider.js';
 
 /**
  * The descriptions of the rules that decided `request`, for what reviewers read (issue, check run,

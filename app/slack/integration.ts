@@ -1,4 +1,3 @@
-import { createSlackWebApi } from '../adapters/slack-web-api.js';
 import type { IntegrationFactory } from '../integration.js';
 import { AppError } from '../services/app-error.js';
 import type { SlackApi } from './slack-api.js';
@@ -6,16 +5,12 @@ import { createSlackInteractionsRoute, SLACK_INTERACTIONS_PATH } from './slack-i
 import { SLACK_SYNC_JOB, SlackMirror } from './slack-mirror.js';
 
 export interface SlackOptions {
-  /** `SLACK_BOT_TOKEN`; not needed when `api` is given. */
-  botToken?: string;
   /** `SLACK_SIGNING_SECRET`: Approve/Deny buttons and `POST /api/slack/interactions`; null for a read-only mirror. */
   signingSecret: string | null;
   /** `SLACK_CHANNEL`: where requests go whose rules name no `notify.slack` channel. */
   channel: string | null;
-  /** `SLACK_API_URL`, e.g. a local fake Slack. */
-  apiUrl?: string | null;
-  /** A ready Slack client (tests); default: the Web API with `botToken`. */
-  api?: SlackApi;
+  /** The Slack client: the Web API with `SLACK_BOT_TOKEN`, built by app/main.ts; a fake in tests. */
+  api: SlackApi;
   /** Attempts of one message post/update before giving up (default 10: about 40 minutes). */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -24,9 +19,7 @@ export interface SlackOptions {
 /** The Slack mirror and its buttons as an integration (plugged in when `SLACK_BOT_TOKEN` is set). */
 export function slackIntegration(options: SlackOptions): IntegrationFactory {
   return ({ store, clock, log, policies, votes }) => {
-    const slack =
-      options.api ??
-      createSlackWebApi({ token: options.botToken ?? '', ...(options.apiUrl && { apiUrl: options.apiUrl }) });
+    const slack = options.api;
     const mirror = new SlackMirror({
       store,
       clock,

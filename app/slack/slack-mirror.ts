@@ -1,10 +1,10 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { OutboundStore } from '../ports/outbound-store.js';
+import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { Job, RequestRecord } from '../ports/store.js';
 import { PermanentJobError } from '../services/job-runner.js';
-import type { PolicyProvider } from '../services/local-policy-provider.js';
 import { PerKeyQueue } from '../services/per-key-queue.js';
 import type { RequestReactor } from '../services/request-service.js';
 import { ruleDescriptionsOf } from '../services/rule-descriptions.js';

@@ -15,8 +15,7 @@ export const escapeMrkdwn = (text: string): string =>
 const SLACK_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** `<@U123>` for a Slack user id, the escaped text otherwise. */
-export const mention = (userId: string): string =>
-  SLACK_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+const mention = (userId: string): string => (SLACK_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId));
 
 /** Slack renders this in the reader's time zone; the fallback is UTC. */
 export function slackDate(iso: string): string {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** How far a request's timestamp may be from now before it is a replay (Slack's advice: 5 minutes). */
-export const SLACK_SIGNATURE_WINDOW_SECONDS = 300;
+const SLACK_SIGNATURE_WINDOW_SECONDS = 300;
 
 export type SlackSignatureCheck =
   | { ok: true }

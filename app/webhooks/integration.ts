@@ -1,4 +1,3 @@
-import { guardedPost } from '../adapters/guarded-http.js';
 import type { IntegrationFactory } from '../integration.js';
 import { newId as defaultNewId } from '../services/ids.js';
 import { createWebhooksReactor, DELIVER_JOB, FANOUT_JOB } from './webhook-events.js';
@@ -15,8 +14,8 @@ export interface WebhooksOptions {
   /** First retry delay (default 10 s), doubling per attempt with jitter, capped at `maxDelayMs` (1 h). */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** The sender, replaceable in tests (default: the SSRF-guarded POST). */
-  send?: WebhookServiceDeps['send'];
+  /** Checks receiver URLs and delivers; app/main.ts passes the SSRF-guarded sender. */
+  sender: WebhookServiceDeps['sender'];
   newId?: (prefix: string) => string;
 }
 
@@ -24,14 +23,14 @@ export interface WebhooksOptions {
  * Outgoing webhooks as an integration: `/api/webhooks`, a reactor that queues a fan-out per event,
  * and the job kinds that fan out and deliver (durable, retried with backoff, bounded).
  */
-export function webhooksIntegration(options: WebhooksOptions = {}): IntegrationFactory {
+export function webhooksIntegration(options: WebhooksOptions): IntegrationFactory {
   const {
     allowPrivate = false,
     timeoutMs = 10_000,
     maxAttempts = 12,
     baseDelayMs = 10_000,
     maxDelayMs = 3_600_000,
-    send = guardedPost,
+    sender,
     newId = defaultNewId,
   } = options;
   return ({ store, clock, log, jobs }) => {
@@ -43,7 +42,7 @@ export function webhooksIntegration(options: WebhooksOptions = {}): IntegrationF
       allowPrivate,
       timeoutMs,
       maxAttempts,
-      send,
+      sender,
       onQueued: () => jobs.wake(),
     });
     return {

@@ -1,7 +1,7 @@
 import type { WebhookEvent } from '../../sdk/schemas.js';
-import { toWireRequest } from '../http/requests-router.js';
 import type { RequestRecord } from '../ports/store.js';
 import type { RequestChange, RequestReactor } from '../services/request-service.js';
+import { toWireRequest } from '../services/to-wire-request.js';
 
 /** Job kinds of outgoing webhooks. */
 export const FANOUT_JOB = 'webhooks.fanout';

@@ -1,16 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { CreateWebhookBodySchema, Webhook, WebhookEvent } from '../../sdk/schemas.js';
-import {
-  BlockedDestinationError,
-  type GuardedPostOptions,
-  type GuardedPostResult,
-} from '../adapters/guarded-http.js';
-import { checkWebhookUrl } from '../adapters/ssrf-guard.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { OutboundStore } from '../ports/outbound-store.js';
 import type { DeliveryStatus, Job, Principal, WebhookDelivery, WebhookRecord } from '../ports/store.js';
+import { BlockedDestinationError, type WebhookSender } from '../ports/webhook-sender.js';
 import { AppError, notFound } from '../services/app-error.js';
 import { PermanentJobError } from '../services/job-runner.js';
 import { VERSION } from '../version.js';
@@ -33,8 +28,8 @@ export interface WebhookServiceDeps {
   timeoutMs: number;
   /** Attempts of a delivery before it is `failed` (the job kind's bound). */
   maxAttempts: number;
-  /** The sender; `guardedPost` in production. */
-  send: (options: GuardedPostOptions) => Promise<GuardedPostResult>;
+  /** Checks receiver URLs and makes the attempts; the SSRF-guarded sender in production. */
+  sender: WebhookSender;
   /** Tells the job runner that deliveries were queued, so they start now rather than at the next poll. */
   onQueued?: () => void;
 }
@@ -68,7 +63,7 @@ export class WebhookService {
   }
 
   async create(principal: Principal, input: CreateWebhookInput): Promise<Webhook & { secret?: string }> {
-    const checked = checkWebhookUrl(input.url, this.deps.allowPrivate);
+    const checked = this.deps.sender.check(input.url, this.deps.allowPrivate);
     if (!checked.ok) {
       const hint = this.deps.allowPrivate
         ? ''
@@ -195,7 +190,7 @@ export class WebhookService {
   async #attempt(webhook: WebhookRecord, delivery: WebhookDelivery): Promise<AttemptOutcome> {
     const timestamp = Math.floor(this.deps.clock.now().getTime() / 1000);
     try {
-      const { status } = await this.deps.send({
+      const { status } = await this.deps.sender.post({
         url: webhook.url,
         body: delivery.body,
         timeoutMs: this.deps.timeoutMs,

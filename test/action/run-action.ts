@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BUNDLE = fileURLToPath(new URL('../../action/dist/index.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../action/dist/index.js', import.meta.url));
 
 export interface ActionProcess {
   child: ChildProcess;
@@ -52,7 +52,7 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
 }
 
 /** `name<<delimiter\nvalue\ndelimiter` blocks, as `@actions/core` writes file commands. */
-export function parseFileCommands(text: string): Record<string, string> {
+function parseFileCommands(text: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) {
     result[match[1] as string] = match[3] as string;

@@ -32,11 +32,7 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export function verifyAgentGateSignature(
-  secret: string,
-  headers: IncomingHttpHeaders,
-  rawBody: string,
-): boolean {
+function verifyAgentGateSignature(secret: string, headers: IncomingHttpHeaders, rawBody: string): boolean {
   const timestamp = String(headers['x-agentgate-timestamp'] ?? '');
   const given = Buffer.from(String(headers['x-agentgate-signature'] ?? ''));
   const expected = Buffer.from(

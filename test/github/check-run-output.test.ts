@@ -3,6 +3,7 @@
  * GitHub's limits on buttons and output, refused votes, and where `via: check` can go.
  */
 import { describe, expect, it } from 'vitest';
+import { checkTargetOf, reviewedOnCommit } from '../../app/approvals/check-target.js';
 import type { RequestRecord } from '../../app/ports/store.js';
 import {
   CHECK_RUN_ACTIONS,
@@ -11,7 +12,7 @@ import {
   renderCheckRefusalReply,
   renderCheckRun,
 } from '../../app/render/check-run-output.js';
-import { checkTargetOf, renderCheckFallbackNote, reviewedOnCommit } from '../../app/render/check-target.js';
+import { renderCheckFallbackNote } from '../../app/render/check-target.js';
 import type { RequestStatus } from '../../sdk/schemas.js';
 import { aRequestRecord, aReview } from '../store/builders.js';
 

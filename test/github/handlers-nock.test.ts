@@ -5,7 +5,8 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectGitHub, createGitHubIntegration, requireInstallation } from '../../app/github/integration.js';
+import { connectGitHub } from '../../app/adapters/github/connect-github.js';
+import { createGitHubIntegration, requireInstallation } from '../../app/github/integration.js';
 import { createLogger } from '../../app/logger.js';
 import { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';

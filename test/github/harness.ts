@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
 import { ProbotOctokit } from 'probot';
+import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import {
-  connectGitHub,
   createGitHubIntegration,
   type GitHubIntegrationHandle,
   requireInstallation,

@@ -4,7 +4,7 @@
  * edited in place.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectGitHub } from '../../app/github/integration.js';
+import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import { createLogger } from '../../app/logger.js';
 import type { CheckAnnotation, GitHubGateway } from '../../app/ports/github-gateway.js';
 import { FakeGitHub } from '../fakes/fake-github.js';

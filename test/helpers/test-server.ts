@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { guardedWebhookSender } from '../../app/adapters/webhook-sender.js';
 import type { IntegrationFactory } from '../../app/integration.js';
 import { createLogger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
+import type { PolicyProvider } from '../../app/ports/policy-provider.js';
 import type { Store } from '../../app/ports/store.js';
 import { type AgentGateServer, createServer } from '../../app/server.js';
-import { LocalPolicyProvider, type PolicyProvider } from '../../app/services/local-policy-provider.js';
+import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
 import { type WebhooksOptions, webhooksIntegration } from '../../app/webhooks/integration.js';
 
@@ -26,7 +28,7 @@ export interface TestServerOptions {
   bodyLimitBytes?: number;
   integrations?: IntegrationFactory[];
   /** Outgoing webhooks, on as in production (private targets allowed, for local receivers); false turns them off. */
-  webhooks?: WebhooksOptions | false;
+  webhooks?: Partial<WebhooksOptions> | false;
   /** Accept GitHub Actions OIDC tokens from this issuer (keys at `jwksUrl`, default `<issuer>/.well-known/jwks`). */
   oidc?: { issuer: string; audience?: string; jwksUrl?: string };
   /** The policy provider to use instead of the local files (GitHub mode), given the local one. */
@@ -64,7 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     integrations: [
       ...(options.webhooks === false
         ? []
-        : [webhooksIntegration({ allowPrivate: true, ...options.webhooks })]),
+        : [webhooksIntegration({ allowPrivate: true, sender: guardedWebhookSender, ...options.webhooks })]),
       ...(options.integrations ?? []),
     ],
     ...(options.oidc && {

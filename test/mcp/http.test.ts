@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMcpHttpIntegration } from '../../mcp/http-integration.js';
+import { createMcpHttpIntegration } from '../../app/mcp-http/http-integration.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { call, EXPECTED_TOOLS, eventually, POLICIES } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toWireRequest } from '../../app/http/requests-router.js';
+import { toWireRequest } from '../../app/services/to-wire-request.js';
 import { renderSlackMessage } from '../../app/slack/render-slack-message.js';
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { aRequestRecord, aReview } from '../store/builders.js';

@@ -2,8 +2,6 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRow, GitHubCheckRunRow, GitHubIssueRow, JobRow, RequestRow } from './rows.js';
 
-export type Statements = ReturnType<typeof prepareStatements>;
-
 /**
  * The sweeper's query. Without statistics the planner prefers the status index and sorts every
  * pending row; INDEXED BY pins the small pending-only index, already in expiry order.

@@ -3,16 +3,17 @@
  * transport and server. Callers authenticate with the same API keys as the REST API, and the tools
  * act with the caller's own key against this server's own address, so every scope, rate limit and
  * audit entry is the caller's. The target is `selfUrl()`, never anything from the request (a Host
- * header could otherwise point the server's requests anywhere).
+ * header could otherwise point the server's requests anywhere). It lives in app/ because it needs
+ * the server's authentication; mcp/ itself uses only the SDK.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type RequestHandler } from 'express';
-import { authenticateHeader } from '../app/http/auth.js';
-import type { IntegrationFactory } from '../app/integration.js';
-import { AppError } from '../app/services/app-error.js';
-import { VERSION } from '../app/version.js';
-import { AgentGateClient } from '../sdk/index.js';
-import { createMcpServer } from './create-mcp-server.js';
+import { createMcpServer } from '../../mcp/create-mcp-server.js';
+import { AgentGateClient } from '../../sdk/index.js';
+import { authenticateHeader } from '../http/auth.js';
+import type { IntegrationFactory } from '../integration.js';
+import { AppError } from '../services/app-error.js';
+import { VERSION } from '../version.js';
 
 export interface McpHttpOptions {
   /** Where to serve MCP (default `/mcp`). */

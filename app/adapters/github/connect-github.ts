@@ -1,0 +1,30 @@
+import { createProbot, type ProbotOctokit } from 'probot';
+import type { GitHubAppConfig, GitHubConnection } from '../../github/integration.js';
+import type { Logger } from '../../logger.js';
+import { OctokitGateway } from './octokit-gateway.js';
+
+/**
+ * Probot (app auth, webhook verification) and the gateway over its Octokit. Tests pass an Octokit
+ * without retry and throttling, and may point `baseUrl` anywhere.
+ */
+export function connectGitHub(
+  config: GitHubAppConfig,
+  log: Logger,
+  overrides: { Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+): GitHubConnection {
+  const probot = createProbot({
+    env: {
+      APP_ID: config.appId,
+      WEBHOOK_SECRET: config.webhookSecret,
+      ...(config.gheHost && { GHE_HOST: config.gheHost, GHE_PROTOCOL: config.gheProtocol }),
+    },
+    overrides: {
+      appId: config.appId,
+      privateKey: config.privateKey,
+      secret: config.webhookSecret,
+      log: log.child({ name: 'probot' }),
+      ...overrides,
+    },
+  });
+  return { probot, gateway: new OctokitGateway(probot) };
+}
