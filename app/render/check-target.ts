@@ -1,5 +1,5 @@
 /**
- * Where a request routed `via: check` is reviewed (DESIGN §5, §10 "GitHub"): on commit
+ * Where a request routed `via: check` is reviewed (docs/github-app.md, "Review on a commit"): on commit
  * `context.sha` (40 hex) of its repository, optionally tied to pull request `context.pullRequest`.
  * Without a usable SHA it is reviewed in an issue instead, and the issue says why. Pure.
  */

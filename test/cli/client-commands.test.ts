@@ -449,7 +449,7 @@ describe('waiting on a terminal', () => {
   });
 });
 
-describe('examples/deploy-gate.sh and examples/review.sh (the README’s CLI examples)', () => {
+describe('examples/deploy-gate.sh and examples/review.sh (the CLI examples of docs/cli.md)', () => {
   /** A directory holding an `agentgate` executable that runs this checkout's CLI. */
   function binDir(): string {
     const dir = join(tmp, 'bin');

@@ -64,7 +64,7 @@ function runGateExample(
 
 const idIn = (line: string) => /waiting for approval of (\S+)/.exec(line)?.[1];
 
-describe('examples/gate.ts (the README’s SDK example)', () => {
+describe('examples/gate.ts (the SDK example of docs/sdk.md)', () => {
   it('publishes the report once a human approves', async () => {
     const decisions: Promise<unknown>[] = [];
     const run = await runGateExample((line) => {
