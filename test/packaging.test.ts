@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +63,27 @@ describe('packaging', () => {
   it('answers `npx agentgate --version` in a checkout with the package version', async () => {
     const { stdout } = await run('npm', ['exec', '--offline', '--', 'agentgate', '--version'], { cwd: ROOT });
     expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('answers `npx @agentgate-gh/agentgate --version` in a project that installed the package', async () => {
+    // The layout `npm install` gives a project: the package in node_modules, its bins linked in .bin.
+    const project = mkdtempSync(join(tmpdir(), 'agentgate-npx-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "private": true }\n');
+      mkdirSync(join(project, 'node_modules/@agentgate-gh'), { recursive: true });
+      mkdirSync(join(project, 'node_modules/.bin'));
+      symlinkSync(ROOT, join(project, 'node_modules/@agentgate-gh/agentgate'));
+      symlinkSync(
+        '../@agentgate-gh/agentgate/bin/agentgate.js',
+        join(project, 'node_modules/.bin/agentgate'),
+      );
+      const { stdout } = await run('npm', ['exec', '--offline', '--', pkg.name, '--version'], {
+        cwd: project,
+      });
+      expect(stdout.trim()).toBe(pkg.version);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('publishes the compiled bins, server and SDK, and the SDK package holds only its build', async () => {
