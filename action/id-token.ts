@@ -27,7 +27,7 @@ export class IdTokenSource {
       const why = error instanceof Error ? error.message.replace(/^Error message: /, '') : String(error);
       throw new Error(
         `Could not get the job's OIDC token (${why}). Give the job "permissions: id-token: write" ` +
-          '(see the README), or pass an AgentGate key in the "api-key" input.',
+          '(see docs/action.md), or pass an AgentGate key in the "api-key" input.',
       );
     }
     const expiresAt = expiryOf(value);

@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (DESIGN §7), validated once at start. A bad value stops the
+ * Configuration from the environment (docs/operations.md, "Configuration"), validated once at start. A bad value stops the
  * server with a sentence that names the variable and says what to put there.
  */
 import { z } from 'zod';

@@ -4,6 +4,11 @@
 # script stops right there otherwise. Needs AGENTGATE_URL and AGENTGATE_API_KEY (or
 # `agentgate config set url …` and `agentgate config set api-key …`).
 set -e
+# The installed `agentgate`, else the one of the checkout this script is in (built by `npm install`).
+if ! command -v agentgate >/dev/null 2>&1; then
+  checkout="$(cd "$(dirname "$0")/.." && pwd)"
+  agentgate() { node "$checkout/bin/agentgate.js" "$@"; }
+fi
 version="${1:-1.4.2}"
 
 agentgate request deploy:production \

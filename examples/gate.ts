@@ -7,7 +7,7 @@
  * then approve it from another terminal: `agentgate approve <id> --reason "numbers checked"`.
  */
 import { writeFile } from 'node:fs/promises';
-import { AgentGateClient, DeniedError } from 'agentgate/sdk';
+import { AgentGateClient, DeniedError } from '@agentgate-gh/sdk';
 
 const client = new AgentGateClient({
   baseUrl: process.env.AGENTGATE_URL ?? 'http://localhost:3000',

@@ -128,7 +128,7 @@ export type CreatedWebhook = Webhook & { secret?: string };
  * Client of an AgentGate server.
  *
  * @example
- * import { AgentGateClient } from 'agentgate/sdk';
+ * import { AgentGateClient } from '@agentgate-gh/sdk';
  *
  * const client = new AgentGateClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.AGENTGATE_API_KEY });
  * const request = await client.request({ action: 'send_email', params: { to: 'ceo@example.com' } });

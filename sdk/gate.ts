@@ -37,7 +37,7 @@ export interface GateOptions extends Omit<RequestInput, 'action' | 'params'> {
  * `waitTimeout` (ms) is how long this call waits, and throws `TimeoutError` after.
  *
  * @example
- * import { AgentGateClient, DeniedError, gate } from 'agentgate/sdk';
+ * import { AgentGateClient, DeniedError, gate } from '@agentgate-gh/sdk';
  *
  * const client = new AgentGateClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.AGENTGATE_API_KEY });
  * try {

@@ -1,9 +1,9 @@
 /**
- * `agentgate/sdk`: the typed client of an AgentGate server, for agents and scripts.
+ * `@agentgate-gh/sdk`: the typed client of an AgentGate server, for agents and scripts.
  * Imports nothing but zod, so it runs in Node ≥ 20 and any runtime with `fetch`.
  *
  * @example
- * import { AgentGateClient, DeniedError } from 'agentgate/sdk';
+ * import { AgentGateClient, DeniedError } from '@agentgate-gh/sdk';
  *
  * const client = new AgentGateClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.AGENTGATE_API_KEY });
  * const result = await client.gate('deploy', { env: 'production' }, () => deploy());

@@ -48463,7 +48463,7 @@ var IdTokenSource = class {
     } catch (error63) {
       const why = error63 instanceof Error ? error63.message.replace(/^Error message: /, "") : String(error63);
       throw new Error(
-        `Could not get the job's OIDC token (${why}). Give the job "permissions: id-token: write" (see the README), or pass an AgentGate key in the "api-key" input.`
+        `Could not get the job's OIDC token (${why}). Give the job "permissions: id-token: write" (see docs/action.md), or pass an AgentGate key in the "api-key" input.`
       );
     }
     const expiresAt = expiryOf(value);

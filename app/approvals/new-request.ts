@@ -15,7 +15,7 @@ const DEFAULT_TIMEOUT_SECONDS = 24 * 3600;
 export type Expiry = { ok: true; expiresAt: string } | { ok: false; problem: string };
 
 /**
- * When a pending request expires (DESIGN §10): the request's own `expiresAt` or `timeout`, else the
+ * When a pending request expires: the request's own `expiresAt` or `timeout`, else the
  * shortest timeout among the routing rules (defaults included), else 24 hours.
  */
 export function expiryOf(

@@ -1,5 +1,5 @@
 /**
- * Review commands in a comment (DESIGN §5): the FIRST line is `/approve [reason]` or
+ * Review commands in a comment (docs/github-app.md, "Answering"): the FIRST line is `/approve [reason]` or
  * `/deny [reason]`, case-insensitive. Anything else (a command further down, `/approved`, a quote)
  * is not a command, so a reviewer discussing "/approve" in prose never votes by accident. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may vote on a request from GitHub (DESIGN §4, §10 "GitHub"). Pure: the service gathers the
+ * Who may vote on a request from GitHub (docs/github-app.md, "Who qualifies"). Pure: the service gathers the
  * facts about the voter from GitHub (repository role, active team memberships), this decides.
  *
  * A requirement is met by people who qualify under ANY of its lists: `users` (logins, compared

@@ -1,7 +1,7 @@
 /**
  * Quorum: who has approved what, and whether a request is now approved or denied. Pure.
  *
- * Rules (DESIGN §4–§5): a deny from any qualified approver denies at once; approvals count per
+ * Rules (docs/policies.md, docs/github-app.md): a deny from any qualified approver denies at once; approvals count per
  * requirement until every requirement has `count` distinct approvers. One person's approval counts
  * toward ONE requirement only — two rules asking for an approver each (say finance and security)
  * need two people even when someone belongs to both, so no single person satisfies two controls.

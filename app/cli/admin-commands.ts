@@ -37,7 +37,7 @@ const print = (text: string): void => {
 export function registerAdminCommands(program: Command): void {
   program
     .command('serve')
-    .description('run the AgentGate server (configured by environment variables; see README)')
+    .description('run the AgentGate server (configured by environment variables; see docs/operations.md)')
     .action(async () => {
       const { runServerProcess } = await import('../main.js');
       try {
@@ -106,21 +106,25 @@ export function registerAdminCommands(program: Command): void {
   keys
     .command('revoke <id>')
     .description('revoke an API key; it is refused from then on')
-    .action(async (id: string) => {
-      await withStore(async (store) => {
+    .option('--json', 'print the revoked key (never its secret) as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const revoked = await withStore(async (store) => {
         try {
-          await keyService(store).revoke(id, 'cli:keys');
+          return await keyService(store).revoke(id, 'cli:keys');
         } catch {
           throw new CliError(`No API key with id "${id}" (see "agentgate keys list").`);
         }
       });
-      print(`Revoked ${id}.`);
+      print(opts.json ? JSON.stringify(revoked, null, 2) : `Revoked ${id}.`);
     });
 
   auditCommand(program)
     .command('verify')
     .description('check that the audit trail hash chain is intact (exit 1 if it was tampered with)')
-    .action(async () => {
+    .option('--json', 'print the verdict as JSON: {ok, checked, entryId?, problem?}')
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      // `audit <id>` has its own --json, which claims the flag when it comes after `verify`.
+      const json = opts.json || command.parent?.opts().json === true;
       const verdict = await withStore(async (store) => {
         let prev = GENESIS_HASH;
         let checked = 0;
@@ -133,7 +137,9 @@ export function registerAdminCommands(program: Command): void {
           if (page.length < 1000) return { ok: true as const, checked };
         }
       });
+      if (json) print(JSON.stringify(verdict, null, 2));
       if (verdict.ok) {
+        if (json) return;
         print(`Audit trail intact: ${verdict.checked} entries verified.`);
         return;
       }

@@ -3,6 +3,7 @@
  * itself here; this file only builds the program and maps failures to exit codes.
  */
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { CliError } from './cli-error.js';
 import { registerClientCommands } from './client-commands.js';
@@ -11,6 +12,7 @@ import { registerPolicyCommands } from './policy-commands.js';
 export function buildProgram(): Command {
   const program = new Command('agentgate')
     .description('AgentGate: the approval gate in front of AI agents’ actions')
+    .version(VERSION, '-V, --version', 'print the version of the package')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerClientCommands(program);

@@ -40,8 +40,28 @@ export function registerPolicyCommands(program: Command): void {
       'after',
       '\nPrints <file>:<line>:<col>: error|warning: <message>; exits 1 if there is any error.',
     )
-    .action(async (dir: string) => {
+    .option('--json', 'print {ok, version, rules, files, errors, warnings} as JSON')
+    .action(async (dir: string, options: { json?: boolean }) => {
       const loaded = await loadDir(dir);
+      if (options.json) {
+        const set = loaded.policySet;
+        write(
+          JSON.stringify(
+            {
+              ok: set !== null,
+              version: set?.version ?? null,
+              rules: set?.rules.length ?? 0,
+              files: set?.files.length ?? 0,
+              errors: loaded.errors,
+              warnings: loaded.warnings,
+            },
+            null,
+            2,
+          ),
+        );
+        if (set === null) process.exitCode = 1;
+        return;
+      }
       const problems = [...loaded.errors, ...loaded.warnings].sort(byPosition);
       for (const d of problems) write(formatDiagnostic(d, shownIn(dir)));
       const counts = `${plural(loaded.errors.length, 'error')}, ${plural(loaded.warnings.length, 'warning')}`;
@@ -61,15 +81,23 @@ export function registerPolicyCommands(program: Command): void {
     .description('run the policy tests in <dir>/tests/*.yaml against the policies in <dir>')
     .argument('[dir]', 'policy directory', DEFAULT_DIR)
     .addHelpText('after', '\nPrints one line per case, then "N passed, M failed"; exits 1 on any failure.')
-    .action(async (dir: string) => {
+    .option('--json', 'print {passed, failed, cases, errors} as JSON')
+    .action(async (dir: string, options: { json?: boolean }) => {
       const loaded = await loadDir(dir);
       if (loaded.policySet === null) {
-        for (const d of loaded.errors) write(formatDiagnostic(d, shownIn(dir)));
+        if (options.json)
+          write(JSON.stringify({ passed: 0, failed: 0, cases: [], errors: loaded.errors }, null, 2));
+        else for (const d of loaded.errors) write(formatDiagnostic(d, shownIn(dir)));
         throw new CliError(`the policies in ${dir} have errors; fix them first (see above)`);
       }
       const testFiles = await readPolicyTestDir(dir);
-      if (testFiles.size === 0) write(`no test files in ${join(dir, 'tests')}`);
       const report = runPolicyTests(loaded.policySet, testFiles);
+      if (options.json) {
+        write(JSON.stringify(report, null, 2));
+        if (report.failed > 0 || report.errors.length > 0) process.exitCode = 1;
+        return;
+      }
+      if (testFiles.size === 0) write(`no test files in ${join(dir, 'tests')}`);
       for (const d of report.errors) write(formatDiagnostic(d, shownIn(dir)));
       for (const c of report.cases) {
         const where = `${join(dir, c.file)}:${c.line}`;

@@ -1,5 +1,5 @@
 /**
- * The GitHub App's configuration (DESIGN §7): `APP_ID`, `PRIVATE_KEY` or `PRIVATE_KEY_PATH`,
+ * The GitHub App's configuration (docs/operations.md, "Configuration"): `APP_ID`, `PRIVATE_KEY` or `PRIVATE_KEY_PATH`,
  * `WEBHOOK_SECRET`, `GHE_HOST`/`GHE_PROTOCOL`, plus `AGENTGATE_PUBLIC_URL` (linked from issues) and
  * `AGENTGATE_RECONCILE_INTERVAL` (seconds between reconciliation passes) and
  * `AGENTGATE_POLICY_REPLAY_LIMIT` (past requests replayed for a policy pull request). Without `APP_ID` the

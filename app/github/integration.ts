@@ -1,5 +1,5 @@
 /**
- * The GitHub App as an integration of the server (DESIGN §5): Probot receives signed webhooks at
+ * The GitHub App as an integration of the server (docs/github-app.md): Probot receives signed webhooks at
  * `/api/github/webhooks` (mounted before the API's JSON parser, so it verifies the raw body), one
  * thin handler per event; issue work runs as jobs; a periodic pass reconciles missed webhooks.
  */

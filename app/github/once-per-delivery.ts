@@ -1,5 +1,5 @@
 /**
- * Webhook deliveries are handled at most once (DESIGN §5): a delivery id already handled (GitHub's
+ * Webhook deliveries are handled at most once (docs/github-app.md, "Nothing counted twice"): a delivery id already handled (GitHub's
  * "Redeliver", a proxy retrying) is acknowledged and ignored. A handler that fails forgets the id,
  * so a redelivery can try again.
  */

@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   api.use((req) => {
     throw new AppError(
       'not_found',
-      `There is no ${req.method} ${req.baseUrl}${req.path}; see the API table in the README.`,
+      `There is no ${req.method} ${req.baseUrl}${req.path}; see docs/api.md for the routes.`,
     );
   });
   app.use('/api', api);

@@ -1,5 +1,5 @@
 /**
- * The GitHub operations AgentGate needs, over the REST API only (DESIGN §10 "GitHub"). Every call
+ * The GitHub operations AgentGate needs, over the REST API only (no GraphQL). Every call
  * is authenticated as the app's installation on `repository` (`owner/name`). Errors: a missing
  * installation is `GitHubError` with status 404 from `installationOf`; GitHub's own failures keep
  * their HTTP status (`status` 0 when GitHub could not be reached), so callers can tell "retry

@@ -1,5 +1,5 @@
 /**
- * The check run `AgentGate: <action>` a reviewer decides from on a commit (DESIGN §5): the same
+ * The check run `AgentGate: <action>` a reviewer decides from on a commit (docs/github-app.md): the same
  * content as the issue body, laid out for the Checks tab (the summary is what shows first, the
  * text below it), the conclusion for the request's status, and the Approve/Deny buttons while
  * pending. Pure: the same request renders the same output (snapshot-tested in test/github).

@@ -1,6 +1,7 @@
 /**
  * The note an issue shows when a rule asked for review on a commit but the request is reviewed in
- * the issue. Which commit a request targets is a domain rule: app/approvals/check-target.ts. Pure.
+ * the issue (docs/github-app.md, "Review on a commit"). Which commit a request targets is a domain
+ * rule: app/approvals/check-target.ts. Pure.
  */
 import { checkTargetOf, wantsCheckRun } from '../approvals/check-target.js';
 import type { RequestRecord } from '../ports/store.js';

@@ -1,5 +1,5 @@
 /**
- * The issue a reviewer decides from (DESIGN §5): title, body with the hidden marker, labels. Pure:
+ * The issue a reviewer decides from (docs/github-app.md, "The issue"): title, body with the hidden marker, labels. Pure:
  * the same request renders the same markdown (snapshot-tested in test/render).
  */
 import type { RequestStatus, Urgency } from '../../sdk/schemas.js';

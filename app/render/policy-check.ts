@@ -1,5 +1,5 @@
 /**
- * The `AgentGate policy` check run of a pull request that changes policies (DESIGN §10 "GitHub"):
+ * The `AgentGate policy` check run of a pull request that changes policies (docs/github-app.md, "Policy pull requests"):
  * its conclusion (`failure` on any error or failing policy test, else `success`), the title and
  * summary a reviewer reads in the Checks tab, and one annotation per problem on its file and line
  * (paths from the repository root). Changes that widen what agents may do are annotated on the

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { RequestService } from './request-service.js';
 
-/** Expires overdue requests every `intervalMs` (DESIGN §3: within 5 s of `expiresAt`). */
+/** Expires overdue requests every `intervalMs` (so a request expires within 5 s of `expiresAt`). */
 export class ExpirySweeper {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();

@@ -1,5 +1,5 @@
 /**
- * The check run of a request reviewed on a commit (DESIGN §5 "Check run"), from creation to its
+ * The check run of a request reviewed on a commit (docs/github-app.md, "Review on a commit"), from creation to its
  * conclusion. Like the issue flow, every write to GitHub is a job queued with the request change
  * (the outbox), so GitHub being down never loses a review; jobs of one request run one at a time;
  * each job is safe to run again: before a retry creates a run, this app's runs named

@@ -1,5 +1,5 @@
 /**
- * Reviewers' answers to a request gated on a commit (DESIGN §5 "Check run"): a click on the check
+ * Reviewers' answers to a request gated on a commit (docs/github-app.md, "Review on a commit"): a click on the check
  * run's Approve/Deny button, a pull request review on a PR whose head is that commit (`approved`
  * approves with the review's text as the reason, `changes_requested` denies), and `/approve` or
  * `/deny` comments on that PR. Every voter is authorized again here, by the same authorizer as

@@ -1,5 +1,5 @@
 /**
- * The issue of a human-routed request, from creation to the final comment (DESIGN §5). Every write
+ * The issue of a human-routed request, from creation to the final comment (docs/github-app.md). Every write
  * to GitHub runs as a job (the outbox): queued in the same transaction as the request change, so
  * a request is stored and answered even while GitHub is down, and the issue follows by a durable
  * retry. Each job is safe to run again: the issue is looked for by its marker before one is

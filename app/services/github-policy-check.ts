@@ -1,5 +1,5 @@
 /**
- * Policy changes reviewed as pull requests (DESIGN §4, §10 "GitHub"). For a pull request that
+ * Policy changes reviewed as pull requests (docs/github-app.md, "Policy pull requests"). For a pull request that
  * touches `policies/`, the check run `AgentGate policy` on its head commit: the head's policy set
  * validated (each error and warning annotated on its line), the head's policy tests run, and the
  * last N requests of the repository replayed under the base and head sets. One comment per pull

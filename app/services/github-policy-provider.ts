@@ -1,5 +1,5 @@
 /**
- * Policies from GitHub (DESIGN §4, §10): `policies/*.yaml|yml` of the request's repository at the
+ * Policies from GitHub (docs/policies.md, docs/github-app.md): `policies/*.yaml|yml` of the request's repository at the
  * head of its DEFAULT branch (never a branch an agent controls), else of the owner's `.github`
  * repository, else the built-in default (everything routes to humans with write access). The
  * version is the 40-character commit SHA the files were read at. Sets are cached by SHA; a push to

@@ -1,5 +1,5 @@
 /**
- * Reviewers' answers on GitHub (DESIGN §5): `/approve` and `/deny` comments, and closing the issue.
+ * Reviewers' answers on GitHub (docs/github-app.md): `/approve` and `/deny` comments, and closing the issue.
  * Each comment is handled at most once (webhook or reconciliation, whichever sees it first); the
  * voter is authorized against GitHub and the vote counted by the shared `VoteService` (quorum,
  * one deny denies, one vote per person). A counted command gets a reaction, one that did not

@@ -2,7 +2,7 @@
  * Verifies GitHub Actions OIDC tokens (the job's `core.getIDToken(audience)`), so a workflow can
  * call the API without a stored secret. Signature against the issuer's JWKS (fetched once, cached
  * and refreshed by jose when an unknown `kid` shows up), RS256 only, `iss`, `aud`, `exp` required.
- * Identity comes from the claims — never from `sub`, whose format GitHub changes (ECOSYSTEM §4).
+ * Identity comes from the claims — never from `sub`, whose format GitHub changes (new repositories get `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`).
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { RepositoryNameSchema } from '../../sdk/schemas.js';

@@ -5,7 +5,7 @@ import { principalOf, requireScope } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
 import type { WebhookService } from './webhook-service.js';
 
-const DeliveriesQuerySchema = z.strictObject({
+export const DeliveriesQuerySchema = z.strictObject({
   status: z.enum(['pending', 'delivered', 'failed']).optional(),
   limit: z
     .string()

@@ -1,18 +1,14 @@
-/** The workflow a user copies from the README's "GitHub Action" section uses the Action as declared. */
+/** The workflow a user copies from docs/action.md uses the Action as declared. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = new URL('../../', import.meta.url);
-const readme = readFileSync(new URL('README.md', root), 'utf8');
-const section = readme.slice(
-  readme.indexOf('## GitHub Action'),
-  readme.indexOf('\n## ', readme.indexOf('## GitHub Action') + 3),
-);
-const workflowText = /```yaml\n(name: [\s\S]*?)```/.exec(section)?.[1] ?? '';
+const page = readFileSync(new URL('docs/action.md', root), 'utf8');
+const workflowText = /```yaml\n(name: [\s\S]*?)```/.exec(page)?.[1] ?? '';
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8'));
 
-describe("the README's workflow example", () => {
+describe("docs/action.md's workflow example", () => {
   const workflow = parse(workflowText);
   const steps = Object.values(workflow.jobs as Record<string, { steps: any[] }>).flatMap((job) => job.steps);
   const gated = steps.filter((step) => String(step.uses ?? '').endsWith('/agentgate@v1'));

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatProgress, formatRequestTable } from '../../app/cli/format.js';
@@ -449,7 +449,7 @@ describe('waiting on a terminal', () => {
   });
 });
 
-describe('examples/deploy-gate.sh and examples/review.sh (the README’s CLI examples)', () => {
+describe('examples/deploy-gate.sh and examples/review.sh (the CLI examples of docs/cli.md)', () => {
   /** A directory holding an `agentgate` executable that runs this checkout's CLI. */
   function binDir(): string {
     const dir = join(tmp, 'bin');
@@ -464,16 +464,38 @@ describe('examples/deploy-gate.sh and examples/review.sh (the README’s CLI exa
       cwd: tmp,
       env: { ...process.env, PATH: `${binDir()}:${process.env.PATH}`, AGENTGATE_URL: server.url, ...env },
     });
+    return collect(child);
+  }
+
+  function collect(child: ReturnType<typeof spawn>): Promise<Run> {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.on('data', (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr?.on('data', (chunk) => {
       stderr += chunk;
     });
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   }
+
+  it('runs from a checkout with no agentgate on PATH, as docs/cli.md shows', async () => {
+    // Only node's directory and the system's: the script falls back to the checkout's bin/agentgate.js.
+    const PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
+    const deploy = collect(
+      spawn('sh', ['examples/deploy-gate.sh', '3.0.0'], {
+        cwd: ROOT,
+        env: { ...process.env, PATH, AGENTGATE_URL: server.url, AGENTGATE_API_KEY: agentKey },
+      }),
+    );
+    const pending = await waitUntilPending('deploy:production');
+    expect(pending.params).toEqual({ version: '3.0.0' });
+    await admin.decide(pending.id, 'approved', { reason: 'checked' });
+    const deployed = await deploy;
+    expect(deployed.stderr).toBe('');
+    expect(deployed.stdout).toContain('approved: deploying 3.0.0');
+    expect(deployed.code).toBe(0);
+  });
 
   it('the deploy waits for the operator, who reviews and approves it', async () => {
     const deploy = runScript('deploy-gate.sh', ['2.0.0'], { AGENTGATE_API_KEY: agentKey });

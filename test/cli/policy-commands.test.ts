@@ -308,7 +308,7 @@ describe('agentgate policy diff', () => {
 
 describe('--help', () => {
   it.each([
-    [['policy', '--help'], /check \[dir\]\s+validate every/],
+    [['policy', '--help'], /check \[options\] \[dir\]\s+validate every/],
     [['policy', 'check', '--help'], /Usage: agentgate policy check \[options\] \[dir\]/],
     [['policy', 'test', '--help'], /N passed, M failed/],
     [['policy', 'explain', '--help'], /--request-file <file>/],

@@ -1,6 +1,6 @@
 /**
  * A webhook receiver for tests, on 127.0.0.1: it verifies each delivery's signature as a user's
- * receiver would (README "Outgoing webhooks"), records everything, and can be taken down — answering
+ * receiver would (docs/webhooks.md), records everything, and can be taken down — answering
  * 503, or not listening at all — and brought back on the same port.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

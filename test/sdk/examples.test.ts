@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /**
  * Runs `examples/gate.ts` as a user would, from a project directory of its own. The one change: its
- * `agentgate/sdk` import points at this checkout's source instead of an installed package.
+ * `@agentgate-gh/sdk` import points at this checkout's source instead of an installed package.
  */
 function runGateExample(
   onLine: (line: string) => void,
@@ -39,8 +39,11 @@ function runGateExample(
   const dir = mkdtempSync(join(tmp, 'project-'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const source = readFileSync(join(ROOT, 'examples/gate.ts'), 'utf8');
-  expect(source).toContain("from 'agentgate/sdk'");
-  writeFileSync(join(dir, 'gate.ts'), source.replace("'agentgate/sdk'", `'${join(ROOT, 'sdk/index.ts')}'`));
+  expect(source).toContain("from '@agentgate-gh/sdk'");
+  writeFileSync(
+    join(dir, 'gate.ts'),
+    source.replace("'@agentgate-gh/sdk'", `'${join(ROOT, 'sdk/index.ts')}'`),
+  );
   const child = spawn(process.execPath, ['--import', TSX, join(dir, 'gate.ts')], {
     cwd: dir,
     env: { ...process.env, AGENTGATE_URL: server.url, AGENTGATE_API_KEY: agentKey },
@@ -61,7 +64,7 @@ function runGateExample(
 
 const idIn = (line: string) => /waiting for approval of (\S+)/.exec(line)?.[1];
 
-describe('examples/gate.ts (the README’s SDK example)', () => {
+describe('examples/gate.ts (the SDK example of docs/sdk.md)', () => {
   it('publishes the report once a human approves', async () => {
     const decisions: Promise<unknown>[] = [];
     const run = await runGateExample((line) => {
@@ -102,7 +105,7 @@ describe('examples/gate.ts types', () => {
         skipLibCheck: true,
         types: ['node'],
         typeRoots: [join(ROOT, 'node_modules/@types')],
-        paths: { 'agentgate/sdk': [join(ROOT, 'sdk/index.ts')] },
+        paths: { '@agentgate-gh/sdk': [join(ROOT, 'sdk/index.ts')] },
       },
       files: [join(ROOT, 'examples/gate.ts')],
     };

@@ -6,7 +6,7 @@ import * as sdk from '../../sdk/index.js';
 const SDK_DIR = join(import.meta.dirname, '../../sdk');
 const sources = readdirSync(SDK_DIR).filter((f) => f.endsWith('.ts'));
 
-describe('the agentgate/sdk package surface', () => {
+describe('the @agentgate-gh/sdk package surface', () => {
   it.each(sources)('%s imports only zod and other sdk files', (file) => {
     const text = readFileSync(join(SDK_DIR, file), 'utf8');
     // Statements start a line; doc-comment examples (` * import …`) do not count.

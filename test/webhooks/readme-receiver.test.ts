@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
-/** The receiver a user copies from the README ("Outgoing webhooks"), run as written. */
-const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+/** The receiver a user copies from docs/webhooks.md, run as written. */
+const readme = readFileSync(fileURLToPath(new URL('../../docs/webhooks.md', import.meta.url)), 'utf8');
 const section = readme.slice(readme.indexOf('Verify before trusting a delivery'));
 const example = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
 const file = fileURLToPath(new URL('./.readme-receiver.tmp.mjs', import.meta.url));
@@ -32,7 +32,7 @@ afterAll(async () => {
   await t.close();
 });
 
-describe('the README receiver example', () => {
+describe('the docs/webhooks.md receiver example', () => {
   it('accepts a real signed delivery once and refuses a forged one', async () => {
     expect(example).toContain('timingSafeEqual');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/agentgate`;

@@ -1,0 +1,327 @@
+/**
+ * The table of every route the server serves, with the zod schemas of what each one takes and
+ * answers (from sdk/schemas.ts). app/http/openapi.ts turns it into the OpenAPI document.
+ */
+import { z } from 'zod';
+import {
+  ApiKeySchema,
+  ApprovalRequestSchema,
+  AuditEntrySchema,
+  CancelBodySchema,
+  CreateApiKeyBodySchema,
+  CreatedApiKeySchema,
+  CreateRequestBodySchema,
+  CreateWebhookBodySchema,
+  DecideBodySchema,
+  ErrorBodySchema,
+  EvaluateBodySchema,
+  HealthSchema,
+  ListAuditQuerySchema,
+  ListRequestsQuerySchema,
+  ListRequestsResponseSchema,
+  PolicyEvaluationSchema,
+  PolicySummarySchema,
+  RepositoryNameSchema,
+  WaitQuerySchema,
+  WebhookSchema,
+} from '../../sdk/schemas.js';
+import { DeliveriesQuerySchema } from '../webhooks/webhooks-router.js';
+
+/** A delivery as the log shows it (the stored row without the signed body). */
+const WebhookDeliverySchema = z.object({
+  id: z.string(),
+  webhookId: z.string(),
+  event: z.string(),
+  requestId: z.string().nullable(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  responseStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deliveredAt: z.string().nullable(),
+});
+
+/** Bodies and queries are described as clients send them (defaults optional), answers as sent. */
+export const INPUTS: Record<string, z.ZodType> = {
+  CreateRequestBody: CreateRequestBodySchema,
+  DecideBody: DecideBodySchema,
+  CancelBody: CancelBodySchema,
+  EvaluateBody: EvaluateBodySchema,
+  CreateApiKeyBody: CreateApiKeyBodySchema,
+  CreateWebhookBody: CreateWebhookBodySchema,
+};
+export const OUTPUTS: Record<string, z.ZodType> = {
+  ApprovalRequest: ApprovalRequestSchema,
+  ListRequestsResponse: ListRequestsResponseSchema,
+  AuditEntry: AuditEntrySchema,
+  PolicySummary: PolicySummarySchema,
+  PolicyEvaluation: PolicyEvaluationSchema,
+  ApiKey: ApiKeySchema,
+  CreatedApiKey: CreatedApiKeySchema,
+  Webhook: WebhookSchema,
+  CreatedWebhook: WebhookSchema.extend({
+    secret: z.string().optional().describe('the generated secret, shown once; absent when you chose it'),
+  }),
+  WebhookDelivery: WebhookDeliverySchema,
+  Error: ErrorBodySchema,
+  Health: HealthSchema.extend({ store: z.string(), integrations: z.record(z.string(), z.unknown()) }),
+};
+
+export type Schema = Record<string, unknown>;
+export const refTo = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const arrayOf = (name: string): Schema => ({ type: 'array', items: refTo(name) });
+const objectOf = (key: string, items: Schema): Schema => ({
+  type: 'object',
+  properties: { [key]: items },
+  required: [key],
+});
+
+export interface Route {
+  method: 'get' | 'post' | 'delete';
+  /** Express style (`/api/requests/:id`); written as `{id}` in the document. */
+  path: string;
+  summary: string;
+  /** Who may call it: a scope, or how else the caller is verified. */
+  auth: string;
+  tag: string;
+  query?: z.ZodType;
+  body?: string | { contentType: string; description: string };
+  ok: { status: number; schema?: Schema; description: string; contentType?: string };
+  headers?: Schema[];
+}
+
+const keysRoutes = (base: string, alias: string): Route[] => [
+  {
+    method: 'post',
+    path: base,
+    summary: `Create an API key; the answer shows the key once${alias}`,
+    auth: 'admin',
+    tag: 'keys',
+    body: 'CreateApiKeyBody',
+    ok: { status: 201, schema: refTo('CreatedApiKey'), description: 'the key, with its secret' },
+  },
+  {
+    method: 'get',
+    path: base,
+    summary: `List API keys, never their secrets${alias}`,
+    auth: 'admin',
+    tag: 'keys',
+    ok: { status: 200, schema: arrayOf('ApiKey'), description: 'the keys' },
+  },
+  {
+    method: 'delete',
+    path: `${base}/:id`,
+    summary: `Revoke an API key${alias}`,
+    auth: 'admin',
+    tag: 'keys',
+    ok: { status: 200, schema: refTo('ApiKey'), description: 'the revoked key' },
+  },
+];
+
+const request = (description: string) => ({ status: 200, schema: refTo('ApprovalRequest'), description });
+
+/** Every route, in the order docs/api.md lists them. */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'post',
+    path: '/api/requests',
+    summary: 'Ask for approval; policies decide at once or route to humans',
+    auth: 'request:create',
+    tag: 'requests',
+    body: 'CreateRequestBody',
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'a retry with the same key returns the same request (`Idempotent-Replayed: true`)',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      },
+    ],
+    ok: {
+      status: 201,
+      schema: refTo('ApprovalRequest'),
+      description: 'the request, with its policyDecision',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/requests',
+    summary: 'List requests, newest first (only its own for a key without request:read)',
+    auth: 'request:read or request:create',
+    tag: 'requests',
+    query: ListRequestsQuerySchema,
+    ok: { status: 200, schema: refTo('ListRequestsResponse'), description: '{requests, pagination}' },
+  },
+  {
+    method: 'get',
+    path: '/api/requests/:id',
+    summary: 'Read a request',
+    auth: 'request:read or request:create',
+    tag: 'requests',
+    ok: request('the request'),
+  },
+  {
+    method: 'get',
+    path: '/api/requests/:id/wait',
+    summary: 'Long-poll: answers as soon as the request is decided, or as it is at the timeout (≤ 60 s)',
+    auth: 'request:read or request:create',
+    tag: 'requests',
+    query: WaitQuerySchema,
+    ok: request('the request, decided or still pending'),
+  },
+  {
+    method: 'post',
+    path: '/api/requests/:id/decide',
+    summary: 'Approve or deny (409 when already decided; never by the key that asked)',
+    auth: 'request:decide',
+    tag: 'requests',
+    body: 'DecideBody',
+    ok: request('the decided request'),
+  },
+  {
+    method: 'post',
+    path: '/api/requests/:id/cancel',
+    summary: 'Withdraw a pending request',
+    auth: 'the requester, or request:decide',
+    tag: 'requests',
+    body: 'CancelBody',
+    ok: request('the cancelled request'),
+  },
+  {
+    method: 'get',
+    path: '/api/requests/:id/audit',
+    summary: "A request's audit trail, oldest first",
+    auth: 'request:read or request:create',
+    tag: 'audit',
+    ok: { status: 200, schema: arrayOf('AuditEntry'), description: 'audit entries' },
+  },
+  {
+    method: 'get',
+    path: '/api/audit',
+    summary: 'The whole audit trail, filtered',
+    auth: 'admin',
+    tag: 'audit',
+    query: ListAuditQuerySchema,
+    ok: { status: 200, schema: arrayOf('AuditEntry'), description: 'audit entries, oldest first' },
+  },
+  {
+    method: 'get',
+    path: '/api/policies',
+    summary: 'The active policy set: version, rules, errors and warnings',
+    auth: 'any key',
+    tag: 'policies',
+    query: z.strictObject({ repository: RepositoryNameSchema.optional() }),
+    ok: { status: 200, schema: refTo('PolicySummary'), description: 'the policy set in force' },
+  },
+  {
+    method: 'post',
+    path: '/api/policies/evaluate',
+    summary: 'Dry run: the decision and explanation for a request body; stores nothing',
+    auth: 'any key',
+    tag: 'policies',
+    body: 'EvaluateBody',
+    ok: { status: 200, schema: refTo('PolicyEvaluation'), description: 'the evaluation' },
+  },
+  ...keysRoutes('/api/api-keys', ''),
+  ...keysRoutes('/api/keys', ' (alias of /api/api-keys)'),
+  {
+    method: 'post',
+    path: '/api/webhooks',
+    summary: 'Subscribe a URL to request events; a generated secret is shown once',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    body: 'CreateWebhookBody',
+    ok: { status: 201, schema: refTo('CreatedWebhook'), description: 'the subscription' },
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks',
+    summary: 'List subscriptions, without secrets',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    ok: { status: 200, schema: objectOf('webhooks', arrayOf('Webhook')), description: '{webhooks}' },
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks/:id',
+    summary: 'Read a subscription',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    ok: { status: 200, schema: refTo('Webhook'), description: 'the subscription' },
+  },
+  {
+    method: 'delete',
+    path: '/api/webhooks/:id',
+    summary: 'Remove a subscription and its delivery log',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    ok: { status: 204, description: 'removed' },
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/:id/test',
+    summary: 'Send a signed ping now',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    ok: { status: 200, schema: refTo('WebhookDelivery'), description: 'the delivery, as logged' },
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks/:id/deliveries',
+    summary: 'The delivery log, newest first',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    query: DeliveriesQuerySchema,
+    ok: {
+      status: 200,
+      schema: objectOf('deliveries', arrayOf('WebhookDelivery')),
+      description: '{deliveries}',
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/slack/interactions',
+    summary: "Slack's Approve/Deny clicks (when SLACK_SIGNING_SECRET is set)",
+    auth: "Slack's v0 signature",
+    tag: 'integrations',
+    body: { contentType: 'application/x-www-form-urlencoded', description: 'Slack `payload=<JSON>`' },
+    ok: { status: 200, description: 'click handled' },
+  },
+  {
+    method: 'post',
+    path: '/api/github/webhooks',
+    summary: "The GitHub App's webhook deliveries (when APP_ID is set)",
+    auth: "GitHub's X-Hub-Signature-256",
+    tag: 'integrations',
+    body: { contentType: 'application/json', description: 'a GitHub webhook payload' },
+    ok: { status: 200, description: 'delivery handled' },
+  },
+  {
+    method: 'post',
+    path: '/mcp',
+    summary: 'MCP over Streamable HTTP, stateless (see docs/mcp.md)',
+    auth: 'request:create (the tools act with the caller’s key)',
+    tag: 'integrations',
+    body: { contentType: 'application/json', description: 'an MCP JSON-RPC message' },
+    ok: { status: 200, description: 'the JSON-RPC answer', contentType: 'application/json' },
+  },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness; `deep=true` also checks the database (503 when degraded)',
+    auth: 'none',
+    tag: 'operations',
+    query: z.strictObject({ deep: z.enum(['true', 'false']).optional() }),
+    ok: { status: 200, schema: refTo('Health'), description: 'the server is up' },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    auth: 'none',
+    tag: 'operations',
+    ok: { status: 200, description: 'metrics in the Prometheus text format', contentType: 'text/plain' },
+  },
+];
