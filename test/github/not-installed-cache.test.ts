@@ -44,4 +44,19 @@ describe('"not installed" answers', () => {
     expect((await h.deliver('installation_repositories', added)).status).toBe(200);
     expect((await reader('GET', '/api/policies?repository=acme/newcomer')).status).toBe(200);
   });
+
+  it('a new name each time cannot make the server ask GitHub more than 60 times a minute', async () => {
+    const before = h.fake.calls.filter((c) => c.path.endsWith('/installation')).length;
+    const statuses = new Set<number>();
+    for (let i = 0; i < 80; i += 1) {
+      const res = await reader('GET', `/api/policies?repository=acme/missing-${i}`);
+      statuses.add(res.status);
+    }
+    const after = h.fake.calls.filter((c) => c.path.endsWith('/installation')).length;
+    expect(after - before).toBeLessThanOrEqual(60);
+    expect(after - before).toBeGreaterThan(50);
+    // Past the budget the answer is "GitHub unavailable" (built-in set, an error shown), never a 5xx.
+    expect([...statuses].every((status) => status === 422 || status === 200)).toBe(true);
+    expect(statuses.has(200)).toBe(true);
+  });
 });

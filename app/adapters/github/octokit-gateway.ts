@@ -34,6 +34,13 @@ const INSTALLATION_TTL_MS = 10 * 60 * 1000;
 const NOT_INSTALLED_TTL_MS = 60 * 1000;
 /** Repositories whose installation (or its absence) is remembered. */
 const MAX_INSTALLATIONS = 10_000;
+/**
+ * Lookups of repositories not remembered, per minute. Any key may name a repository, and a new
+ * name each time would otherwise cost a GitHub call each time, spending the app's own GitHub rate
+ * limit. Past this, a lookup fails as if GitHub were rate-limiting (429: transient; policies fall
+ * back to the last good set or the built-in default, jobs retry later).
+ */
+const MAX_LOOKUPS_PER_MINUTE = 60;
 const YAML = /\.ya?ml$/i;
 
 function split(repository: string): { owner: string; repo: string } {
@@ -177,12 +184,16 @@ function toPullRequest(data: RestPullRequest): GitHubPullRequest {
 export class OctokitGateway implements GitHubGateway {
   /** Installation id by lower-cased repository; null: not installed (a 404, kept for a minute). */
   readonly #installations: BoundedCache<string, { id: number | null; message: string }>;
+  /** When the recent lookups of repositories not remembered were made (at most a minute's worth). */
+  readonly #lookups: number[] = [];
+  readonly #now: () => number;
 
   constructor(
     private readonly probot: Probot,
     { now = Date.now }: { now?: () => number } = {},
   ) {
     this.#installations = new BoundedCache({ max: MAX_INSTALLATIONS, ttlMs: INSTALLATION_TTL_MS, now });
+    this.#now = now;
   }
 
   async installationOf(repository: string): Promise<number> {
@@ -192,6 +203,7 @@ export class OctokitGateway implements GitHubGateway {
       if (cached.id === null) throw new GitHubError(404, cached.message);
       return cached.id;
     }
+    this.#spendLookup(repository);
     try {
       const id = await call(`find the app's installation on ${repository}`, async () => {
         const app = await this.probot.auth();
@@ -206,6 +218,20 @@ export class OctokitGateway implements GitHubGateway {
       }
       throw error;
     }
+  }
+
+  #spendLookup(repository: string): void {
+    const now = this.#now();
+    while (this.#lookups.length > 0 && (this.#lookups[0] as number) <= now - 60_000) this.#lookups.shift();
+    if (this.#lookups.length >= MAX_LOOKUPS_PER_MINUTE) {
+      const seconds = Math.max(1, Math.ceil(((this.#lookups[0] as number) + 60_000 - now) / 1000));
+      throw new GitHubError(
+        429,
+        `Could not find the app's installation on ${repository}: more than ${MAX_LOOKUPS_PER_MINUTE} repositories ` +
+          `not seen before were looked up in the last minute; try again in ${seconds} s.`,
+      );
+    }
+    this.#lookups.push(now);
   }
 
   rememberInstallation(repository: string, installationId: number): void {
