@@ -61,7 +61,11 @@ export function createMcpHttpIntegration({
 
     const handle: RequestHandler = async (req, res) => {
       const paid = context.authenticator.prepaid?.issue((res.locals.mcpPrincipal as Principal).keyId);
-      res.on('close', () => paid?.release());
+      // Released when the MCP request ends, or now if the caller already hung up ('close' has fired).
+      if (paid) {
+        res.on('close', paid.release);
+        if (res.destroyed) paid.release();
+      }
       const client = new AgentGateClient({
         baseUrl: context.selfUrl(),
         apiKey: res.locals.mcpApiKey,
