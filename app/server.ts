@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { PrepaidCalls } from './http/auth.js';
 import { createApp } from './http/create-app.js';
 import { Metrics } from './http/metrics.js';
 import { SlidingWindowRateLimiter } from './http/rate-limiter.js';
@@ -98,7 +99,13 @@ export function createServer(options: ServerOptions): AgentGateServer {
     checkRepository: options.repositoryCheck,
   });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
-  const authenticator = { keys, limiter: new SlidingWindowRateLimiter(), clock, oidc: options.oidc };
+  const authenticator = {
+    keys,
+    limiter: new SlidingWindowRateLimiter(),
+    clock,
+    oidc: options.oidc,
+    prepaid: new PrepaidCalls(),
+  };
 
   let http: Server | undefined;
   const selfUrl = () => {

@@ -28,7 +28,7 @@ import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 
-const WEBHOOK_PATH = '/api/github/webhooks';
+export const WEBHOOK_PATH = '/api/github/webhooks';
 
 export interface GitHubAppConfig {
   appId: string;

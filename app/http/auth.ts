@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Scope } from '../../sdk/schemas.js';
 import type { Clock } from '../ports/clock.js';
@@ -22,18 +23,56 @@ export interface Authenticator {
   clock: Clock;
   /** Accepts GitHub Actions OIDC tokens as bearers; absent, only keys are accepted. */
   oidc?: OidcVerifier | undefined;
+  /** Calls already charged to their key (the MCP endpoint's tools calling this API). */
+  prepaid?: PrepaidCalls | undefined;
+}
+
+/** The header that carries a `PrepaidCalls` ticket on an inner call. */
+export const PREPAID_HEADER = 'X-AgentGate-Prepaid';
+
+/**
+ * Calls a request has already paid for. The MCP endpoint charges its caller's rate limit once per
+ * JSON-RPC message, then its tools call this API with the caller's own key plus a ticket from
+ * here: those inner calls are still authenticated and scope-checked (a revoked key stops at once)
+ * but not charged a second time. A ticket is 256 random bits that never leave the process (the
+ * tools call 127.0.0.1), lives only as long as the MCP request, and waives only the charge of the
+ * key that paid. Past `max` live tickets none is issued and inner calls are charged: counting
+ * twice, never a bypass.
+ */
+export class PrepaidCalls {
+  readonly #tickets = new Map<string, string>();
+
+  constructor(private readonly max = 10_000) {}
+
+  /** A ticket for calls made on behalf of `keyId`'s current request; `release` it when that ends. */
+  issue(keyId: string): { ticket: string; release: () => void } | null {
+    if (this.#tickets.size >= this.max) return null;
+    const ticket = randomBytes(32).toString('base64url');
+    this.#tickets.set(ticket, keyId);
+    return { ticket, release: () => this.#tickets.delete(ticket) };
+  }
+
+  waives(ticket: string | undefined, keyId: string): boolean {
+    return ticket !== undefined && this.#tickets.get(ticket) === keyId;
+  }
+
+  get size(): number {
+    return this.#tickets.size;
+  }
 }
 
 /**
  * Resolves the principal of an `Authorization: Bearer <key or GitHub Actions OIDC token>` header
- * and applies its rate limit, calling `setHeader` with the `X-RateLimit-*` headers. Throws a 401
- * or 429 `AppError`.
+ * and applies its rate limit (unless `ticket` says the call is prepaid), calling `setHeader` with
+ * the `X-RateLimit-*` headers. Throws a 401 or 429 `AppError`.
  */
 export async function authenticateHeader(
-  { keys, limiter, clock, oidc }: Authenticator,
+  authenticator: Authenticator,
   header: string | undefined,
   setHeader: (name: string, value: string) => void,
+  ticket?: string,
 ): Promise<Principal> {
+  const { keys, oidc, prepaid } = authenticator;
   if (!header) {
     throw new AppError('unauthorized', 'Send an API key in the header "Authorization: Bearer agk_…".');
   }
@@ -42,21 +81,29 @@ export async function authenticateHeader(
     throw new AppError('unauthorized', 'Only "Authorization: Bearer <key>" is accepted.');
   }
   const principal = await principalOfBearer(keys, oidc, match[1]);
-  if (principal.rateLimit !== null) {
-    const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
-    setHeader('X-RateLimit-Limit', String(rate.limit));
-    setHeader('X-RateLimit-Remaining', String(rate.remaining));
-    setHeader('X-RateLimit-Reset', String(rate.resetSeconds));
-    if (!rate.allowed) {
-      throw new AppError(
-        'rate_limited',
-        `This key may make ${rate.limit} requests a minute; try again in ${rate.retryAfterSeconds} s.`,
-        undefined,
-        { 'Retry-After': String(rate.retryAfterSeconds) },
-      );
-    }
-  }
+  if (!prepaid?.waives(ticket, principal.keyId)) chargeRateLimit(authenticator, principal, setHeader);
   return principal;
+}
+
+/** Takes one request from the principal's rate limit (if it has one), or throws a 429. */
+export function chargeRateLimit(
+  { limiter, clock }: Authenticator,
+  principal: Principal,
+  setHeader: (name: string, value: string) => void,
+): void {
+  if (principal.rateLimit === null) return;
+  const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
+  setHeader('X-RateLimit-Limit', String(rate.limit));
+  setHeader('X-RateLimit-Remaining', String(rate.remaining));
+  setHeader('X-RateLimit-Reset', String(rate.resetSeconds));
+  if (!rate.allowed) {
+    throw new AppError(
+      'rate_limited',
+      `This key may make ${rate.limit} requests a minute; try again in ${rate.retryAfterSeconds} s.`,
+      undefined,
+      { 'Retry-After': String(rate.retryAfterSeconds) },
+    );
+  }
 }
 
 /** A key (`agk_…` or the admin key), else a JWT-shaped token is taken for an Actions OIDC token. */
@@ -83,8 +130,11 @@ async function principalOfBearer(
 /** Express middleware: sets the principal for `principalOf`. */
 export function authenticate(authenticator: Authenticator): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.principal = await authenticateHeader(authenticator, req.get('authorization'), (name, value) =>
-      res.setHeader(name, value),
+    res.locals.principal = await authenticateHeader(
+      authenticator,
+      req.get('authorization'),
+      (name, value) => res.setHeader(name, value),
+      req.get(PREPAID_HEADER),
     );
     next();
   };

@@ -2,9 +2,15 @@ import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestMetrics } from '../services/request-service.js';
 
+/** The `route` label of API requests that matched no route. */
+export const UNMATCHED = 'unmatched';
+/** More distinct routes than the API has, so only a bug could reach it; it still bounds the series. */
+const MAX_ROUTE_LABELS = 100;
+
 /** Prometheus metrics of one server (its own registry, so several servers can share a process). */
 export class Metrics implements RequestMetrics {
   readonly registry = new Registry();
+  readonly #routeLabels = new Set<string>();
   readonly #created = new Counter({
     name: 'agentgate_requests_created_total',
     help: 'Requests created, by policy decision.',
@@ -59,15 +65,41 @@ export class Metrics implements RequestMetrics {
     this.#http.observe({ method, route, status: String(status) }, seconds);
   }
 
-  /** Observes every API request; the route label is the matched pattern, never the raw path. */
+  /**
+   * Observes every API request. The `route` label is the pattern of the route that matched
+   * (`/api/requests/:id/decide`), never the raw path: express matches paths case-insensitively
+   * and hands over the caller's casing in `req.baseUrl`, so 2,048 casings of one path once made
+   * 2,048 series. The pattern is read when express picks the route (by then `req.baseUrl` is the
+   * mount point; after an error it is not), lower-cased, as our mount points are. Paths that match
+   * no route share `unmatched`, and past `MAX_ROUTE_LABELS` distinct labels new ones do too.
+   */
   middleware(): RequestHandler {
     return (req, res, next) => {
       const start = performance.now();
+      let label = UNMATCHED;
+      let route: unknown;
+      Object.defineProperty(req, 'route', {
+        configurable: true,
+        enumerable: true,
+        get: () => route,
+        set: (value: unknown) => {
+          route = value;
+          label = this.#routeLabel(req.baseUrl, (value as { path?: unknown } | undefined)?.path);
+        },
+      });
       res.on('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        this.observeHttp(req.method, route, res.statusCode, (performance.now() - start) / 1000);
+        this.observeHttp(req.method, label, res.statusCode, (performance.now() - start) / 1000);
       });
       next();
     };
+  }
+
+  #routeLabel(baseUrl: string, path: unknown): string {
+    if (typeof path !== 'string') return UNMATCHED;
+    const label = `${baseUrl.toLowerCase()}${path === '/' ? '' : path}` || '/';
+    if (this.#routeLabels.has(label)) return label;
+    if (this.#routeLabels.size >= MAX_ROUTE_LABELS) return UNMATCHED;
+    this.#routeLabels.add(label);
+    return label;
   }
 }

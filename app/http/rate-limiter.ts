@@ -1,48 +1,122 @@
 /**
- * A sliding-window rate limit per key: the count of the current minute plus the previous minute's
- * count weighted by how much of it still overlaps the window. O(1) memory per key.
+ * A sliding-minute rate limit per key: a request counts for the 60 seconds after the second it
+ * arrived in, kept as 60 per-second counts (a few hundred bytes per key, whatever the limit). So a
+ * refused caller can be told exactly when enough old requests leave the window.
  */
 export interface RateDecision {
   allowed: boolean;
   limit: number;
   /** What is left after this request. */
   remaining: number;
-  /** Whole seconds until the current window resets. */
+  /** Whole seconds until every request counted now has left the window (the full limit is back). */
   resetSeconds: number;
-  /** Whole seconds to wait before retrying, when refused. */
+  /**
+   * Whole seconds to wait before retrying, when refused: a caller who waits exactly this long (and
+   * sends nothing in between) is served. Refused requests do not count.
+   */
   retryAfterSeconds: number;
 }
 
-const WINDOW_MS = 60_000;
+const WINDOW_S = 60;
+/**
+ * Keys tracked at once. A key untouched for a minute counts nothing and is dropped first; only past
+ * this many keys used within the last minute would the least recently used one lose its count.
+ */
+const DEFAULT_MAX_KEYS = 20_000;
+
+/** The slot of second `s` (seconds before 1970 included, for clocks that start at zero). */
+const slot = (s: number): number => ((s % WINDOW_S) + WINDOW_S) % WINDOW_S;
+
+interface Window {
+  /** Requests per second, indexed by `slot(second)`. */
+  counts: Uint32Array;
+  /** The last second the counts were brought up to. */
+  second: number;
+  total: number;
+}
 
 export class SlidingWindowRateLimiter {
-  readonly #windows = new Map<string, { start: number; current: number; previous: number }>();
+  /** In least-recently-used order: a key moves to the end whenever it is used. */
+  readonly #windows = new Map<string, Window>();
+  readonly #maxKeys: number;
+
+  constructor({ maxKeys = DEFAULT_MAX_KEYS }: { maxKeys?: number } = {}) {
+    this.#maxKeys = maxKeys;
+  }
+
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.#windows.size;
+  }
 
   take(key: string, limit: number, nowMs: number): RateDecision {
-    const start = nowMs - (nowMs % WINDOW_MS);
-    let w = this.#windows.get(key);
-    if (!w) {
-      w = { start, current: 0, previous: 0 };
-      this.#windows.set(key, w);
-    } else if (w.start !== start) {
-      w.previous = start - w.start === WINDOW_MS ? w.current : 0;
-      w.current = 0;
-      w.start = start;
+    const second = Math.floor(nowMs / 1000);
+    const w = this.#window(key, second);
+    /** Whole seconds from now until the requests of second `s` have left the window. */
+    const untilGone = (s: number) => Math.max(1, Math.ceil(((s + WINDOW_S) * 1000 - nowMs) / 1000));
+    if (w.total >= limit) {
+      // Walk from the oldest second until enough requests have left for one more to fit.
+      let leaving = 0;
+      let s = second - WINDOW_S + 1;
+      for (; s < second; s += 1) {
+        leaving += w.counts[slot(s)] as number;
+        if (w.total - leaving < limit) break;
+      }
+      let newest = second;
+      while (newest > s && w.counts[slot(newest)] === 0) newest -= 1;
+      return {
+        allowed: false,
+        limit,
+        remaining: 0,
+        resetSeconds: untilGone(newest),
+        retryAfterSeconds: untilGone(s),
+      };
     }
-    const overlap = 1 - (nowMs - start) / WINDOW_MS;
-    const used = Math.ceil(w.previous * overlap) + w.current;
-    const resetSeconds = Math.ceil((start + WINDOW_MS - nowMs) / 1000);
-    if (used >= limit) {
-      // Earliest moment the weighted count drops below the limit; at the latest, the window reset.
-      const end = start + WINDOW_MS;
-      const freeAt =
-        w.current < limit && w.previous > 0
-          ? start + WINDOW_MS * (1 - (limit - w.current - 1) / w.previous)
-          : end;
-      const retryAfterSeconds = Math.max(1, Math.ceil((Math.min(freeAt, end) - nowMs) / 1000));
-      return { allowed: false, limit, remaining: 0, resetSeconds, retryAfterSeconds };
-    }
-    w.current += 1;
-    return { allowed: true, limit, remaining: limit - used - 1, resetSeconds, retryAfterSeconds: 0 };
+    w.counts[slot(second)] = (w.counts[slot(second)] as number) + 1;
+    w.total += 1;
+    return {
+      allowed: true,
+      limit,
+      remaining: limit - w.total,
+      resetSeconds: untilGone(second),
+      retryAfterSeconds: 0,
+    };
   }
+
+  /** The key's window, brought up to `second` and moved to the most recently used end. */
+  #window(key: string, second: number): Window {
+    let w = this.#windows.get(key);
+    if (w) {
+      this.#windows.delete(key);
+      advance(w, second);
+    } else {
+      if (this.#windows.size >= this.#maxKeys) this.#evict(second);
+      w = { counts: new Uint32Array(WINDOW_S), second, total: 0 };
+    }
+    this.#windows.set(key, w);
+    return w;
+  }
+
+  /** Drops the windows that count nothing any more (at the front), and at least one. */
+  #evict(second: number): void {
+    for (const [key, w] of this.#windows) {
+      if (second - w.second < WINDOW_S && this.#windows.size < this.#maxKeys) return;
+      this.#windows.delete(key);
+    }
+  }
+}
+
+/** Forgets the seconds that have left the window by `second`. */
+function advance(w: Window, second: number): void {
+  if (second <= w.second) return;
+  if (second - w.second >= WINDOW_S) {
+    w.counts.fill(0);
+    w.total = 0;
+  } else {
+    for (let s = w.second + 1; s <= second; s += 1) {
+      w.total -= w.counts[slot(s)] as number;
+      w.counts[slot(s)] = 0;
+    }
+  }
+  w.second = second;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
 import { toWireRequest } from '../services/to-wire-request.js';
-import { type Authenticator, assertScope, authenticateHeader } from './auth.js';
+import { type Authenticator, assertScope, authenticateHeader, PREPAID_HEADER } from './auth.js';
 import { errorResponse, internalError, toKnownError } from './error-handler.js';
 import type { Metrics } from './metrics.js';
 import { parseInput } from './validate.js';
@@ -56,6 +56,7 @@ async function serveWait(
       (name, value) => {
         headers[name] = value;
       },
+      header(req, PREPAID_HEADER),
     );
     assertScope(principal, ['request:read', 'request:create']);
     const { timeout } = parseInput(WaitQuerySchema, Object.fromEntries(new URLSearchParams(search)), 'query');
@@ -70,6 +71,11 @@ async function serveWait(
   } finally {
     deps.metrics.observeHttp('GET', ROUTE, res.statusCode, (performance.now() - started) / 1000);
   }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function decodeId(raw: string): string {

@@ -8,6 +8,7 @@
  * errors are shown at `GET /api/policies?repository=` and logged.
  */
 import type { PolicyDiagnostic } from '../../sdk/schemas.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Logger } from '../logger.js';
 import { loadPolicySet, type PolicyLoadResult } from '../policy/index.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
@@ -36,6 +37,12 @@ interface Entry {
 
 const POLICY_DIR = 'policies';
 const MAX_CACHED_SETS = 200;
+/**
+ * Repositories whose active set is kept. Only installed repositories get an entry (callers name
+ * repositories, so a "not installed" one is dropped at once; the gateway remembers the answer for
+ * a minute); past this many, the least recently used is read again when next needed.
+ */
+const MAX_REPOSITORIES = 5_000;
 
 export const notInstalled = (repository: string): AppError =>
   new AppError(
@@ -45,7 +52,7 @@ export const notInstalled = (repository: string): AppError =>
   );
 
 export class GitHubPolicyProvider implements PolicyProvider {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new BoundedCache<string, Entry>({ max: MAX_REPOSITORIES });
   /** Loaded sets by `<repository>@<sha>`: a SHA's files never change. */
   readonly #bySha = new Map<string, PolicyLoadResult>();
   readonly #recheckMs: number;
@@ -74,7 +81,7 @@ export class GitHubPolicyProvider implements PolicyProvider {
    */
   invalidateOwner(owner: string): void {
     const prefix = `${owner.toLowerCase()}/`;
-    for (const [repository, entry] of this.#entries) {
+    for (const [repository, entry] of this.#entries.entries()) {
       if (repository.startsWith(prefix) && entry.from?.toLowerCase() !== repository) entry.checkedAt = 0;
     }
   }
@@ -100,6 +107,11 @@ export class GitHubPolicyProvider implements PolicyProvider {
       this.#entries.set(key, entry);
     }
     return entry;
+  }
+
+  #forget(repository: string, entry: Entry): void {
+    const key = repository.toLowerCase();
+    if (this.#entries.get(key) === entry) this.#entries.delete(key);
   }
 
   #load(repository: string, entry: Entry, sha: string | null): Promise<ActivePolicy> {
@@ -159,7 +171,10 @@ export class GitHubPolicyProvider implements PolicyProvider {
       entry.active = { policySet: fallback, errors: result.errors, warnings: result.warnings };
       return entry.active;
     } catch (error) {
-      if (error instanceof AppError) throw error;
+      if (error instanceof AppError) {
+        if (error.code === 'not_installed' && entry.active === null) this.#forget(repository, entry);
+        throw error;
+      }
       // GitHub is down or unreachable: requests are still answered, by the last good set or, with
       // none yet, by the built-in default (routes to humans), and the next request tries again.
       log.warn({ repository, err: error }, 'could not read policies from GitHub; using the last good set');

@@ -1,8 +1,15 @@
 /**
  * Verifies GitHub Actions OIDC tokens (the job's `core.getIDToken(audience)`), so a workflow can
- * call the API without a stored secret. Signature against the issuer's JWKS (fetched once, cached
- * and refreshed by jose when an unknown `kid` shows up), RS256 only, `iss`, `aud`, `exp` required.
- * Identity comes from the claims — never from `sub`, whose format GitHub changes (new repositories get `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`).
+ * call the API without a stored secret. Signature against the issuer's JWKS, RS256 only, `iss`,
+ * `aud`, `exp` required. Identity comes from the claims — never from `sub`, whose format GitHub
+ * changes (new repositories get `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`).
+ *
+ * What a bearer can make the server fetch: jose keeps the key set for 10 minutes and refetches it
+ * early for an unknown `kid` at most once per 30 s after a successful fetch, concurrent tokens
+ * sharing one fetch. A failed fetch sets no such time, so on its own jose would fetch again for
+ * every token while the issuer is down; here a failure refuses OIDC tokens for `failureCooldownMs`
+ * (30 s) without fetching, and logs one line when it starts. So anyone's tokens cause at most about
+ * two fetches a minute.
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { RepositoryNameSchema } from '../../sdk/schemas.js';
@@ -43,6 +50,26 @@ export interface OidcVerifierOptions {
   /** A key source instead of fetching `jwksUrl` (tests: jose's `createLocalJWKSet`). */
   keys?: JWTVerifyGetKey;
   log?: Logger;
+  /** After the keys could not be fetched, how long tokens are refused without trying again (30 s). */
+  failureCooldownMs?: number;
+  now?: () => number;
+}
+
+const DEFAULT_FAILURE_COOLDOWN_MS = 30_000;
+
+/** jose's codes for a token that does not fit the keys, as opposed to keys that could not be read. */
+const TOKEN_FAULTS = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JWS_INVALID',
+  'ERR_JWT_INVALID',
+]);
+
+/** The keys could not be read recently; thrown without fetching while the cool-down lasts. */
+class KeysUnavailable extends Error {
+  readonly code = 'AGENTGATE_JWKS_UNAVAILABLE';
 }
 
 /** Allowed clock difference between the runner's issuer and us, in seconds. */
@@ -57,7 +84,15 @@ export const jwksUrlOf = (issuer: string): string => `${issuer.replace(/\/+$/, '
 export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   const { issuer, audience, log } = options;
   const jwksUrl = options.jwksUrl ?? jwksUrlOf(issuer);
-  const keys = options.keys ?? createRemoteJWKSet(new URL(jwksUrl));
+  const keys = coolingDown(options.keys ?? createRemoteJWKSet(new URL(jwksUrl)), {
+    cooldownMs: options.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS,
+    now: options.now ?? Date.now,
+    onFailure: (error, cooldownMs) =>
+      log?.warn(
+        { jwksUrl, reason: error instanceof Error ? error.message : String(error) },
+        `OIDC: could not read the issuer's signing keys; refusing OIDC tokens for ${cooldownMs / 1000} s`,
+      ),
+  });
   return {
     async verify(token) {
       let payload: JWTPayload;
@@ -70,10 +105,42 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
           clockTolerance: CLOCK_TOLERANCE_S,
         }));
       } catch (error) {
-        throw rejection(error, { issuer, audience, jwksUrl, log });
+        throw rejection(error, { issuer, audience, jwksUrl });
       }
       return identityOf(payload);
     },
+  };
+}
+
+/**
+ * `keys`, except that after a failure to read them (not a token that fits none) every call fails
+ * at once for `cooldownMs`, and `onFailure` hears of each failure once.
+ */
+function coolingDown(
+  keys: JWTVerifyGetKey,
+  {
+    cooldownMs,
+    now,
+    onFailure,
+  }: { cooldownMs: number; now: () => number; onFailure: (error: unknown, cooldownMs: number) => void },
+): JWTVerifyGetKey {
+  let failedAt = Number.NEGATIVE_INFINITY;
+  return async (header, token) => {
+    if (now() - failedAt < cooldownMs)
+      throw new KeysUnavailable('the signing keys could not be read recently');
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code !== 'string' || !TOKEN_FAULTS.has(code)) {
+        // Concurrent tokens share jose's one fetch; only the first to fail starts the cool-down.
+        if (now() - failedAt >= cooldownMs) {
+          failedAt = now();
+          onFailure(error, cooldownMs);
+        }
+      }
+      throw error;
+    }
   };
 }
 
@@ -82,7 +149,7 @@ const unauthorized = (why: string) =>
 
 function rejection(
   error: unknown,
-  { issuer, audience, jwksUrl, log }: { issuer: string; audience: string; jwksUrl: string; log?: Logger },
+  { issuer, audience, jwksUrl }: { issuer: string; audience: string; jwksUrl: string },
 ): AppError {
   const code = (error as { code?: unknown } | null)?.code;
   const claim = (error as { claim?: unknown } | null)?.claim;
@@ -110,9 +177,9 @@ function rejection(
     case 'ERR_JWT_INVALID':
       return unauthorized('it is not a well-formed JWT.');
     default:
-      // The issuer's keys could not be fetched (timeout, network, not a JWKS). The client cannot fix
-      // that, but it is still not authenticated: 401, and the operator learns why from the log.
-      log?.warn({ err: error, jwksUrl }, 'OIDC: could not read the issuer’s signing keys');
+      // The issuer's keys could not be fetched (timeout, network, not a JWKS), now or within the
+      // cool-down. The client cannot fix that, but it is still not authenticated: 401, and the
+      // operator learns why from the one log line of `coolingDown`.
       return unauthorized(
         `the issuer's signing keys could not be read from ${jwksUrl}; try again later or use an API key.`,
       );

@@ -235,7 +235,7 @@ export class RequestService {
 
   /** An operator's decision through the API: final at once, recorded as `api:<key name>`. */
   async decide(principal: Principal, id: string, input: DecideInput): Promise<RequestRecord> {
-    const request = await this.get(principal, id);
+    const request = await this.#getToChange(principal, id);
     if (request.ownerId === principal.id) {
       throw new AppError(
         'forbidden',
@@ -259,7 +259,7 @@ export class RequestService {
 
   /** Withdraws a pending request: allowed to its requester and to keys that may decide. */
   async cancel(principal: Principal, id: string, reason?: string): Promise<RequestRecord> {
-    const request = await this.get(principal, id);
+    const request = await this.#getToChange(principal, id);
     if (request.ownerId !== principal.id && !hasScope(principal, 'request:decide')) {
       throw new AppError(
         'forbidden',
@@ -273,6 +273,18 @@ export class RequestService {
       at: this.deps.clock.now().toISOString(),
       details: { reason: reason ?? null },
     });
+  }
+
+  /**
+   * The request a decision or cancellation acts on. A `request:decide` key may act on any request
+   * without also holding `request:read` (README: deciding needs `request:decide` alone); anyone
+   * else sees only what they may read, and others' ids answer 404.
+   */
+  async #getToChange(principal: Principal, id: string): Promise<RequestRecord> {
+    if (!hasScope(principal, 'request:decide')) return this.get(principal, id);
+    const request = await this.deps.store.getRequest(id);
+    if (!request) throw notFound('request', id);
+    return request;
   }
 
   async audit(principal: Principal, id: string) {

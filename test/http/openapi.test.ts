@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackWebApi } from '../../app/adapters/slack-web-api.js';
 import { WEBHOOK_PATH } from '../../app/github/integration.js';
 import { createOpenApiDocument, openApiPath, renderApiDoc, renderOpenApi } from '../../app/http/openapi.js';
+import { createMcpHttpIntegration } from '../../app/mcp-http/http-integration.js';
 import { slackIntegration } from '../../app/slack/integration.js';
-import { createMcpHttpIntegration } from '../../mcp/http-integration.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const DOCS = join(import.meta.dirname, '../../docs');
@@ -46,7 +47,11 @@ beforeAll(async () => {
   t = await startTestServer({
     integrations: [
       createMcpHttpIntegration(),
-      slackIntegration({ botToken: 'xoxb-test', signingSecret: 'slack-signing-secret', channel: null }),
+      slackIntegration({
+        api: createSlackWebApi({ token: 'xoxb-test', apiUrl: 'http://127.0.0.1:9/api/' }),
+        signingSecret: 'slack-signing-secret',
+        channel: null,
+      }),
     ],
   });
 });

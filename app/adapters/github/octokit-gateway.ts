@@ -5,6 +5,7 @@
  */
 import type { Probot, ProbotOctokit } from 'probot';
 import type { CollaboratorPermission } from '../../approvals/qualify-voter.js';
+import { BoundedCache } from '../../bounded-cache.js';
 import {
   type CheckAnnotation,
   type CheckConclusion,
@@ -25,6 +26,21 @@ import {
 type Octokit = ProbotOctokit;
 
 const INSTALLATION_TTL_MS = 10 * 60 * 1000;
+/**
+ * How long "not installed" is believed. Callers name repositories (`GET /api/policies?repository=`,
+ * evaluate), so a repeated name must not cost a GitHub call each time; an installation webhook
+ * forgets it at once (`forgetInstallations`).
+ */
+const NOT_INSTALLED_TTL_MS = 60 * 1000;
+/** Repositories whose installation (or its absence) is remembered. */
+const MAX_INSTALLATIONS = 10_000;
+/**
+ * Lookups of repositories not remembered, per minute. Any key may name a repository, and a new
+ * name each time would otherwise cost a GitHub call each time, spending the app's own GitHub rate
+ * limit. Past this, a lookup fails as if GitHub were rate-limiting (429: transient; policies fall
+ * back to the last good set or the built-in default, jobs retry later).
+ */
+const MAX_LOOKUPS_PER_MINUTE = 60;
 const YAML = /\.ya?ml$/i;
 
 function split(repository: string): { owner: string; repo: string } {
@@ -166,25 +182,60 @@ function toPullRequest(data: RestPullRequest): GitHubPullRequest {
 }
 
 export class OctokitGateway implements GitHubGateway {
-  readonly #installations = new Map<string, { id: number; at: number }>();
+  /** Installation id by lower-cased repository; null: not installed (a 404, kept for a minute). */
+  readonly #installations: BoundedCache<string, { id: number | null; message: string }>;
+  /** When the recent lookups of repositories not remembered were made (at most a minute's worth). */
+  readonly #lookups: number[] = [];
+  readonly #now: () => number;
 
-  constructor(private readonly probot: Probot) {}
+  constructor(
+    private readonly probot: Probot,
+    { now = Date.now }: { now?: () => number } = {},
+  ) {
+    this.#installations = new BoundedCache({ max: MAX_INSTALLATIONS, ttlMs: INSTALLATION_TTL_MS, now });
+    this.#now = now;
+  }
 
   async installationOf(repository: string): Promise<number> {
     const key = repository.toLowerCase();
     const cached = this.#installations.get(key);
-    if (cached && Date.now() - cached.at < INSTALLATION_TTL_MS) return cached.id;
-    const id = await call(`find the app's installation on ${repository}`, async () => {
-      const app = await this.probot.auth();
-      const { data } = await app.rest.apps.getRepoInstallation(split(repository));
-      return data.id;
-    });
-    this.#installations.set(key, { id, at: Date.now() });
-    return id;
+    if (cached) {
+      if (cached.id === null) throw new GitHubError(404, cached.message);
+      return cached.id;
+    }
+    this.#spendLookup(repository);
+    try {
+      const id = await call(`find the app's installation on ${repository}`, async () => {
+        const app = await this.probot.auth();
+        const { data } = await app.rest.apps.getRepoInstallation(split(repository));
+        return data.id;
+      });
+      this.#installations.set(key, { id, message: '' });
+      return id;
+    } catch (error) {
+      if (error instanceof GitHubError && error.status === 404) {
+        this.#installations.set(key, { id: null, message: error.message }, NOT_INSTALLED_TTL_MS);
+      }
+      throw error;
+    }
+  }
+
+  #spendLookup(repository: string): void {
+    const now = this.#now();
+    while (this.#lookups.length > 0 && (this.#lookups[0] as number) <= now - 60_000) this.#lookups.shift();
+    if (this.#lookups.length >= MAX_LOOKUPS_PER_MINUTE) {
+      const seconds = Math.max(1, Math.ceil(((this.#lookups[0] as number) + 60_000 - now) / 1000));
+      throw new GitHubError(
+        429,
+        `Could not find the app's installation on ${repository}: more than ${MAX_LOOKUPS_PER_MINUTE} repositories ` +
+          `not seen before were looked up in the last minute; try again in ${seconds} s.`,
+      );
+    }
+    this.#lookups.push(now);
   }
 
   rememberInstallation(repository: string, installationId: number): void {
-    this.#installations.set(repository.toLowerCase(), { id: installationId, at: Date.now() });
+    this.#installations.set(repository.toLowerCase(), { id: installationId, message: '' });
   }
 
   forgetInstallations(): void {
@@ -527,11 +578,16 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async #octokitForOrg(org: string): Promise<Octokit> {
-    const known = [...this.#installations.entries()].find(([repo]) =>
-      repo.startsWith(`${org.toLowerCase()}/`),
-    );
-    if (known)
-      return call(`authenticate as the app's installation on ${org}`, () => this.probot.auth(known[1].id));
+    let known: number | null = null;
+    for (const [repo, { id }] of this.#installations.entries()) {
+      if (id !== null && repo.startsWith(`${org.toLowerCase()}/`)) {
+        known = id;
+        break;
+      }
+    }
+    const id = known;
+    if (id !== null)
+      return call(`authenticate as the app's installation on ${org}`, () => this.probot.auth(id));
     return call(`find the app's installation on the organization ${org}`, async () => {
       const app = await this.probot.auth();
       const { data } = await app.rest.apps.getOrgInstallation({ org });
