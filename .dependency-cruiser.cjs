@@ -105,7 +105,9 @@ module.exports = {
       comment:
         'Services reach files, sockets and processes through ports, so tests run them with in-memory fakes.',
       severity: 'error',
-      from: { path: '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$' },
+      from: {
+        path: '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$',
+      },
       to: { dependencyTypes: ['core'], path: IO_BUILTINS },
     },
     {

@@ -3,7 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { RequestMetrics } from '../services/request-service.js';
 
 /** The `route` label of API requests that matched no route. */
-export const UNMATCHED = 'unmatched';
+const UNMATCHED = 'unmatched';
 /** More distinct routes than the API has, so only a bug could reach it; it still bounds the series. */
 const MAX_ROUTE_LABELS = 100;
 

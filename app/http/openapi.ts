@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { VERSION } from '../version.js';
 import { INPUTS, OUTPUTS, ROUTES, type Route, refTo, type Schema } from './openapi-routes.js';
 
-export { ROUTES } from './openapi-routes.js';
 
 const BEARER_ANY = new Set(['none', "Slack's v0 signature", "GitHub's X-Hub-Signature-256"]);
 export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
@@ -124,7 +123,7 @@ export function createOpenApiDocument(): Record<string, unknown> {
 export const renderOpenApi = (): string => `${JSON.stringify(createOpenApiDocument(), null, 2)}\n`;
 
 /** The Markdown route table docs/api.md ends with. */
-export function renderRouteTable(): string {
+function renderRouteTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const lines = [
     '| method and path | what it does | who may call | sends | answers |',

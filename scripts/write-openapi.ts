@@ -4,10 +4,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { API_TABLE_MARKER, renderApiDoc, renderOpenApi } from './openapi.js';
+import { API_TABLE_MARKER, renderApiDoc, renderOpenApi } from '../app/http/openapi.js';
 
-const json = fileURLToPath(new URL('../../docs/openapi.json', import.meta.url));
-const doc = fileURLToPath(new URL('../../docs/api.md', import.meta.url));
+const json = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));
+const doc = fileURLToPath(new URL('../docs/api.md', import.meta.url));
 writeFileSync(json, renderOpenApi());
 writeFileSync(doc, renderApiDoc(readFileSync(doc, 'utf8')));
 process.stdout.write(`wrote ${json}\nwrote the route table below "${API_TABLE_MARKER}" in ${doc}\n`);
