@@ -10,7 +10,7 @@ import type { RequestRecord } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
 import { principalOf, requireScope } from './auth.js';
-import { parseInput } from './validate.js';
+import { assertStorableJson, parseInput } from './validate.js';
 
 /** The wire object: the stored record without internal fields. */
 export function toWireRequest({ ownerId: _owner, ...request }: RequestRecord): ApprovalRequest {
@@ -26,6 +26,7 @@ export function createRequestsRouter(requests: RequestService): Router {
   const read = requireScope('request:read', 'request:create');
 
   router.post('/', requireScope('request:create'), async (req, res) => {
+    assertStorableJson(req.body);
     const body = parseInput(CreateRequestBodySchema, req.body, 'body');
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
