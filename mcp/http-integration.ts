@@ -6,8 +6,9 @@
  * header could otherwise point the server's requests anywhere).
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { authenticateHeader } from '../app/http/auth.js';
+import { jsonBody } from '../app/http/read-body.js';
 import type { IntegrationFactory } from '../app/integration.js';
 import { AppError } from '../app/services/app-error.js';
 import { VERSION } from '../app/version.js';
@@ -63,7 +64,7 @@ export function createMcpHttpIntegration({
       name: 'mcp',
       mountRaw(app) {
         // Route-level JSON parsing: no other route's raw body is touched.
-        app.post(path, authenticate, express.json({ limit: bodyLimitBytes, strict: true }), handle);
+        app.post(path, authenticate, ...jsonBody(bodyLimitBytes), handle);
         // Stateless: no standalone SSE stream to GET, no session to DELETE.
         app.all(path, (_req, res) => {
           res.setHeader('Allow', 'POST');

@@ -1,0 +1,136 @@
+/**
+ * Every route that takes a body reads it through here, with a limit, before any other work.
+ *
+ * A declared `Content-Length` over the limit is refused at once (413) without reading a byte; a
+ * chunked body is counted as it arrives and refused the moment it passes the limit. Either way the
+ * answer carries `Connection: close`, so Node closes the socket after the 413 instead of draining
+ * the rest of a 400 MB post (express's own body parser reads it all before answering).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { AppError } from '../services/app-error.js';
+
+/** Largest body per route (bytes); the README's "Limits" lists them. */
+export const BODY_LIMITS = {
+  /** `/api/*` JSON bodies (the server's `bodyLimitBytes`). */
+  api: 1024 * 1024,
+  /** `POST /api/slack/interactions`: one button click, form-encoded. */
+  slack: 256 * 1024,
+  /** `POST /api/github/webhooks`: GitHub caps its deliveries at 25 MB. */
+  github: 25 * 1024 * 1024,
+} as const;
+
+const kRawBody = Symbol('agentgate.rawBody');
+type WithRawBody = IncomingMessage & { [kRawBody]?: Buffer };
+
+/** The body read by `readBody`, or undefined when the request had none. */
+export function rawBodyOf(req: IncomingMessage): Buffer | undefined {
+  return (req as WithRawBody)[kRawBody];
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+export function tooLarge(limitBytes: number): AppError {
+  return new AppError(
+    'payload_too_large',
+    `The body is larger than ${limitBytes} bytes; send a smaller one.`,
+    { limitBytes },
+    { Connection: 'close' },
+  );
+}
+
+/** Reads the whole body (at most `limitBytes`) into memory; `rawBodyOf(req)` returns it. */
+export function readBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    if (!hasBody(req)) {
+      next();
+      return;
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      next(
+        new AppError(
+          'unsupported_media_type',
+          'Send the body uncompressed (no Content-Encoding).',
+          undefined,
+          {
+            Connection: 'close',
+          },
+        ),
+      );
+      return;
+    }
+    if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
+      next(tooLarge(limitBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: AppError) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onError);
+      if (error) {
+        next(error);
+        return;
+      }
+      (req as WithRawBody)[kRawBody] = Buffer.concat(chunks, size);
+      next();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        chunks.length = 0;
+        req.pause();
+        done(tooLarge(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = () =>
+      done(new AppError('bad_request', 'The body ended before its declared length; send it again.'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onError);
+  };
+}
+
+/** Parses the body read by `readBody` as UTF-8 JSON, an object or an array (like `express.json({strict: true})`). */
+export const parseJsonBody: RequestHandler = (req, _res, next) => {
+  const raw = rawBodyOf(req);
+  if (raw === undefined) {
+    next();
+    return;
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i
+    .exec(req.headers['content-type'] ?? '')?.[1]
+    ?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new AppError(
+      'unsupported_media_type',
+      'Send the body as UTF-8 JSON with Content-Type: application/json.',
+    );
+  }
+  const text = raw.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') {
+    throw new AppError('bad_request', 'The body is not valid JSON: send a JSON object.');
+  }
+  try {
+    req.body = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 200) : 'unparseable';
+    throw new AppError('bad_request', `The body is not valid JSON (${reason}); send a JSON object.`);
+  }
+  next();
+};
+
+/** `readBody` then `parseJsonBody`: the JSON body parser of every JSON route. */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  return [readBody(limitBytes), parseJsonBody];
+}
