@@ -50,7 +50,9 @@ const checkHeaders: RequestHandler = (req, _res, next) => {
 export function webhookIntake(options: WebhookIntakeOptions): RequestHandler[] {
   const checkPayload: RequestHandler = async (req, _res, next) => {
     const text = (rawBodyOf(req) ?? Buffer.alloc(0)).toString('utf8');
-    if (!(await options.verify(text, req.get('x-hub-signature-256') ?? ''))) {
+    // @octokit/webhooks throws rather than answering false for an empty body.
+    const signed = await options.verify(text, req.get('x-hub-signature-256') ?? '').catch(() => false);
+    if (!signed) {
       throw new AppError(
         'bad_request',
         "The signature does not match the payload and this app's webhook secret (check WEBHOOK_SECRET).",

@@ -95,7 +95,9 @@ export function findWebhookPayloadProblem(event: string, payload: unknown): stri
   const action = (payload as { action?: unknown }).action;
   const name = typeof action === 'string' ? `${event}.${action}` : event;
   const schema =
-    (Object.hasOwn(SCHEMAS, name) && SCHEMAS[name]) || (Object.hasOwn(BASES, event) && BASES[event]);
+    (Object.hasOwn(SCHEMAS, name) && SCHEMAS[name]) ||
+    (Object.hasOwn(SCHEMAS, event) && SCHEMAS[event]) || // push has no action, whatever a payload says
+    (Object.hasOwn(BASES, event) && BASES[event]);
   if (!schema) return null; // not an event this app handles: acknowledged, ignored
   const parsed = schema.safeParse(payload);
   if (parsed.success) return null;

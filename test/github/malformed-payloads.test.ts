@@ -114,6 +114,23 @@ describe('signed but malformed GitHub payloads', () => {
     });
   });
 
+  it('an empty body (which @octokit/webhooks cannot even verify) is a 400, not a 500', async () => {
+    const res = await fetch(`${h.server.url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': 'empty-1',
+        'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'bad_request',
+      error: expect.stringMatching(/signature/),
+    });
+  });
+
   it('still takes well-formed deliveries, and acknowledges events it does not handle', async () => {
     const fine = comment();
     fine.comment.body = 'just a comment';
