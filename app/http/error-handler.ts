@@ -112,7 +112,7 @@ export function createErrorHandler(log: Logger, bodyLimitBytes: number): ErrorRe
       sendError(res, known);
       return;
     }
-    log.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    log.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'unhandled error');
     if (res.headersSent) return;
     sendError(
       res,
