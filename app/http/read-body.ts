@@ -116,6 +116,11 @@ export const parseJsonBody: RequestHandler = (req, _res, next) => {
       'Send the body as UTF-8 JSON with Content-Type: application/json.',
     );
   }
+  if (raw.length === 0) {
+    req.body = {}; // an empty chunked body, as express.json() read it
+    next();
+    return;
+  }
   const text = raw.toString('utf8');
   const first = /\S/.exec(text)?.[0];
   if (first !== '{' && first !== '[') {
