@@ -103,7 +103,8 @@ export function readBody(limitBytes: number): RequestHandler {
 /** Parses the body read by `readBody` as UTF-8 JSON, an object or an array (like `express.json({strict: true})`). */
 export const parseJsonBody: RequestHandler = (req, _res, next) => {
   const raw = rawBodyOf(req);
-  if (raw === undefined) {
+  // Like express.json(): another media type is left unparsed for the route to refuse in its words.
+  if (raw === undefined || !req.is('application/json')) {
     next();
     return;
   }
