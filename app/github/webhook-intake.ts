@@ -5,7 +5,7 @@
  * well-formed payload (as the raw text it verifies again).
  */
 import type { RequestHandler } from 'express';
-import { rawBodyOf, readBody } from '../http/read-body.js';
+import { rawBodyOf, readBody, refuseUnreadBody } from '../http/read-body.js';
 import { AppError } from '../services/app-error.js';
 import { findWebhookPayloadProblem } from './webhook-payload-problem.js';
 
@@ -20,30 +20,24 @@ const DELIVERY = /^[\w-]{1,100}$/;
 const SIGNATURE = /^sha256=[0-9a-fA-F]{64}$/;
 
 const checkHeaders: RequestHandler = (req, _res, next) => {
+  const refuse = (code: 'unsupported_media_type' | 'bad_request', message: string) => {
+    refuseUnreadBody(req);
+    return new AppError(code, message);
+  };
   if (!req.is('application/json')) {
-    throw new AppError(
+    throw refuse(
       'unsupported_media_type',
       "GitHub webhooks must be sent as JSON (Content-Type: application/json); set the app's webhook content type to JSON.",
-      undefined,
-      { Connection: 'close' },
     );
   }
   const missing = ['x-github-event', 'x-github-delivery', 'x-hub-signature-256'].filter((h) => !req.get(h));
-  if (missing.length > 0) {
-    throw new AppError('bad_request', `Required headers missing: ${missing.join(', ')}.`, undefined, {
-      Connection: 'close',
-    });
-  }
+  if (missing.length > 0) throw refuse('bad_request', `Required headers missing: ${missing.join(', ')}.`);
   const malformed = [
     EVENT.test(req.get('x-github-event') ?? '') ? null : 'X-GitHub-Event',
     DELIVERY.test(req.get('x-github-delivery') ?? '') ? null : 'X-GitHub-Delivery',
     SIGNATURE.test(req.get('x-hub-signature-256') ?? '') ? null : 'X-Hub-Signature-256 (sha256=<64 hex>)',
   ].filter((h) => h !== null);
-  if (malformed.length > 0) {
-    throw new AppError('bad_request', `Malformed headers: ${malformed.join(', ')}.`, undefined, {
-      Connection: 'close',
-    });
-  }
+  if (malformed.length > 0) throw refuse('bad_request', `Malformed headers: ${malformed.join(', ')}.`);
   next();
 };
 

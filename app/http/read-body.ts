@@ -1,10 +1,11 @@
 /**
  * Every route that takes a body reads it through here, with a limit, before any other work.
  *
- * A declared `Content-Length` over the limit is refused at once (413) without reading a byte; a
- * chunked body is counted as it arrives and refused the moment it passes the limit. Either way the
- * answer carries `Connection: close`, so Node closes the socket after the 413 instead of draining
- * the rest of a 400 MB post (express's own body parser reads it all before answering).
+ * A declared `Content-Length` over the limit is refused at once (413) without reading it; a
+ * chunked body is counted as it arrives and refused the moment it passes the limit. The rest is
+ * never buffered: after the 413 the server throws away at most `LINGER_BYTES` more, for at most
+ * `LINGER_MS` (long enough for the client to read the answer rather than a connection reset), then
+ * closes the connection. express's own body parser read a 400 MB post to its end before answering.
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
@@ -19,6 +20,40 @@ export const BODY_LIMITS = {
   /** `POST /api/github/webhooks`: GitHub caps its deliveries at 25 MB. */
   github: 25 * 1024 * 1024,
 } as const;
+
+/** What a refused body may still cost: bytes thrown away, and time, before the socket is closed. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * Call when refusing a request whose body is not (fully) read. Node drains an unread body after
+ * the answer, discarding it; this bounds that drain. Closing at once instead would make the
+ * kernel answer the client's next bytes with a reset, which can destroy the 413 before the client
+ * reads it. A body that ends within the bounds leaves the connection open for the next request.
+ */
+export function refuseUnreadBody(req: IncomingMessage): void {
+  if (req.complete) return;
+  const socket = req.socket;
+  let discarded = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    socket.off('data', count);
+    req.off('end', stop);
+  };
+  const close = () => {
+    stop();
+    socket.destroy();
+  };
+  const count = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) close();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  socket.on('data', count);
+  socket.once('close', stop);
+  req.once('end', stop);
+}
 
 const kRawBody = Symbol('agentgate.rawBody');
 type WithRawBody = IncomingMessage & { [kRawBody]?: Buffer };
@@ -36,8 +71,9 @@ export function tooLarge(limitBytes: number): AppError {
   return new AppError(
     'payload_too_large',
     `The body is larger than ${limitBytes} bytes; send a smaller one.`,
-    { limitBytes },
-    { Connection: 'close' },
+    {
+      limitBytes,
+    },
   );
 }
 
@@ -50,19 +86,12 @@ export function readBody(limitBytes: number): RequestHandler {
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
-      next(
-        new AppError(
-          'unsupported_media_type',
-          'Send the body uncompressed (no Content-Encoding).',
-          undefined,
-          {
-            Connection: 'close',
-          },
-        ),
-      );
+      refuseUnreadBody(req);
+      next(new AppError('unsupported_media_type', 'Send the body uncompressed (no Content-Encoding).'));
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
+      refuseUnreadBody(req);
       next(tooLarge(limitBytes));
       return;
     }
@@ -84,7 +113,7 @@ export function readBody(limitBytes: number): RequestHandler {
       size += chunk.length;
       if (size > limitBytes) {
         chunks.length = 0;
-        req.pause();
+        refuseUnreadBody(req);
         done(tooLarge(limitBytes));
         return;
       }
