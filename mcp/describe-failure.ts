@@ -35,6 +35,7 @@ export function describeFailure(error: unknown, { baseUrl, id, action }: Failure
           }
         : { code: 'not_found', message: `AgentGate answered "not found": ${server}.${notApproved}` };
     case 'validation_failed':
+    case 'invalid_request':
     case 'bad_request':
       return {
         code: error.code,

@@ -50,6 +50,8 @@ export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
 export const ERROR_CODES = [
   'bad_request',
   'validation_failed',
+  /** `params`/`context` break a storage limit (depth, size, keys, string length; `details` names the path). */
+  'invalid_request',
   'unauthorized',
   'forbidden',
   'not_found',
@@ -89,7 +91,9 @@ export const DurationSchema = z.union([
   z.number().int('timeout in seconds must be a whole number').positive('timeout must be positive'),
   z
     .string()
-    .regex(/^(?:\d+[smhdw])+$/, 'timeout must be seconds or a duration such as "90s", "30m", "4h", "2d"'),
+    .regex(/^(?:\d+[smhdw])+$/, 'timeout must be seconds or a duration such as "90s", "30m", "4h", "2d"')
+    // "0s" and "0m0s" are durations of nothing: refused, never read as "no timeout given".
+    .refine((value) => !/^(?:0+[smhdw])+$/.test(value), 'timeout must be positive'),
 ]);
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

@@ -25,4 +25,22 @@ describe('logger', () => {
     }
     expect(output).toContain('[redacted]');
   });
+
+  it('logs an error without the webhook payload or body it carries, and clips long strings', () => {
+    const { log, text } = capture();
+    const payload = `PAYLOAD-MARKER${'x'.repeat(1_000_000)}`;
+    const inner = Object.assign(new Error('signature does not match'), { event: { id: 'd1', payload } });
+    const outer = Object.assign(new AggregateError([inner], 'signature does not match'), {
+      event: { id: 'd1', payload },
+      body: payload,
+      detail: 'y'.repeat(100_000),
+    });
+    log.error(outer); // as Probot and @octokit/webhooks log it
+    log.error({ err: inner }, 'handler failed');
+    const output = text();
+    expect(output).not.toContain('PAYLOAD-MARKER');
+    expect(output.length).toBeLessThan(10_000);
+    expect(output).toContain('signature does not match');
+    expect(output).toContain('(100000 characters)');
+  });
 });

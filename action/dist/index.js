@@ -47646,7 +47646,7 @@ var RepositoryNameSchema = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za
 var ActionNameSchema = external_exports.string().min(1, "action must not be empty").max(200, "action must be at most 200 characters").regex(/^[A-Za-z0-9_.:\-/@]+$/, "action may contain only letters, digits and _ . : - / @");
 var DurationSchema = external_exports.union([
   external_exports.number().int("timeout in seconds must be a whole number").positive("timeout must be positive"),
-  external_exports.string().regex(/^(?:\d+[smhdw])+$/, 'timeout must be seconds or a duration such as "90s", "30m", "4h", "2d"')
+  external_exports.string().regex(/^(?:\d+[smhdw])+$/, 'timeout must be seconds or a duration such as "90s", "30m", "4h", "2d"').refine((value) => !/^(?:0+[smhdw])+$/.test(value), "timeout must be positive")
 ]);
 var MAX_TIMEOUT_SECONDS = 90 * 86400;
 var ApproversSchema = external_exports.object({

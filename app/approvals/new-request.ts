@@ -28,7 +28,11 @@ export function expiryOf(
     seconds = (new Date(input.expiresAt).getTime() - now.getTime()) / 1000;
     if (seconds <= 0) return { ok: false, problem: 'expiresAt must be in the future.' };
   } else if (input.timeout !== undefined) {
-    seconds = durationToSeconds(input.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
+    const given = durationToSeconds(input.timeout);
+    // Never read a timeout of nothing as "the default": the body schema refuses it, and so does this.
+    if (given === null)
+      return { ok: false, problem: 'timeout must be a positive number of seconds or duration.' };
+    seconds = given;
   } else {
     const ruleTimeouts = evaluation.requirements
       .map((r) => (r.timeout === null ? null : durationToSeconds(r.timeout)))

@@ -5,7 +5,9 @@
  */
 import type { Express } from 'express';
 import { createNodeMiddleware, type Probot } from 'probot';
+import { BODY_LIMITS } from '../http/read-body.js';
 import type { IntegrationFactory } from '../integration.js';
+import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import { AppError } from '../services/app-error.js';
 import { GitHubCheckService } from '../services/github-check-service.js';
@@ -27,6 +29,7 @@ import { PULL_REQUEST_CHANGED, pullRequestChanged } from './pull-request-changed
 import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
+import { webhookIntake } from './webhook-intake.js';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -56,6 +59,29 @@ export function requireInstallation(gateway: GitHubGateway) {
       throw new AppError(
         'unavailable',
         `Could not check whether the GitHub App is installed on ${repository}; try again shortly.`,
+      );
+    }
+  };
+}
+
+/**
+ * A handler's failure is logged here, whole, and GitHub gets a 500 that says only that it failed:
+ * never an exception's text (which can quote the payload or internals).
+ */
+function withoutDetails<C extends { id: string; name: string }>(
+  log: Logger,
+  handler: (context: C) => Promise<void>,
+): (context: C) => Promise<void> {
+  return async (context) => {
+    try {
+      await handler(context);
+    } catch (error) {
+      log.error({ err: error, delivery: context.id, event: context.name }, 'GitHub webhook handler failed');
+      throw Object.assign(
+        new Error(
+          'AgentGate could not process this delivery; it is logged, and a redelivery will try again.',
+        ),
+        { status: 500 },
       );
     }
   };
@@ -133,8 +159,8 @@ export function createGitHubIntegration(
     handle.issues = issues;
 
     const deps: GitHubHandlerDeps = { gateway, reviews, policies, checks, checkVotes };
-    const once = <C extends { id: string }>(handler: (c: C) => Promise<void>) =>
-      oncePerDelivery({ store, clock }, handler);
+    const once = <C extends { id: string; name: string }>(handler: (c: C) => Promise<void>) =>
+      oncePerDelivery({ store, clock }, withoutDetails(log, handler));
     const middleware = createNodeMiddleware(
       (app) => {
         app.on('issue_comment.created', once(issueCommentCreated(deps)));
@@ -169,10 +195,24 @@ export function createGitHubIntegration(
       },
       jobKinds: { ...issues.jobKinds(retry), ...checks.jobKinds(retry), ...policyChecks.jobKinds(retry) },
       mountRaw(app: Express) {
-        app.post(WEBHOOK_PATH, (req, res, next) => {
-          webhooks += 1;
-          middleware.then((handler) => handler(req, res, next), next);
-        });
+        app.post(
+          WEBHOOK_PATH,
+          (_req, _res, next) => {
+            webhooks += 1;
+            next();
+          },
+          // Headers, size, signature and shape are checked before Probot reads anything.
+          ...webhookIntake({
+            limitBytes: BODY_LIMITS.github,
+            verify: async (body, signature) => {
+              await middleware;
+              return probot.webhooks.verify(body, signature);
+            },
+          }),
+          (req, res, next) => {
+            middleware.then((handler) => handler(req, res, next), next);
+          },
+        );
       },
       health: () => ({ webhooksPath: WEBHOOK_PATH, webhooksReceived: webhooks }),
       start() {

@@ -13,7 +13,7 @@ import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
 import { principalOf, requireScope } from './auth.js';
-import { parseInput } from './validate.js';
+import { assertStorableJson, parseInput } from './validate.js';
 
 export function createKeysRouter(keys: ApiKeyService): Router {
   const router = Router();
@@ -52,6 +52,7 @@ export function createPoliciesRouter(policies: PolicyProvider, requests: Request
     res.json(summary);
   });
   router.post('/evaluate', async (req, res) => {
+    assertStorableJson(req.body);
     const body = parseInput(EvaluateBodySchema, req.body, 'body');
     res.json(await requests.evaluate(principalOf(res), body));
   });

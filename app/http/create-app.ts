@@ -13,6 +13,7 @@ import { createAuditRouter, createKeysRouter, createPoliciesRouter } from './adm
 import { type Authenticator, authenticate } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
 import type { Metrics } from './metrics.js';
+import { jsonBody } from './read-body.js';
 import { createRequestsRouter } from './requests-router.js';
 
 export interface AppDeps {
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(metrics.middleware());
   api.use(requireJsonBody);
-  api.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
+  api.use(jsonBody(deps.bodyLimitBytes));
   api.use(authenticate(deps.authenticator));
   api.use('/requests', createRequestsRouter(requests));
   api.use('/policies', createPoliciesRouter(policies, requests));

@@ -8,6 +8,7 @@ import { AppError } from '../services/app-error.js';
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,
   validation_failed: 400,
+  invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -123,7 +124,7 @@ export function createErrorHandler(log: Logger, bodyLimitBytes: number): ErrorRe
       sendError(res, known);
       return;
     }
-    log.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    log.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'unhandled error');
     if (res.headersSent) return;
     sendError(res, internalError());
   };

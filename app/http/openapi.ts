@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { VERSION } from '../version.js';
 import { INPUTS, OUTPUTS, ROUTES, type Route, refTo, type Schema } from './openapi-routes.js';
 
-
 const BEARER_ANY = new Set(['none', "Slack's v0 signature", "GitHub's X-Hub-Signature-256"]);
 export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
 

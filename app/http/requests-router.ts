@@ -9,7 +9,7 @@ import { AppError } from '../services/app-error.js';
 import type { RequestService } from '../services/request-service.js';
 import { toWireRequest } from '../services/to-wire-request.js';
 import { principalOf, requireScope } from './auth.js';
-import { parseInput } from './validate.js';
+import { assertStorableJson, parseInput } from './validate.js';
 
 const idOf = (req: Request): string => String(req.params.id);
 
@@ -20,6 +20,7 @@ export function createRequestsRouter(requests: RequestService): Router {
   const read = requireScope('request:read', 'request:create');
 
   router.post('/', requireScope('request:create'), async (req, res) => {
+    assertStorableJson(req.body);
     const body = parseInput(CreateRequestBodySchema, req.body, 'body');
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {

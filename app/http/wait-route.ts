@@ -59,7 +59,7 @@ async function serveWait(
       header(req, PREPAID_HEADER),
     );
     assertScope(principal, ['request:read', 'request:create']);
-    const { timeout } = parseInput(WaitQuerySchema, Object.fromEntries(new URLSearchParams(search)), 'query');
+    const { timeout } = parseInput(WaitQuerySchema, queryObject(search), 'query');
     const id = decodeId(rawId);
     const request = await deps.requests.wait(principal, id, timeout, (cancel) => res.once('close', cancel));
     send(deps, res, 200, headers, toWireRequest(request));
@@ -76,6 +76,20 @@ async function serveWait(
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name.toLowerCase()];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The query as express's "simple" parser gives it to every other route: a repeated name becomes a
+ * list, which the schema refuses, instead of the last value silently winning.
+ */
+function queryObject(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    const seen = Object.hasOwn(query, name) ? query[name] : undefined;
+    if (seen === undefined) Object.defineProperty(query, name, { value, enumerable: true, writable: true });
+    else query[name] = [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return query;
 }
 
 function decodeId(raw: string): string {

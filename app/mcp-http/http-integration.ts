@@ -8,10 +8,11 @@
  * It lives in app/ because it needs the server's authentication; mcp/ itself uses only the SDK.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { createMcpServer } from '../../mcp/create-mcp-server.js';
 import { AgentGateClient } from '../../sdk/index.js';
 import { authenticateHeader, chargeRateLimit, PREPAID_HEADER } from '../http/auth.js';
+import { jsonBody } from '../http/read-body.js';
 import type { IntegrationFactory } from '../integration.js';
 import type { Principal } from '../ports/store.js';
 import { AppError } from '../services/app-error.js';
@@ -94,13 +95,7 @@ export function createMcpHttpIntegration({
       name: 'mcp',
       mountRaw(app) {
         // Route-level JSON parsing: no other route's raw body is touched.
-        app.post(
-          path,
-          authenticate,
-          express.json({ limit: bodyLimitBytes, strict: true }),
-          chargeBatch,
-          handle,
-        );
+        app.post(path, authenticate, ...jsonBody(bodyLimitBytes), chargeBatch, handle);
         // Stateless: no standalone SSE stream to GET, no session to DELETE.
         app.all(path, (_req, res) => {
           res.setHeader('Allow', 'POST');

@@ -1,5 +1,6 @@
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { BODY_LIMITS, rawBodyOf, readBody } from '../http/read-body.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { RequestStore } from '../ports/request-store.js';
@@ -39,9 +40,9 @@ const PayloadSchema = z.object({
  * clicker afterwards, in a message only they see.
  */
 export function createSlackInteractionsRoute(deps: SlackInteractionsDeps): RequestHandler[] {
-  const raw = express.raw({ type: () => true, limit: '256kb' });
+  const raw = readBody(BODY_LIMITS.slack);
   const handle: RequestHandler = async (req, res) => {
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const rawBody = rawBodyOf(req) ?? Buffer.alloc(0);
     const check = verifySlackSignature({
       signingSecret: deps.signingSecret,
       timestamp: req.get('x-slack-request-timestamp'),

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
 import { guardedWebhookSender } from '../../app/adapters/webhook-sender.js';
 import type { IntegrationFactory } from '../../app/integration.js';
-import { createLogger } from '../../app/logger.js';
+import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { PolicyProvider } from '../../app/ports/policy-provider.js';
 import type { Store } from '../../app/ports/store.js';
@@ -35,6 +35,8 @@ export interface TestServerOptions {
   policyProvider?: (local: LocalPolicyProvider) => PolicyProvider;
   /** Refuses binding keys to some repositories (GitHub mode: not installed). */
   repositoryCheck?: (repository: string) => Promise<void>;
+  /** The server's logger (default: silent, or `TEST_LOG_LEVEL`). */
+  log?: Logger;
 }
 
 export interface TestServer {
@@ -57,7 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     policies: options.policyProvider?.(policies) ?? policies,
     ...(options.repositoryCheck && { repositoryCheck: options.repositoryCheck }),
-    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     adminApiKey: adminKey,
     ...(options.clock && { clock: options.clock }),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),

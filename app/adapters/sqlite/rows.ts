@@ -9,6 +9,7 @@ import type {
   JobStatus,
   RequestRecord,
 } from '../../ports/store.js';
+import { readStoredObject } from './read-stored-json.js';
 
 export interface RequestRow {
   id: string;
@@ -57,8 +58,8 @@ export function fromRequestRow(row: RequestRow): RequestRecord {
     id: row.id,
     ownerId: row.owner_id,
     action: row.action,
-    params: JSON.parse(row.params),
-    context: JSON.parse(row.context),
+    params: readStoredObject(row.params, 'params'),
+    context: readStoredObject(row.context, 'context'),
     urgency: row.urgency as RequestRecord['urgency'],
     status: row.status as RequestRecord['status'],
     createdAt: row.created_at,
