@@ -20,6 +20,9 @@ const IMPLEMENTATIONS =
   '^app/(adapters|http|github|cli|mcp-http)/|^app/(main|server|config)[.]ts$|^mcp/' +
   '|^app/slack/(integration|slack-interactions)[.]ts$|^app/webhooks/(integration|webhooks-router)[.]ts$';
 
+/** Services: app/services and the feature services next to their integrations (webhooks, Slack mirror). */
+const SERVICES = '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$';
+
 module.exports = {
   forbidden: [
     {
@@ -93,9 +96,7 @@ module.exports = {
         'with ports. They never import an adapter, express, probot, a database or an HTTP router: the ' +
         'composition root hands them the implementations.',
       severity: 'error',
-      from: {
-        path: '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$',
-      },
+      from: { path: SERVICES },
       to: {
         path: `${IMPLEMENTATIONS}|^node_modules/(better-sqlite3|pg|octokit|@octokit|probot|express|@slack|prom-client|@modelcontextprotocol|commander|@actions)/`,
       },
@@ -105,9 +106,7 @@ module.exports = {
       comment:
         'Services reach files, sockets and processes through ports, so tests run them with in-memory fakes.',
       severity: 'error',
-      from: {
-        path: '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$',
-      },
+      from: { path: SERVICES },
       to: { dependencyTypes: ['core'], path: IO_BUILTINS },
     },
     {
