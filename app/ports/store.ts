@@ -133,6 +133,21 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
+/** What `updateApiKey` may change: `rateLimit` null removes the limit. */
+export interface ApiKeyPatch {
+  rateLimit: number | null;
+}
+
+/**
+ * The durable end of the audit trail, moved in the same transaction as every append: how many
+ * entries there are and the last one's hash (null while there are none). `audit verify` compares the
+ * table with it, so deleting entries from the end, which leaves a valid chain, is found.
+ */
+export interface AuditHead {
+  count: number;
+  lastHash: string | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outgoing webhooks and Slack messages
 
@@ -142,7 +157,16 @@ export interface WebhookRecord {
   url: string;
   events: WebhookEvent[];
   secret: string;
+  /** A disabled subscription gets no new deliveries. */
+  enabled: boolean;
   createdAt: string;
+}
+
+/** What `updateWebhook` may change; absent fields stay as they are. */
+export interface WebhookPatch {
+  url?: string;
+  events?: WebhookEvent[];
+  enabled?: boolean;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -250,6 +274,8 @@ export interface Store {
 
   /** Oldest first (chain order). */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** The audit head: entry count and last hash as recorded by the appends (see `AuditHead`). */
+  getAuditHead(): Promise<AuditHead>;
 
   /** Queues jobs on their own (work not tied to a request change). */
   enqueueJobs(jobs: JobInput[], at: string): Promise<void>;
@@ -274,6 +300,16 @@ export interface Store {
   getApiKey(id: string): Promise<ApiKeyRecord | null>;
   /** All keys, revoked ones included, oldest first. */
   listApiKeys(): Promise<ApiKeyRecord[]>;
+  /**
+   * Changes a key's settings (revoked keys included) and appends `events`, atomically; null (and
+   * nothing logged) when the id is unknown.
+   */
+  updateApiKey(
+    id: string,
+    patch: ApiKeyPatch,
+    at: string,
+    events: AuditEventInput[],
+  ): Promise<ApiKeyRecord | null>;
   /** Returns the revoked key, or null when the id is unknown. Revoking twice keeps the first time. */
   revokeApiKey(id: string, at: string, events: AuditEventInput[]): Promise<ApiKeyRecord | null>;
   countActiveApiKeys(): Promise<number>;
@@ -311,6 +347,16 @@ export interface Store {
   getWebhook(id: string): Promise<WebhookRecord | null>;
   /** Oldest first. */
   listWebhooks(): Promise<WebhookRecord[]>;
+  /**
+   * Changes a subscription (the fields `patch` names) and appends `events`, atomically; null (and
+   * nothing logged) when the id is unknown. The secret never changes here.
+   */
+  updateWebhook(
+    id: string,
+    patch: WebhookPatch,
+    at: string,
+    events: AuditEventInput[],
+  ): Promise<WebhookRecord | null>;
   /** Removes a subscription and its delivery log; false when the id is unknown. */
   deleteWebhook(id: string, events: AuditEventInput[]): Promise<boolean>;
   /**

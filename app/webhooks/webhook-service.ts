@@ -89,6 +89,7 @@ export class WebhookService {
       url: checked.url.href,
       events: [...new Set(input.events)],
       secret: input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`,
+      enabled: true,
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.store.insertWebhook(webhook, [
