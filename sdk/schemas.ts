@@ -328,7 +328,9 @@ export const AUDIT_EVENT_TYPES = [
   'cancelled',
   'reflected',
   'key_created',
+  'key_updated',
   'key_revoked',
+  'webhook_updated',
 ] as const;
 
 export const AuditEntrySchema = z.object({
