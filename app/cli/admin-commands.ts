@@ -127,7 +127,8 @@ export function registerAdminCommands(program: Command): void {
       const verdict = await withStore(verifyAuditTrail);
       if (verdict.ok) {
         const end = verdict.head.lastHash === null ? '' : `, ending in ${verdict.head.lastHash}`;
-        print(`Audit trail intact: ${verdict.checked} entries verified against the audit head${end}.`);
+        const entries = verdict.checked === 1 ? '1 entry' : `${verdict.checked} entries`;
+        print(`Audit trail intact: ${entries} verified against the audit head${end}.`);
         return;
       }
       throw new CliError(
