@@ -26,8 +26,12 @@ import {
   type PolicySummary,
   PolicySummarySchema,
   type RequestStatus,
+  type UpdateApiKeyBody,
+  type UpdateWebhookBody,
   type Urgency,
   type Webhook,
+  type WebhookDetail,
+  WebhookDetailSchema,
   WebhookSchema,
 } from './schemas.js';
 import { type WaitOptions, waitForDecision } from './wait-for-decision.js';
@@ -350,6 +354,22 @@ export class AgentGateClient {
   }
 
   /**
+   * Changes an API key's rate limit, in requests per minute; `null` removes it (admin).
+   *
+   * @example
+   * await admin.updateApiKey('key_123', { rateLimit: 60 });
+   */
+  async updateApiKey(id: string, body: UpdateApiKeyBody): Promise<ApiKey> {
+    const data = await this.transport.call({
+      method: 'PATCH',
+      path: `/api/api-keys/${encodeURIComponent(id)}`,
+      body,
+      retries: 0,
+    });
+    return parseWith(ApiKeySchema, data, 'an API key');
+  }
+
+  /**
    * Revokes an API key (admin); it gets 401 from then on.
    *
    * @example
@@ -383,6 +403,33 @@ export class AgentGateClient {
   async listWebhooks(): Promise<Webhook[]> {
     const data = await this.transport.call({ path: '/api/webhooks' });
     return parseArray(WebhookSchema, data, ['webhooks'], 'a list of webhooks');
+  }
+
+  /**
+   * One webhook subscription (never its secret) with its latest deliveries (`webhook:manage`).
+   *
+   * @example
+   * const { enabled, deliveries } = await admin.getWebhook('whk_123');
+   */
+  async getWebhook(id: string): Promise<WebhookDetail> {
+    const data = await this.transport.call({ path: `/api/webhooks/${encodeURIComponent(id)}` });
+    return parseWith(WebhookDetailSchema, data, 'a webhook');
+  }
+
+  /**
+   * Changes a subscription's `url`, `events` or `enabled` (`webhook:manage`); a disabled one gets no new deliveries.
+   *
+   * @example
+   * await admin.updateWebhook('whk_123', { enabled: false });
+   */
+  async updateWebhook(id: string, body: UpdateWebhookBody): Promise<Webhook> {
+    const data = await this.transport.call({
+      method: 'PATCH',
+      path: `/api/webhooks/${encodeURIComponent(id)}`,
+      body,
+      retries: 0,
+    });
+    return parseWith(WebhookSchema, data, 'a webhook');
   }
 
   /**

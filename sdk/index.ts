@@ -62,11 +62,14 @@ export {
   type ReviewRequirement,
   SCOPES,
   type Scope,
+  type UpdateApiKeyBody,
+  type UpdateWebhookBody,
   URGENCIES,
   type Urgency,
   type Vote,
   WEBHOOK_EVENTS,
   type Webhook,
+  type WebhookDetail,
   type WebhookEvent,
 } from './schemas.js';
 export { DEFAULT_POLL_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from './wait-for-decision.js';

@@ -55,6 +55,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'idempotency_conflict',
   'payload_too_large',
@@ -331,7 +332,9 @@ export const AUDIT_EVENT_TYPES = [
   'cancelled',
   'reflected',
   'key_created',
+  'key_updated',
   'key_revoked',
+  'webhook_updated',
 ] as const;
 
 export const AuditEntrySchema = z.object({
@@ -371,6 +374,24 @@ export const PolicyDiagnosticSchema = z.object({
 });
 export type PolicyDiagnostic = z.infer<typeof PolicyDiagnosticSchema>;
 
+/**
+ * One active rule in the shape the original AgentGate clients list policies in (`GET /api/policies`
+ * → `policies`). Read-only: policies are code, changed by pull request.
+ */
+export const PolicyViewSchema = z.object({
+  /** The rule's name (unique in the set). */
+  id: z.string(),
+  name: z.string(),
+  file: z.string(),
+  decision: PolicyDecisionKindSchema,
+  description: z.string().nullable(),
+  /** Evaluation order, 0 first. */
+  priority: z.number().int(),
+  enabled: z.literal(true),
+  readOnly: z.literal(true),
+});
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
+
 export const PolicySummarySchema = z.object({
   version: z.string(),
   source: z.string(),
@@ -382,6 +403,8 @@ export const PolicySummarySchema = z.object({
       description: z.string().nullable(),
     }),
   ),
+  /** The same rules, as the original AgentGate clients read them. */
+  policies: z.array(PolicyViewSchema),
   errors: z.array(PolicyDiagnosticSchema),
   warnings: z.array(PolicyDiagnosticSchema),
 });
@@ -406,8 +429,28 @@ export const ApiKeySchema = z.object({
   repository: z.string().nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  /** `revokedAt === null`, as the original AgentGate lists keys. */
+  active: z.boolean(),
 });
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/** `GET /api/api-keys`. */
+export const ApiKeyListSchema = z.object({ keys: z.array(ApiKeySchema) });
+export type ApiKeyList = z.infer<typeof ApiKeyListSchema>;
+
+/** `PATCH /api/api-keys/:id`: the rate limit (requests per minute), or null for none. */
+export const UpdateApiKeyBodySchema = z.strictObject({
+  rateLimit: z.number().int().positive().max(1_000_000).nullable(),
+});
+export type UpdateApiKeyBody = z.input<typeof UpdateApiKeyBodySchema>;
+
+/** `DELETE /api/api-keys/:id`: the revoked key, and `success` as the original AgentGate answers. */
+export const RevokedApiKeySchema = ApiKeySchema.extend({ success: z.literal(true) });
+export type RevokedApiKey = z.infer<typeof RevokedApiKeySchema>;
+
+/** `DELETE` of a subscription: what the original AgentGate clients expect. */
+export const DeletedSchema = z.object({ success: z.literal(true), id: z.string() });
+export type Deleted = z.infer<typeof DeletedSchema>;
 
 /** Answer to key creation: the only time the secret is shown. */
 export const CreatedApiKeySchema = z.object({
@@ -417,6 +460,8 @@ export const CreatedApiKeySchema = z.object({
   scopes: z.array(ScopeSchema),
   rateLimit: z.number().int().nullable(),
   repository: z.string().nullable(),
+  /** A sentence for the human: save the key now, it is shown only once. */
+  message: z.string(),
 });
 export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>;
 
@@ -431,9 +476,41 @@ export const WebhookSchema = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(WebhookEventSchema),
+  /** A disabled subscription gets no new deliveries. */
+  enabled: z.boolean(),
   createdAt: z.string(),
 });
 export type Webhook = z.infer<typeof WebhookSchema>;
+
+/** `PATCH /api/webhooks/:id`: any of these; the url is checked like at creation. */
+export const UpdateWebhookBodySchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, message: 'url must be an http(s) URL' }).optional(),
+    events: z.array(WebhookEventSchema).min(1, 'give at least one event').optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one of url, events, enabled');
+export type UpdateWebhookBody = z.input<typeof UpdateWebhookBodySchema>;
+
+/** One entry of a subscription's delivery log (the body sent is not shown). */
+export const WebhookDeliverySchema = z.object({
+  id: z.string(),
+  webhookId: z.string(),
+  event: z.string(),
+  requestId: z.string().nullable(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  responseStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deliveredAt: z.string().nullable(),
+});
+export type DeliveryLogEntry = z.infer<typeof WebhookDeliverySchema>;
+
+/** `GET /api/webhooks/:id`: the subscription (never its secret) with its most recent deliveries. */
+export const WebhookDetailSchema = WebhookSchema.extend({ deliveries: z.array(WebhookDeliverySchema) });
+export type WebhookDetail = z.infer<typeof WebhookDetailSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Errors and health

@@ -47823,6 +47823,18 @@ var PolicyDiagnosticSchema = external_exports.object({
   message: external_exports.string(),
   rule: external_exports.string().optional()
 });
+var PolicyViewSchema = external_exports.object({
+  /** The rule's name (unique in the set). */
+  id: external_exports.string(),
+  name: external_exports.string(),
+  file: external_exports.string(),
+  decision: PolicyDecisionKindSchema,
+  description: external_exports.string().nullable(),
+  /** Evaluation order, 0 first. */
+  priority: external_exports.number().int(),
+  enabled: external_exports.literal(true),
+  readOnly: external_exports.literal(true)
+});
 var PolicySummarySchema = external_exports.object({
   version: external_exports.string(),
   source: external_exports.string(),
@@ -47834,6 +47846,8 @@ var PolicySummarySchema = external_exports.object({
       description: external_exports.string().nullable()
     })
   ),
+  /** The same rules, as the original AgentGate clients read them. */
+  policies: external_exports.array(PolicyViewSchema),
   errors: external_exports.array(PolicyDiagnosticSchema),
   warnings: external_exports.array(PolicyDiagnosticSchema)
 });
@@ -47850,15 +47864,25 @@ var ApiKeySchema = external_exports.object({
   rateLimit: external_exports.number().int().nullable(),
   repository: external_exports.string().nullable(),
   createdAt: external_exports.string(),
-  revokedAt: external_exports.string().nullable()
+  revokedAt: external_exports.string().nullable(),
+  /** `revokedAt === null`, as the original AgentGate lists keys. */
+  active: external_exports.boolean()
 });
+var ApiKeyListSchema = external_exports.object({ keys: external_exports.array(ApiKeySchema) });
+var UpdateApiKeyBodySchema = external_exports.strictObject({
+  rateLimit: external_exports.number().int().positive().max(1e6).nullable()
+});
+var RevokedApiKeySchema = ApiKeySchema.extend({ success: external_exports.literal(true) });
+var DeletedSchema = external_exports.object({ success: external_exports.literal(true), id: external_exports.string() });
 var CreatedApiKeySchema = external_exports.object({
   id: external_exports.string(),
   key: external_exports.string(),
   name: external_exports.string(),
   scopes: external_exports.array(ScopeSchema),
   rateLimit: external_exports.number().int().nullable(),
-  repository: external_exports.string().nullable()
+  repository: external_exports.string().nullable(),
+  /** A sentence for the human: save the key now, it is shown only once. */
+  message: external_exports.string()
 });
 var CreateWebhookBodySchema = external_exports.strictObject({
   url: external_exports.url({ protocol: /^https?$/, message: "url must be an http(s) URL" }),
@@ -47869,8 +47893,29 @@ var WebhookSchema = external_exports.object({
   id: external_exports.string(),
   url: external_exports.string(),
   events: external_exports.array(WebhookEventSchema),
+  /** A disabled subscription gets no new deliveries. */
+  enabled: external_exports.boolean(),
   createdAt: external_exports.string()
 });
+var UpdateWebhookBodySchema = external_exports.strictObject({
+  url: external_exports.url({ protocol: /^https?$/, message: "url must be an http(s) URL" }).optional(),
+  events: external_exports.array(WebhookEventSchema).min(1, "give at least one event").optional(),
+  enabled: external_exports.boolean().optional()
+}).refine((body) => Object.keys(body).length > 0, "give at least one of url, events, enabled");
+var WebhookDeliverySchema = external_exports.object({
+  id: external_exports.string(),
+  webhookId: external_exports.string(),
+  event: external_exports.string(),
+  requestId: external_exports.string().nullable(),
+  status: external_exports.enum(["pending", "delivered", "failed"]),
+  attempts: external_exports.number().int(),
+  responseStatus: external_exports.number().int().nullable(),
+  lastError: external_exports.string().nullable(),
+  createdAt: external_exports.string(),
+  updatedAt: external_exports.string(),
+  deliveredAt: external_exports.string().nullable()
+});
+var WebhookDetailSchema = WebhookSchema.extend({ deliveries: external_exports.array(WebhookDeliverySchema) });
 var ErrorBodySchema = external_exports.object({
   error: external_exports.string(),
   code: external_exports.string(),
@@ -48364,6 +48409,21 @@ var AgentGateClient = class {
     return parseArray(ApiKeySchema, data, ["keys", "apiKeys"], "a list of API keys");
   }
   /**
+   * Changes an API key's rate limit, in requests per minute; `null` removes it (admin).
+   *
+   * @example
+   * await admin.updateApiKey('key_123', { rateLimit: 60 });
+   */
+  async updateApiKey(id, body) {
+    const data = await this.transport.call({
+      method: "PATCH",
+      path: `/api/api-keys/${encodeURIComponent(id)}`,
+      body,
+      retries: 0
+    });
+    return parseWith(ApiKeySchema, data, "an API key");
+  }
+  /**
    * Revokes an API key (admin); it gets 401 from then on.
    *
    * @example
@@ -48395,6 +48455,31 @@ var AgentGateClient = class {
   async listWebhooks() {
     const data = await this.transport.call({ path: "/api/webhooks" });
     return parseArray(WebhookSchema, data, ["webhooks"], "a list of webhooks");
+  }
+  /**
+   * One webhook subscription (never its secret) with its latest deliveries (`webhook:manage`).
+   *
+   * @example
+   * const { enabled, deliveries } = await admin.getWebhook('whk_123');
+   */
+  async getWebhook(id) {
+    const data = await this.transport.call({ path: `/api/webhooks/${encodeURIComponent(id)}` });
+    return parseWith(WebhookDetailSchema, data, "a webhook");
+  }
+  /**
+   * Changes a subscription's `url`, `events` or `enabled` (`webhook:manage`); a disabled one gets no new deliveries.
+   *
+   * @example
+   * await admin.updateWebhook('whk_123', { enabled: false });
+   */
+  async updateWebhook(id, body) {
+    const data = await this.transport.call({
+      method: "PATCH",
+      path: `/api/webhooks/${encodeURIComponent(id)}`,
+      body,
+      retries: 0
+    });
+    return parseWith(WebhookSchema, data, "a webhook");
   }
   /**
    * Removes a webhook subscription (`webhook:manage`).

@@ -2,12 +2,18 @@
  * Which network addresses an outgoing webhook may reach (pure: no DNS, no sockets). The connecting
  * side (`guarded-http.ts`) asks it about every address a name resolves to, at connection time.
  *
- * Always refused: unspecified, broadcast, multicast, link-local (which holds the cloud metadata
- * endpoints), the metadata addresses themselves, and reserved/documentation ranges. Refused unless
- * private targets are allowed (`AGENTGATE_WEBHOOK_ALLOW_PRIVATE=true`): loopback, RFC 1918,
- * CGNAT and IPv6 unique-local. IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64,
- * 6to4) are judged by that IPv4 address, so `[::ffff:127.0.0.1]` is loopback.
+ * Parsing and the special-purpose ranges come from `ipaddr.js` (IANA's registries, kept up to date
+ * there), not from a parser of our own. Public means plain unicast: for IPv6 only the global unicast
+ * block 2000::/3 outside every special range. Always refused: unspecified, broadcast, multicast,
+ * link-local (which holds the cloud metadata endpoints), the metadata addresses themselves, and
+ * every reserved, documentation, benchmarking or tunnelling range. Refused unless private targets
+ * are allowed (`AGENTGATE_WEBHOOK_ALLOW_PRIVATE=true`): loopback, RFC 1918, CGNAT and IPv6
+ * unique-local. IPv6 forms that embed an IPv4 address (mapped `::ffff:a.b.c.d`, translated
+ * `::ffff:0:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:aabb:ccdd::`)
+ * are judged by that IPv4 address, so `[::ffff:127.0.0.1]` is loopback. Teredo (2001::/32) hides
+ * its peer's address and is refused outright.
  */
+import ipaddr from 'ipaddr.js';
 
 export type AddressCategory =
   | 'public'
@@ -59,12 +65,15 @@ export function judgeAddress(address: string, allowPrivate: boolean): AddressVer
   return { allowed, category, reason: `${address} is ${DESCRIPTIONS[category]}` };
 }
 
+/**
+ * The category of an IP address, or null when the text is not one. IPv4 is read the way `inet_aton`
+ * and WHATWG URL hosts read it (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`); an IPv6 zone id
+ * (`fe80::1%eth0`) is not accepted as an address.
+ */
 export function classifyAddress(address: string): AddressCategory | null {
-  const v4 = parseIPv4(address);
-  if (v4 !== null) return classifyIPv4(v4);
-  const v6 = parseIPv6(address);
-  if (v6 !== null) return classifyIPv6(v6);
-  return null;
+  if (address.includes('%') || !ipaddr.isValid(address)) return null;
+  const parsed = ipaddr.parse(address);
+  return parsed.kind() === 'ipv4' ? classifyIPv4(parsed as ipaddr.IPv4) : classifyIPv6(parsed as ipaddr.IPv6);
 }
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
@@ -104,116 +113,72 @@ export function hostOf(url: URL): string {
 // ---------------------------------------------------------------------------------------------
 // IPv4
 
-/**
- * Parses IPv4 the way `inet_aton` (and WHATWG URL hosts) do: one to four parts, each decimal,
- * `0x` hex or `0`-prefixed octal, the last part filling the remaining bytes (`127.1`, `2130706433`).
- */
-export function parseIPv4(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length > 4 || parts.some((p) => p === '')) return null;
-  const numbers: number[] = [];
-  for (const part of parts) {
-    let n: number;
-    if (/^0x[0-9a-f]*$/i.test(part)) n = part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
-    else if (/^0[0-7]+$/.test(part)) n = Number.parseInt(part.slice(1), 8);
-    else if (/^(0|[1-9][0-9]*)$/.test(part)) n = Number(part);
-    else return null;
-    if (!Number.isSafeInteger(n)) return null;
-    numbers.push(n);
-  }
-  const last = numbers.pop() as number;
-  if (numbers.some((n) => n > 255)) return null;
-  if (last >= 256 ** (4 - numbers.length)) return null;
-  return numbers.reduce((sum, n, i) => sum + n * 256 ** (3 - i), 0) + last;
-}
+/** Single addresses that serve instance metadata (and often credentials) inside clouds. */
+const IPV4_METADATA = new Set([
+  '169.254.169.254', // AWS, GCP, Azure, OpenStack…
+  '168.63.129.16', // Azure's wire server
+  '100.100.100.200', // Alibaba Cloud
+]);
 
-const v4 = (a: number, b: number, c: number, d: number) => ((a * 256 + b) * 256 + c) * 256 + d;
+/** ipaddr.js range names → our categories; anything not listed and not `unicast` is reserved. */
+const IPV4_RANGES: Readonly<Record<string, AddressCategory>> = {
+  unicast: 'public',
+  unspecified: 'unspecified',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  linkLocal: 'link_local',
+  loopback: 'loopback',
+  carrierGradeNat: 'cgnat',
+  private: 'private',
+};
 
-/** [network, prefix length, category], most specific first. */
-const IPV4_RANGES: ReadonlyArray<[number, number, AddressCategory]> = [
-  [v4(169, 254, 169, 254), 32, 'metadata'],
-  [v4(168, 63, 129, 16), 32, 'metadata'], // Azure's wire server
-  [v4(100, 100, 100, 200), 32, 'metadata'], // Alibaba Cloud
-  [v4(255, 255, 255, 255), 32, 'broadcast'],
-  [v4(0, 0, 0, 0), 8, 'unspecified'],
-  [v4(10, 0, 0, 0), 8, 'private'],
-  [v4(100, 64, 0, 0), 10, 'cgnat'],
-  [v4(127, 0, 0, 0), 8, 'loopback'],
-  [v4(169, 254, 0, 0), 16, 'link_local'],
-  [v4(172, 16, 0, 0), 12, 'private'],
-  [v4(192, 0, 0, 0), 24, 'reserved'],
-  [v4(192, 0, 2, 0), 24, 'reserved'],
-  [v4(192, 88, 99, 0), 24, 'reserved'],
-  [v4(192, 168, 0, 0), 16, 'private'],
-  [v4(198, 18, 0, 0), 15, 'reserved'],
-  [v4(198, 51, 100, 0), 24, 'reserved'],
-  [v4(203, 0, 113, 0), 24, 'reserved'],
-  [v4(224, 0, 0, 0), 4, 'multicast'],
-  [v4(240, 0, 0, 0), 4, 'reserved'],
-];
-
-function classifyIPv4(address: number): AddressCategory {
-  for (const [network, bits, category] of IPV4_RANGES) {
-    const size = 2 ** (32 - bits);
-    if (address - (address % size) === network) return category;
-  }
-  return 'public';
+function classifyIPv4(address: ipaddr.IPv4): AddressCategory {
+  if (IPV4_METADATA.has(address.toString())) return 'metadata';
+  return IPV4_RANGES[address.range()] ?? 'reserved';
 }
 
 // ---------------------------------------------------------------------------------------------
 // IPv6
 
-/** Parses an IPv6 address (`::`, embedded dotted IPv4, zone ids refused) into a 128-bit integer. */
-export function parseIPv6(text: string): bigint | null {
-  if (!text.includes(':') || text.includes('%')) return null;
-  let head = text;
-  let tailV4: number | null = null;
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const dotted = text.slice(lastColon + 1);
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(dotted)) return null;
-    tailV4 = parseIPv4(dotted);
-    if (tailV4 === null) return null;
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return null;
-  const groupsOf = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groupsOf(halves[0] as string);
-  const right = halves.length === 2 ? groupsOf(halves[1] as string) : [];
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
-  const groups = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
-  let value = 0n;
-  for (const group of groups) {
-    if (!/^[0-9a-f]{1,4}$/i.test(group)) return null;
-    value = (value << 16n) | BigInt(Number.parseInt(group, 16));
-  }
-  if (tailV4 !== null) value = (value & ~0xffffffffn) | BigInt(tailV4);
-  return value;
+const IPV6_METADATA = ipaddr.IPv6.parse('fd00:ec2::254'); // AWS IMDS over IPv6
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+/** Deprecated IPv4-compatible addresses (`::a.b.c.d`); `::` and `::1` are matched before. */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+/** RFC 6052's well-known NAT64 prefix; the local-use 64:ff9b:1::/48 is reserved below. */
+const NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
+
+const IPV6_RANGES: Readonly<Record<string, AddressCategory>> = {
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  linkLocal: 'link_local',
+  multicast: 'multicast',
+  uniqueLocal: 'unique_local',
+};
+
+/** The IPv4 address in 16-bit groups `hi` and `lo` of an IPv6 address. */
+function embeddedIPv4(parts: readonly number[], hi: number, lo: number): ipaddr.IPv4 {
+  const [a, b] = [parts[hi] ?? 0, parts[lo] ?? 0];
+  return new ipaddr.IPv4([a >> 8, a & 0xff, b >> 8, b & 0xff]);
 }
 
-const inPrefix = (address: bigint, network: bigint, bits: number) =>
-  address >> BigInt(128 - bits) === network >> BigInt(128 - bits);
-const low32 = (address: bigint) => Number(address & 0xffffffffn);
-
-function classifyIPv6(address: bigint): AddressCategory {
-  if (address === 0n) return 'unspecified';
-  if (address === 1n) return 'loopback';
-  if (address === 0xfd00_0ec2_0000_0000_0000_0000_0000_0254n) return 'metadata'; // AWS IMDS over IPv6
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d): the IPv4 decides.
-  if (inPrefix(address, 0xffff_0000_0000n, 96)) return classifyIPv4(low32(address));
-  if (inPrefix(address, 0n, 96)) return classifyIPv4(low32(address));
-  if (inPrefix(address, 0x0064_ff9b_0000_0000_0000_0000_0000_0000n, 96)) return classifyIPv4(low32(address));
-  if (inPrefix(address, 0x0064_ff9b_0001_0000_0000_0000_0000_0000n, 48)) return 'reserved';
-  // 6to4 (2002:aabb:ccdd::): the embedded IPv4 decides.
-  if (inPrefix(address, 0x2002n << 112n, 16)) return classifyIPv4(Number((address >> 80n) & 0xffffffffn));
-  if (inPrefix(address, 0x0100n << 112n, 64)) return 'reserved'; // discard-only
-  if (inPrefix(address, 0x2001_0db8n << 96n, 32)) return 'reserved'; // documentation
-  if (inPrefix(address, 0x2001_0000n << 96n, 32)) return 'reserved'; // Teredo hides an IPv4 peer
-  if (inPrefix(address, 0xfc00n << 112n, 7)) return 'unique_local';
-  if (inPrefix(address, 0xfe80n << 112n, 10)) return 'link_local';
-  if (inPrefix(address, 0xfec0n << 112n, 10)) return 'reserved'; // deprecated site-local
-  if (inPrefix(address, 0xff00n << 112n, 8)) return 'multicast';
+function classifyIPv6(address: ipaddr.IPv6): AddressCategory {
+  if (address.toNormalizedString() === IPV6_METADATA.toNormalizedString()) return 'metadata';
+  const range = address.range();
+  const known = IPV6_RANGES[range];
+  if (known) return known;
+  const { parts } = address;
+  // Forms that carry an IPv4 address: the IPv4 address decides.
+  if (
+    range === 'ipv4Mapped' ||
+    range === 'rfc6145' ||
+    address.match(IPV4_COMPATIBLE) ||
+    address.match(NAT64)
+  ) {
+    return classifyIPv4(embeddedIPv4(parts, 6, 7));
+  }
+  if (range === '6to4') return classifyIPv4(embeddedIPv4(parts, 1, 2));
+  // Teredo, NAT64 local use, documentation, benchmarking, ORCHID, discard, site-local, and
+  // everything outside global unicast: nothing a webhook receiver should be.
+  if (range !== 'unicast' || !address.match(GLOBAL_UNICAST)) return 'reserved';
   return 'public';
 }

@@ -62,3 +62,54 @@ export function verifyAuditChain(entries: readonly AuditEntry[], prevHash = GENE
   }
   return { ok: true, checked, lastHash: expectedPrev };
 }
+
+/** The audit head as the store keeps it (count of entries and the last one's hash). */
+export interface AuditHeadView {
+  count: number;
+  lastHash: string | null;
+}
+
+/** What a walk over the whole table found, the chain being intact. */
+export interface ChainWalk {
+  /** Entries in the table. */
+  count: number;
+  /** Hash of the last entry (the genesis hash when there is none). */
+  lastHash: string;
+  /** Hash after the first `before.count` entries (genesis for 0), or null when the table has fewer. */
+  hashAtHead: string | null;
+}
+
+/**
+ * Compares an intact chain with the audit head, read once `before` the walk and once `after` it (so
+ * entries appended by a running server during the walk are not taken for forgeries). Returns what
+ * is wrong, in words, or null. A valid chain that is shorter than the head was truncated: that is
+ * what the chain alone cannot see.
+ */
+export function checkAuditHead(walk: ChainWalk, before: AuditHeadView, after: AuditHeadView): string | null {
+  const ending = (head: AuditHeadView) =>
+    head.count === 0 ? 'no entries' : `${head.count} entries ending in ${head.lastHash}`;
+  if (walk.count < before.count) {
+    const missing = before.count - walk.count;
+    return walk.count === 0
+      ? `truncated: the head says ${ending(before)}, the table has none (every entry was deleted)`
+      : `truncated: the head says ${ending(before)}, the table has ${walk.count} ending in ` +
+          `${walk.lastHash} (the last ${missing === 1 ? 'entry was' : `${missing} entries were`} deleted)`;
+  }
+  if (walk.hashAtHead !== (before.lastHash ?? GENESIS_HASH)) {
+    return (
+      `replaced: the head says ${ending(before)}, but entry ${before.count} of the table has hash ` +
+      `${walk.hashAtHead} (entries at the end were deleted and others written in their place)`
+    );
+  }
+  if (walk.count > after.count) {
+    const extra = walk.count - after.count;
+    return (
+      `extended: the head says ${ending(after)}, the table has ${walk.count} ` +
+      `(${extra === 1 ? 'an entry was' : `${extra} entries were`} added outside AgentGate)`
+    );
+  }
+  if (walk.count === after.count && walk.lastHash !== (after.lastHash ?? GENESIS_HASH)) {
+    return `replaced: the head says ${ending(after)}, the table's last entry has hash ${walk.lastHash}`;
+  }
+  return null;
+}

@@ -5,12 +5,12 @@
 import type { Command } from 'commander';
 import { CreateApiKeyBodySchema, SCOPES } from '../../sdk/schemas.js';
 import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';
-import { GENESIS_HASH, verifyAuditChain } from '../approvals/audit-chain.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { systemClock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { ApiKeyService } from '../services/api-key-service.js';
 import { newId } from '../services/ids.js';
+import { verifyAuditTrail } from '../services/verify-audit-trail.js';
 import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
 
@@ -120,31 +120,27 @@ export function registerAdminCommands(program: Command): void {
 
   auditCommand(program)
     .command('verify')
-    .description('check that the audit trail hash chain is intact (exit 1 if it was tampered with)')
-    .option('--json', 'print the verdict as JSON: {ok, checked, entryId?, problem?}')
+    .description(
+      'check that the audit trail is intact: its hash chain, and its length and end against the audit ' +
+        'head (exit 1 if it was tampered with or truncated)',
+    )
+    .option('--json', 'print the verdict as JSON: {ok, checked, head, entryId?, problem?}')
     .action(async (opts: { json?: boolean }, command: Command) => {
       // `audit <id>` has its own --json, which claims the flag when it comes after `verify`.
       const json = opts.json || command.parent?.opts().json === true;
-      const verdict = await withStore(async (store) => {
-        let prev = GENESIS_HASH;
-        let checked = 0;
-        for (let offset = 0; ; offset += 1000) {
-          const page = await store.listAudit({ limit: 1000, offset });
-          const result = verifyAuditChain(page, prev);
-          checked += result.checked;
-          if (!result.ok) return { ...result, checked };
-          prev = result.lastHash;
-          if (page.length < 1000) return { ok: true as const, checked };
-        }
-      });
+      const verdict = await withStore(verifyAuditTrail);
       if (json) print(JSON.stringify(verdict, null, 2));
       if (verdict.ok) {
         if (json) return;
-        print(`Audit trail intact: ${verdict.checked} entries verified.`);
+        const end = verdict.head.lastHash === null ? '' : `, ending in ${verdict.head.lastHash}`;
+        const entries = verdict.checked === 1 ? '1 entry' : `${verdict.checked} entries`;
+        print(`Audit trail intact: ${entries} verified against the audit head${end}.`);
         return;
       }
       throw new CliError(
-        `Audit trail TAMPERED at entry ${verdict.entryId} (after ${verdict.checked} good entries): ${verdict.problem}.`,
+        verdict.entryId === undefined
+          ? `Audit trail TAMPERED: ${verdict.problem}.`
+          : `Audit trail TAMPERED at entry ${verdict.entryId} (after ${verdict.checked} good entries): ${verdict.problem}.`,
       );
     });
 }

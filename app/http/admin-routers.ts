@@ -1,10 +1,13 @@
 import { Router } from 'express';
 import {
+  type ApiKeyList,
   CreateApiKeyBodySchema,
   EvaluateBodySchema,
   ListAuditQuerySchema,
   type PolicySummary,
   RepositoryNameSchema,
+  type RevokedApiKey,
+  UpdateApiKeyBodySchema,
 } from '../../sdk/schemas.js';
 import { summarizePolicySet } from '../policy/index.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -23,10 +26,19 @@ export function createKeysRouter(keys: ApiKeyService): Router {
     res.status(201).json(await keys.create(body, principalOf(res).actor));
   });
   router.get('/', async (_req, res) => {
-    res.json(await keys.list());
+    const body: ApiKeyList = { keys: await keys.list() };
+    res.json(body);
+  });
+  router.patch('/:id', async (req, res) => {
+    const body = parseInput(UpdateApiKeyBodySchema, req.body, 'body');
+    res.json(await keys.update(String(req.params.id), body, principalOf(res).actor));
   });
   router.delete('/:id', async (req, res) => {
-    res.json(await keys.revoke(String(req.params.id), principalOf(res).actor));
+    const revoked: RevokedApiKey = {
+      ...(await keys.revoke(String(req.params.id), principalOf(res).actor)),
+      success: true,
+    };
+    res.json(revoked);
   });
   return router;
 }
@@ -55,6 +67,21 @@ export function createPoliciesRouter(policies: PolicyProvider, requests: Request
     assertStorableJson(req.body);
     const body = parseInput(EvaluateBodySchema, req.body, 'body');
     res.json(await requests.evaluate(principalOf(res), body));
+  });
+  // Policies are code: the original AgentGate's policy writes have no equivalent here.
+  router.all(['/', '/*rest'], (req, _res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    throw new AppError(
+      'method_not_allowed',
+      'Policies are code: change them with a pull request to the policies/ directory of the repository ' +
+        '(in standalone mode, the files in AGENTGATE_POLICY_DIR); this API only reads them. To try a change ' +
+        'first, POST the request to /api/policies/evaluate or run "agentgate policy explain".',
+      undefined,
+      { Allow: req.path === '/evaluate' ? 'POST' : 'GET, HEAD' },
+    );
   });
   return router;
 }

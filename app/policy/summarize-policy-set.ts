@@ -12,5 +12,16 @@ export function summarizePolicySet(policySet: PolicySet): Omit<PolicySummary, 'e
       decision: r.decision,
       description: r.description,
     })),
+    // The original AgentGate's list shape, read-only: a rule is a policy, in evaluation order.
+    policies: policySet.rules.map((r, priority) => ({
+      id: r.name,
+      name: r.name,
+      file: r.file,
+      decision: r.decision,
+      description: r.description,
+      priority,
+      enabled: true as const,
+      readOnly: true as const,
+    })),
   };
 }

@@ -14,6 +14,11 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
+/** What `updateApiKey` may change: `rateLimit` null removes the limit. */
+export interface ApiKeyPatch {
+  rateLimit: number | null;
+}
+
 export interface ApiKeyStore {
   /** Rejects with a `conflict` StoreError for an id or key hash already stored. */
   insertApiKey(key: ApiKeyRecord, events: AuditEventInput[]): Promise<void>;
@@ -24,4 +29,14 @@ export interface ApiKeyStore {
   /** Returns the revoked key, or null when the id is unknown. Revoking twice keeps the first time. */
   revokeApiKey(id: string, at: string, events: AuditEventInput[]): Promise<ApiKeyRecord | null>;
   countActiveApiKeys(): Promise<number>;
+  /**
+   * Changes a key's settings (revoked keys included) and appends `events`, atomically; null (and
+   * nothing logged) when the id is unknown.
+   */
+  updateApiKey(
+    id: string,
+    patch: ApiKeyPatch,
+    at: string,
+    events: AuditEventInput[],
+  ): Promise<ApiKeyRecord | null>;
 }

@@ -25,9 +25,21 @@ export interface AuditFilter {
   offset: number;
 }
 
+/**
+ * The durable end of the audit trail, moved in the same transaction as every append: how many
+ * entries there are and the last one's hash (null while there are none). `audit verify` compares the
+ * table with it, so deleting entries from the end, which leaves a valid chain, is found.
+ */
+export interface AuditHead {
+  count: number;
+  lastHash: string | null;
+}
+
 export interface AuditLog {
   /** Appends events to the hash-chained audit trail, in order. */
   appendAudit(events: AuditEventInput[]): Promise<AuditEntry[]>;
   /** Oldest first (chain order). */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** The audit head: entry count and last hash as recorded by the appends (see `AuditHead`). */
+  getAuditHead(): Promise<AuditHead>;
 }

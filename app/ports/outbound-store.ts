@@ -9,7 +9,16 @@ export interface WebhookRecord {
   url: string;
   events: WebhookEvent[];
   secret: string;
+  /** A disabled subscription gets no new deliveries. */
+  enabled: boolean;
   createdAt: string;
+}
+
+/** What `updateWebhook` may change; absent fields stay as they are. */
+export interface WebhookPatch {
+  url?: string;
+  events?: WebhookEvent[];
+  enabled?: boolean;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -59,6 +68,16 @@ export interface SlackMessageRef {
 
 export interface OutboundStore {
   insertWebhook(webhook: WebhookRecord, events: AuditEventInput[]): Promise<void>;
+  /**
+   * Changes a subscription (the fields `patch` names) and appends `events`, atomically; null (and
+   * nothing logged) when the id is unknown. The secret never changes here.
+   */
+  updateWebhook(
+    id: string,
+    patch: WebhookPatch,
+    at: string,
+    events: AuditEventInput[],
+  ): Promise<WebhookRecord | null>;
   getWebhook(id: string): Promise<WebhookRecord | null>;
   /** Oldest first. */
   listWebhooks(): Promise<WebhookRecord[]>;

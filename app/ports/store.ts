@@ -25,8 +25,8 @@ import type { JobQueue } from './job-queue.js';
 import type { OutboundStore } from './outbound-store.js';
 import type { RequestStore } from './request-store.js';
 
-export type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
-export type { AuditEventInput, AuditFilter, AuditLog } from './audit-log.js';
+export type { ApiKeyPatch, ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
+export type { AuditEventInput, AuditFilter, AuditHead, AuditLog } from './audit-log.js';
 export type { GitHubCheckRunLink, GitHubIssueLink, GitHubLinkStore } from './github-link-store.js';
 export type { Job, JobFilter, JobInput, JobQueue, JobStatus } from './job-queue.js';
 export type {
@@ -36,6 +36,7 @@ export type {
   OutboundStore,
   SlackMessageRef,
   WebhookDelivery,
+  WebhookPatch,
   WebhookRecord,
 } from './outbound-store.js';
 export type {

@@ -1,12 +1,22 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import type { ApiKey, CreateApiKeyBodySchema, CreatedApiKey, Scope } from '../../sdk/schemas.js';
+import type {
+  ApiKey,
+  CreateApiKeyBodySchema,
+  CreatedApiKey,
+  Scope,
+  UpdateApiKeyBodySchema,
+} from '../../sdk/schemas.js';
 import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ApiKeyRecord, Principal } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
 
 export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
+export type UpdateApiKeyInput = z.output<typeof UpdateApiKeyBodySchema>;
+
+/** What key creation says to the human holding the answer. */
+export const SAVE_KEY_MESSAGE = 'Save this key now: it is shown only once, and only its hash is stored.';
 
 const KEY_PREFIX = 'agk_';
 
@@ -23,6 +33,7 @@ const toWireKey = (record: ApiKeyRecord): ApiKey => ({
   repository: record.repository,
   createdAt: record.createdAt,
   revokedAt: record.revokedAt,
+  active: record.revokedAt === null,
 });
 
 /** The principal of the operator's `ADMIN_API_KEY`. */
@@ -97,11 +108,27 @@ export class ApiKeyService {
       },
     ]);
     const { id, name, scopes, rateLimit, repository } = record;
-    return { id, key, name, scopes, rateLimit, repository };
+    return { id, key, name, scopes, rateLimit, repository, message: SAVE_KEY_MESSAGE };
   }
 
   async list(): Promise<ApiKey[]> {
     return (await this.deps.store.listApiKeys()).map(toWireKey);
+  }
+
+  /** Changes a key's rate limit (null: no limit), effective from its next request; audited. */
+  async update(id: string, patch: UpdateApiKeyInput, actor: string): Promise<ApiKey> {
+    const at = this.deps.clock.now().toISOString();
+    const updated = await this.deps.store.updateApiKey(id, { rateLimit: patch.rateLimit }, at, [
+      {
+        requestId: null,
+        eventType: 'key_updated',
+        actor,
+        details: { keyId: id, rateLimit: patch.rateLimit },
+        createdAt: at,
+      },
+    ]);
+    if (!updated) throw notFound('API key', id);
+    return toWireKey(updated);
   }
 
   async revoke(id: string, actor: string): Promise<ApiKey> {

@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { CreateWebhookBodySchema, Webhook, WebhookEvent } from '../../sdk/schemas.js';
+import type {
+  CreateWebhookBodySchema,
+  UpdateWebhookBodySchema,
+  Webhook,
+  WebhookDetail,
+  WebhookEvent,
+} from '../../sdk/schemas.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { OutboundStore } from '../ports/outbound-store.js';
@@ -13,6 +19,10 @@ import { signWebhook } from './sign-webhook.js';
 import { DELIVER_JOB, type FanoutPayload } from './webhook-events.js';
 
 export type CreateWebhookInput = z.output<typeof CreateWebhookBodySchema>;
+export type UpdateWebhookInput = z.output<typeof UpdateWebhookBodySchema>;
+
+/** How many of the latest deliveries `GET /api/webhooks/:id` shows (as the original AgentGate). */
+const RECENT_DELIVERIES = 20;
 
 /** A delivery as the API shows it (the log): everything but the body. */
 export type DeliveryView = Omit<WebhookDelivery, 'body'>;
@@ -54,7 +64,9 @@ export class WebhookService {
    * reloads after each change; a store shared by several instances would also need a notification.
    */
   async loadSubscriptions(): Promise<void> {
-    this.#subscribed = new Set((await this.deps.store.listWebhooks()).flatMap((w) => w.events));
+    this.#subscribed = new Set(
+      (await this.deps.store.listWebhooks()).filter((w) => w.enabled).flatMap((w) => w.events),
+    );
   }
 
   /** Whether an event needs a fan-out job at all: without subscribers, requests queue nothing. */
@@ -62,22 +74,27 @@ export class WebhookService {
     return this.#subscribed?.has(event) ?? true;
   }
 
+  /** The URL as stored, or a 400 saying why it is refused (the same check at creation and update). */
+  #checkUrl(url: string): string {
+    const checked = this.deps.sender.check(url, this.deps.allowPrivate);
+    if (checked.ok) return checked.url.href;
+    const hint = this.deps.allowPrivate
+      ? ''
+      : ' (self-hosted receivers on a private network: set AGENTGATE_WEBHOOK_ALLOW_PRIVATE=true)';
+    throw new AppError('validation_failed', `The webhook url is refused: ${checked.reason}${hint}.`, [
+      { path: 'url', message: checked.reason },
+    ]);
+  }
+
   async create(principal: Principal, input: CreateWebhookInput): Promise<Webhook & { secret?: string }> {
-    const checked = this.deps.sender.check(input.url, this.deps.allowPrivate);
-    if (!checked.ok) {
-      const hint = this.deps.allowPrivate
-        ? ''
-        : ' (self-hosted receivers on a private network: set AGENTGATE_WEBHOOK_ALLOW_PRIVATE=true)';
-      throw new AppError('validation_failed', `The webhook url is refused: ${checked.reason}${hint}.`, [
-        { path: 'url', message: checked.reason },
-      ]);
-    }
+    const url = this.#checkUrl(input.url);
     const generated = input.secret === undefined;
     const webhook: WebhookRecord = {
       id: this.deps.newId('whk'),
-      url: checked.url.href,
+      url,
       events: [...new Set(input.events)],
       secret: input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`,
+      enabled: true,
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.store.insertWebhook(webhook, [
@@ -97,8 +114,33 @@ export class WebhookService {
     return (await this.deps.store.listWebhooks()).map(toWebhookView);
   }
 
-  async get(id: string): Promise<Webhook> {
-    return toWebhookView(await this.#find(id));
+  /** The subscription (never its secret) with its latest deliveries, newest first. */
+  async get(id: string): Promise<WebhookDetail> {
+    const webhook = await this.#find(id);
+    const deliveries = await this.deps.store.listDeliveries({ webhookId: id, limit: RECENT_DELIVERIES });
+    return { ...toWebhookView(webhook), deliveries: deliveries.map(toDeliveryView) };
+  }
+
+  /** Changes the url (checked as at creation), the events or `enabled`; audited. */
+  async update(principal: Principal, id: string, input: UpdateWebhookInput): Promise<Webhook> {
+    const patch = {
+      ...(input.url !== undefined && { url: this.#checkUrl(input.url) }),
+      ...(input.events !== undefined && { events: [...new Set(input.events)] }),
+      ...(input.enabled !== undefined && { enabled: input.enabled }),
+    };
+    const at = this.deps.clock.now().toISOString();
+    const updated = await this.deps.store.updateWebhook(id, patch, at, [
+      {
+        requestId: null,
+        eventType: 'webhook_updated',
+        actor: principal.actor,
+        details: { webhookId: id, ...patch },
+        createdAt: at,
+      },
+    ]);
+    if (!updated) throw notFound('webhook', id);
+    await this.loadSubscriptions();
+    return toWebhookView(updated);
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
@@ -151,7 +193,9 @@ export class WebhookService {
    */
   async fanout(job: Job): Promise<void> {
     const { event, occurredAt, request } = job.payload as unknown as FanoutPayload;
-    const subscribers = (await this.deps.store.listWebhooks()).filter((w) => w.events.includes(event));
+    const subscribers = (await this.deps.store.listWebhooks()).filter(
+      (w) => w.enabled && w.events.includes(event),
+    );
     for (const webhook of subscribers) {
       const id = `dlv_${createHash('sha256').update(`${job.id}:${webhook.id}`).digest('hex').slice(0, 32)}`;
       const delivery = newDelivery(webhook.id, id, event, request.id, occurredAt, { request });

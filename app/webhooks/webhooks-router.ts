@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CreateWebhookBodySchema } from '../../sdk/schemas.js';
+import { CreateWebhookBodySchema, type Deleted, UpdateWebhookBodySchema } from '../../sdk/schemas.js';
 import { principalOf, requireScope } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
 import type { WebhookService } from './webhook-service.js';
@@ -34,9 +34,16 @@ export function createWebhooksRouter(webhooks: WebhookService): Router {
     res.json(await webhooks.get(idOf(req.params)));
   });
 
+  router.patch('/:id', async (req, res) => {
+    const body = parseInput(UpdateWebhookBodySchema, req.body, 'body');
+    res.json(await webhooks.update(principalOf(res), idOf(req.params), body));
+  });
+
   router.delete('/:id', async (req, res) => {
-    await webhooks.delete(principalOf(res), idOf(req.params));
-    res.status(204).end();
+    const id = idOf(req.params);
+    await webhooks.delete(principalOf(res), id);
+    const body: Deleted = { success: true, id };
+    res.json(body);
   });
 
   router.post('/:id/test', async (req, res) => {

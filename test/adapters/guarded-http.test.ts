@@ -67,6 +67,31 @@ describe('guardedPost: refused before any connection', () => {
     );
   });
 
+  it.each([
+    ['::ffff:0:127.0.0.1', /loopback/],
+    ['::ffff:0:a00:1', /private network/],
+    ['64:ff9b::a00:1', /private network/],
+    ['64:ff9b::a9fe:a9fe', /metadata/],
+    ['2002:c0a8:101::1', /private network/],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /reserved/],
+    ['::a00:1', /private network/],
+    ['fd12:3456::1', /unique-local/],
+    ['fe80::1', /link-local/],
+    ['ff02::1', /multicast/],
+    ['0.1.2.3', /unspecified/],
+    ['100.64.0.1', /carrier-grade NAT/],
+    ['169.254.169.254', /metadata/],
+    ['255.255.255.255', /broadcast/],
+    ['198.18.0.1', /reserved/],
+    ['240.0.0.1', /reserved/],
+    ['fe80::1%eth0', /not an IP address/],
+  ])('refuses a name whose DNS answer is %s, without connecting', async (address, why) => {
+    const before = connections;
+    const resolve = fakeDns({ 'answer.example': [address] });
+    await expect(post(`http://answer.example:${port}/`, { resolve })).rejects.toThrow(why);
+    expect(connections).toBe(before);
+  });
+
   it('refuses a name resolving to an IPv4-mapped IPv6 metadata address', async () => {
     const resolve = fakeDns({ 'sneaky.example': ['::ffff:169.254.169.254'] });
     await expect(post('http://sneaky.example/', { resolve })).rejects.toThrow(/metadata/);

@@ -263,7 +263,10 @@ describe('SQLite store: durability and several processes', () => {
 
     const store = await openSqliteStore({ path });
     const trail = await store.listAudit({ limit: 1_000_000, offset: 0 });
+    const head = await store.getAuditHead();
     await store.close();
+    // Each process moved the shared head under the write lock: it ends where the trail ends.
+    expect(head).toEqual({ count: trail.length, lastHash: trail.at(-1)?.hash });
     const perWriter = Array.from({ length: batches }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b);
     expect(trail).toHaveLength(perWriter * tags.length);
     expect(verifyAuditChain(trail)).toMatchObject({ ok: true, checked: trail.length });

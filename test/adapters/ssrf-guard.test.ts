@@ -1,11 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, classifyAddress, judgeAddress, parseIPv4 } from '../../app/adapters/ssrf-guard.js';
+import { checkWebhookUrl, classifyAddress, judgeAddress } from '../../app/adapters/ssrf-guard.js';
 import { HOSTILE_URLS } from '../webhooks/hostile-urls.js';
 
 describe('checkWebhookUrl: hostile URLs', () => {
   it.each(HOSTILE_URLS)('refuses %s (%s)', (url) => {
     const verdict = checkWebhookUrl(url, false);
     expect(verdict.ok).toBe(false);
+  });
+
+  it('refuses every IPv4-embedding IPv6 spelling of a private target, but accepts it for a public one', () => {
+    for (const host of ['[::ffff:0:10.0.0.1]', '[64:ff9b::192.168.0.1]', '[2002:c0a8:1::]', '[::10.0.0.1]']) {
+      expect(checkWebhookUrl(`http://${host}/`, false), host).toMatchObject({ ok: false });
+      expect(checkWebhookUrl(`http://${host}/`, true), host).toMatchObject({ ok: true });
+    }
+    for (const host of ['[::ffff:0:8.8.8.8]', '[64:ff9b::8.8.8.8]', '[2002:808:808::1]']) {
+      expect(checkWebhookUrl(`http://${host}/`, false), host).toMatchObject({ ok: true });
+    }
+  });
+
+  it('never opens Teredo, NAT64 local-use or reserved IPv6, even with private targets allowed', () => {
+    for (const host of [
+      '[2001:0:4136:e378:8000:63bf:3fff:fdd2]',
+      '[64:ff9b:1::a00:1]',
+      '[2001:db8::1]',
+      '[::ffff:0:169.254.169.254]',
+    ]) {
+      expect(checkWebhookUrl(`http://${host}/`, true), host).toMatchObject({ ok: false });
+    }
   });
 
   it('says why, in words', () => {
@@ -79,6 +100,35 @@ describe('address classification', () => {
     ['::', 'unspecified'],
     ['8.8.8.8', 'public'],
     ['2001:4860:4860::8888', 'public'],
+    // IPv6 forms that carry an IPv4 address are judged by it.
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['::ffff:0:8.8.8.8', 'public'],
+    ['::127.0.0.1', 'loopback'],
+    ['::a9fe:a9fe', 'metadata'],
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['64:ff9b::6440:1', 'cgnat'],
+    ['64:ff9b::808:808', 'public'],
+    ['2002:a00:1::', 'private'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:808:808::', 'public'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['64:ff9b:1::a00:1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['2001:2::1', 'reserved'],
+    ['fec0::1', 'reserved'],
+    ['::ffff:0:0:a00:1', 'reserved'],
+    ['fdff:ffff::1', 'unique_local'],
+    ['febf:ffff::1', 'link_local'],
+    ['ff0e::1', 'multicast'],
+    ['0.1.2.3', 'unspecified'],
+    ['100.127.255.255', 'cgnat'],
+    ['168.63.129.16', 'metadata'],
+    ['100.100.100.200', 'metadata'],
+    ['198.18.0.1', 'reserved'],
+    ['198.19.255.255', 'reserved'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.254', 'reserved'],
   ])('%s is %s', (address, category) => {
     expect(classifyAddress(address)).toBe(category);
   });
@@ -96,7 +146,7 @@ describe('address classification', () => {
     ]) {
       expect(classifyAddress(text), text).toBeNull();
     }
-    expect(parseIPv4('1.2.3.4')).toBe(0x01020304);
+    expect(classifyAddress('1.2.3')).toBe('public'); // inet_aton: 1.2.0.3
     expect(judgeAddress('example.com', false)).toBeNull();
   });
 });

@@ -18,12 +18,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `cwd` defaults to the repository root. */
-export function runCli(args: readonly string[], { cwd = ROOT }: { cwd?: string } = {}): Promise<CliRun> {
+/** `cwd` defaults to the repository root; `env` adds to (or overrides) this process's environment. */
+export function runCli(
+  args: readonly string[],
+  { cwd = ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, '-e', ENTRY, ...args], {
       cwd,
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -29,6 +29,17 @@ const ROUTES: Array<{ method: string; path: () => string; scopes: string[]; body
   { method: 'GET', path: () => '/api/api-keys', scopes: [] },
   { method: 'POST', path: () => '/api/api-keys', scopes: [], body: { name: 'x', scopes: ['request:read'] } },
   { method: 'GET', path: () => '/api/keys', scopes: [] },
+  { method: 'PATCH', path: () => '/api/api-keys/key_nope', scopes: [], body: { rateLimit: 5 } },
+  { method: 'DELETE', path: () => '/api/api-keys/key_nope', scopes: [] },
+  { method: 'GET', path: () => '/api/webhooks', scopes: ['webhook:manage'] },
+  { method: 'GET', path: () => '/api/webhooks/whk_nope', scopes: ['webhook:manage'] },
+  {
+    method: 'PATCH',
+    path: () => '/api/webhooks/whk_nope',
+    scopes: ['webhook:manage'],
+    body: { enabled: false },
+  },
+  { method: 'DELETE', path: () => '/api/webhooks/whk_nope', scopes: ['webhook:manage'] },
 ];
 const ALL = ['request:create', 'request:read', 'request:decide', 'webhook:manage'];
 
@@ -94,6 +105,7 @@ describe('authentication', () => {
     expect(Object.keys(created.body).sort()).toEqual([
       'id',
       'key',
+      'message',
       'name',
       'rateLimit',
       'repository',
@@ -101,8 +113,8 @@ describe('authentication', () => {
     ]);
     expect(created.body.key).toMatch(/^agk_[A-Za-z0-9_-]{32,}$/);
     const list = await admin('GET', '/api/keys');
-    const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
-    expect(listed).toMatchObject({ name: 'temp', revokedAt: null });
+    const listed = list.body.keys.find((k: { id: string }) => k.id === created.body.id);
+    expect(listed).toMatchObject({ name: 'temp', revokedAt: null, active: true, rateLimit: 5 });
     expect(JSON.stringify(list.body)).not.toContain(created.body.key);
 
     const temp = apiClient(t.url, created.body.key);

@@ -153,6 +153,11 @@ describe('AgentGateClient against the real server', () => {
       revokedAt: null,
     });
     expect(JSON.stringify(listed)).not.toContain(created.key);
+    expect(await admin.updateApiKey(created.id, { rateLimit: 7 })).toMatchObject({
+      id: created.id,
+      rateLimit: 7,
+    });
+    expect((await admin.updateApiKey(created.id, { rateLimit: null })).rateLimit).toBeNull();
 
     await admin.revokeApiKey(created.id);
     await expect(keyed.getRequest(own.id)).rejects.toMatchObject({ status: 401 });
@@ -172,6 +177,12 @@ describe('AgentGateClient against the real server', () => {
     });
     expect(hook).toMatchObject({ url: 'https://hooks.example.com/agentgate', events: ['request.decided'] });
     expect((await admin.listWebhooks()).map((h) => h.id)).toContain(hook.id);
+    expect(await admin.updateWebhook(hook.id, { enabled: false })).toMatchObject({ enabled: false });
+    expect(await admin.getWebhook(hook.id)).toMatchObject({ id: hook.id, enabled: false, deliveries: [] });
+    await expect(admin.updateWebhook(hook.id, { url: 'http://169.254.169.254/' })).rejects.toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
     await admin.deleteWebhook(hook.id);
     expect((await admin.listWebhooks()).map((h) => h.id)).not.toContain(hook.id);
   });

@@ -9,14 +9,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Store, StoreError } from '../../app/ports/store.js';
 import { aRequestRecord } from './builders.js';
+import { describeStoreAdditionsContract } from './contract/additions-contract.js';
+import { describeApiKeyUpdateContract } from './contract/api-key-update-contract.js';
 import { describeApiKeyContract } from './contract/api-keys-contract.js';
 import { describeAuditContract } from './contract/audit-contract.js';
+import { describeAuditHeadContract } from './contract/audit-head-contract.js';
 import { describeGitHubContract } from './contract/github-contract.js';
 import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
 import { describeRequestContract } from './contract/request-contract.js';
 import { describeSlackContract } from './contract/slack-contract.js';
 import { describeTransitionContract } from './contract/transition-contract.js';
+import { describeWebhookUpdateContract } from './contract/webhook-update-contract.js';
 import { describeWebhooksContract } from './contract/webhooks-contract.js';
 
 export function describeStoreContract(name: string, openStore: () => Promise<Store>): void {
@@ -49,6 +53,10 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeGitHubContract(current);
     describeWebhooksContract(current);
     describeSlackContract(current);
+    describeAuditHeadContract(current);
+    describeApiKeyUpdateContract(current);
+    describeWebhookUpdateContract(current);
+    describeStoreAdditionsContract(current);
 
     describe('close', () => {
       it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {

@@ -45,10 +45,15 @@ describe('/api/webhooks', () => {
       id,
       url: valid.url,
       events: ['request.created', 'request.decided'],
+      enabled: true,
       createdAt: created.body.createdAt,
+      deliveries: [],
     });
 
-    expect((await manager('DELETE', `/api/webhooks/${id}`)).status).toBe(204);
+    expect(await manager('DELETE', `/api/webhooks/${id}`)).toMatchObject({
+      status: 200,
+      body: { success: true, id },
+    });
     expect((await manager('DELETE', `/api/webhooks/${id}`)).status).toBe(404);
     expect((await manager('GET', `/api/webhooks/${id}`)).body.code).toBe('not_found');
     const audit = await apiClient(t.url, t.adminKey)('GET', '/api/audit?actor=api:hooks');
@@ -89,6 +94,18 @@ describe('/api/webhooks', () => {
     const answer = await manager('POST', '/api/webhooks', { url, events: ['request.created'] });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('validation_failed');
+  });
+
+  it('refuses every hostile URL on update too, and leaves the subscription as it was', async () => {
+    const { id, url } = (await manager('POST', '/api/webhooks', valid)).body;
+    const refused = await Promise.all(
+      HOSTILE_URLS.map(([hostile]) => manager('PATCH', `/api/webhooks/${id}`, { url: hostile })),
+    );
+    for (const [i, answer] of refused.entries()) {
+      expect([answer.status, answer.body.code], HOSTILE_URLS[i]![0]).toEqual([400, 'validation_failed']);
+    }
+    expect((await manager('GET', `/api/webhooks/${id}`)).body.url).toBe(url);
+    await manager('DELETE', `/api/webhooks/${id}`);
   });
 
   it('explains a refused private target and how a self-hosted receiver is allowed', async () => {

@@ -15,7 +15,6 @@ import {
   type WebhookDelivery,
   type WebhookRecord,
 } from '../../ports/store.js';
-import type { EnabledWebhook, StoreAdditions } from '../../ports/store-additions.js';
 import { checkedCount } from '../store-values.js';
 import { ascending, copy } from './json-copy.js';
 
@@ -36,7 +35,7 @@ export function createMemoryLinks({
   prepareJobs,
   pending,
   hasRequest,
-}: MemoryLinkDeps): GitHubLinkStore & OutboundStore & Pick<StoreAdditions, 'updateWebhook'> {
+}: MemoryLinkDeps): GitHubLinkStore & OutboundStore {
   const processed = new Set<string>();
   const issues = new Map<string, GitHubIssueLink>();
   const checkRuns = new Map<string, GitHubCheckRunLink>();
@@ -165,14 +164,14 @@ export function createMemoryLinks({
 
     updateWebhook: (id, patch, _at, events) =>
       run(`update webhook ${id}`, () => {
-        const webhook = webhooks.get(id) as Partial<EnabledWebhook> | undefined;
+        const webhook = webhooks.get(id);
         if (!webhook) return null;
-        const updated = {
+        const updated: WebhookRecord = {
           ...webhook,
           ...(patch.url !== undefined && { url: patch.url }),
           ...(patch.events !== undefined && { events: copy(patch.events) }),
-          enabled: patch.enabled ?? webhook.enabled ?? true,
-        } as EnabledWebhook;
+          ...(patch.enabled !== undefined && { enabled: patch.enabled }),
+        };
         const trail = prepareEvents(events);
         webhooks.set(id, updated);
         trail.commit();

@@ -28,12 +28,11 @@ import {
   type Store,
   StoreError,
 } from '../../ports/store.js';
-import type { StoreAdditions } from '../../ports/store-additions.js';
 import { checkedCount, newAuditId, newStoreId, toUtcIso } from '../store-values.js';
 import { ascending, copy, descending } from './json-copy.js';
 import { createMemoryLinks } from './memory-links.js';
 
-export function createMemoryStore(): Store & StoreAdditions {
+export function createMemoryStore(): Store {
   const requests = new Map<string, RequestRecord>();
   /** `ownerId` NUL `key` → the request it created. */
   const idempotency = new Map<string, { fingerprint: string; requestId: string }>();
@@ -370,7 +369,7 @@ export function createMemoryStore(): Store & StoreAdditions {
     getAuditHead: () =>
       run('read the end of the audit trail', () => ({
         count: audit.length,
-        lastHash: audit.at(-1)?.hash ?? GENESIS_HASH,
+        lastHash: audit.at(-1)?.hash ?? null,
       })),
 
     countActiveApiKeys: () =>

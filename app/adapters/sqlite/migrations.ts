@@ -198,6 +198,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX github_check_runs_commit ON github_check_runs (repository, head_sha);
     `,
   },
+  {
+    version: 7,
+    name: 'audit head: entry count and last hash, so audit verify detects truncation',
+    up: `
+      -- One row, updated in the same transaction as every audit append: how many entries the trail
+      -- has and the hash of the last. Deleting entries from the end (or all of them) leaves a valid
+      -- chain behind; it no longer matches this head. Backfilled from the trail as it stands.
+      CREATE TABLE audit_head (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        count     INTEGER NOT NULL CHECK (count >= 0),
+        last_hash TEXT
+      ) STRICT;
+      INSERT INTO audit_head (id, count, last_hash)
+        SELECT 1, count(*), (SELECT hash FROM audit ORDER BY seq DESC LIMIT 1) FROM audit;
+      CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+        BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;
+    `,
+  },
+  {
+    version: 8,
+    name: 'webhooks: enabled flag',
+    up: `
+      -- A disabled subscription keeps its settings and log but gets no new deliveries.
+      ALTER TABLE webhooks ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+    `,
+  },
 ];
 
 /**

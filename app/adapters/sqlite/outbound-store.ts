@@ -10,6 +10,7 @@ import type {
   SlackMessageRef,
   Store,
   WebhookDelivery,
+  WebhookPatch,
   WebhookRecord,
 } from '../../ports/store.js';
 import { checkedCount } from './list-queries.js';
@@ -19,6 +20,7 @@ export type OutboundMethods = Pick<
   | 'insertWebhook'
   | 'getWebhook'
   | 'listWebhooks'
+  | 'updateWebhook'
   | 'deleteWebhook'
   | 'insertDelivery'
   | 'recordDeliveryAttempt'
@@ -45,6 +47,7 @@ interface WebhookRow {
   url: string;
   events: string;
   secret: string;
+  enabled: number;
   created_at: string;
 }
 
@@ -76,6 +79,7 @@ const fromWebhookRow = (row: WebhookRow): WebhookRecord => ({
   url: row.url,
   events: JSON.parse(row.events),
   secret: row.secret,
+  enabled: row.enabled === 1,
   createdAt: row.created_at,
 });
 
@@ -111,7 +115,11 @@ export function createOutboundMethods({
 }: OutboundDeps): OutboundMethods {
   const sql = {
     insertWebhook: db.prepare(
-      'INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO webhooks (id, url, events, secret, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    updateWebhook: db.prepare<[string | null, string | null, number | null, string], WebhookRow>(
+      `UPDATE webhooks SET url = coalesce(?, url), events = coalesce(?, events), enabled = coalesce(?, enabled)
+       WHERE id = ? RETURNING *`,
     ),
     getWebhook: db.prepare<[string], WebhookRow>('SELECT * FROM webhooks WHERE id = ?'),
     listWebhooks: db.prepare<[], WebhookRow>('SELECT * FROM webhooks ORDER BY created_at, rowid'),
@@ -150,10 +158,24 @@ export function createOutboundMethods({
         webhook.url,
         JSON.stringify(webhook.events),
         webhook.secret,
+        webhook.enabled ? 1 : 0,
         webhook.createdAt,
       );
       appendEvents(events);
     }),
+    updateWebhook: db.transaction(
+      (id: string, patch: WebhookPatch, events: AuditEventInput[]): WebhookRecord | null => {
+        const row = sql.updateWebhook.get(
+          patch.url ?? null,
+          patch.events === undefined ? null : JSON.stringify(patch.events),
+          patch.enabled === undefined ? null : patch.enabled ? 1 : 0,
+          id,
+        );
+        if (!row) return null;
+        appendEvents(events);
+        return fromWebhookRow(row);
+      },
+    ),
     deleteWebhook: db.transaction((id: string, events: AuditEventInput[]): boolean => {
       sql.deleteDeliveries.run(id);
       if (sql.deleteWebhook.run(id).changes === 0) return false;
@@ -201,6 +223,10 @@ export function createOutboundMethods({
 
     async listWebhooks() {
       return run('list webhooks', () => sql.listWebhooks.all().map(fromWebhookRow));
+    },
+
+    async updateWebhook(id, patch, _at, events) {
+      return write(`update webhook ${id}`, () => tx.updateWebhook(id, patch, events));
     },
 
     async deleteWebhook(id, events) {

@@ -11,9 +11,11 @@ import Database from 'better-sqlite3';
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
 import {
+  type ApiKeyPatch,
   type ApiKeyRecord,
   type AuditEventInput,
   type AuditFilter,
+  type AuditHead,
   type DecisionChange,
   type IdempotencyInput,
   type InsertRequestResult,
@@ -81,10 +83,29 @@ function createSqliteStore(db: Database.Database): Store {
   const sql = prepareStatements(db);
   const lists = createListQueries(db);
 
-  /** Appends under the caller's write transaction, chaining from the last entry in the table. */
+  /** The audit head row; its absence means someone deleted it behind the triggers' back. */
+  function readAuditHead(): AuditHead {
+    const row = sql.auditHead.get();
+    if (!row) {
+      throw new StoreError(
+        'failed',
+        'The audit head (table audit_head) has no row: it was deleted outside AgentGate, so the audit ' +
+          'trail can no longer be checked for truncation. Restore the database from a backup.',
+      );
+    }
+    return { count: row.count, lastHash: row.last_hash };
+  }
+
+  /**
+   * Appends under the caller's write transaction, chaining from the audit head (not from the last row
+   * of the table: after a truncation, new entries still point at the deleted ones, so verify tells),
+   * and moves the head in the same transaction.
+   */
   function appendEvents(events: readonly AuditEventInput[]): AuditEntry[] {
-    let prevHash = sql.lastHash.get() ?? GENESIS_HASH;
-    return events.map((event) => {
+    if (events.length === 0) return [];
+    const head = readAuditHead();
+    let prevHash = head.lastHash ?? GENESIS_HASH;
+    const entries = events.map((event) => {
       const detailsJson = JSON.stringify(event.details);
       // Hash what a reader will get back, so `toJSON` values or `undefined` fields cannot make the
       // stored entry disagree with its hash.
@@ -111,6 +132,8 @@ function createSqliteStore(db: Database.Database): Store {
       prevHash = entry.hash;
       return entry;
     });
+    sql.setAuditHead.run(head.count + entries.length, prevHash);
+    return entries;
   }
 
   /** Queues jobs under the caller's write transaction. */
@@ -210,6 +233,12 @@ function createSqliteStore(db: Database.Database): Store {
     insertApiKey: db.transaction((key: ApiKeyRecord, events: AuditEventInput[]) => {
       sql.insertApiKey.run(toApiKeyRow(key));
       appendEvents(events);
+    }),
+    updateApiKey: db.transaction((id: string, patch: ApiKeyPatch, events: AuditEventInput[]) => {
+      const row = sql.updateApiKeyRateLimit.get(patch.rateLimit, id);
+      if (!row) return null;
+      appendEvents(events);
+      return fromApiKeyRow(row);
     }),
     revokeApiKey: db.transaction((id: string, at: string, events: AuditEventInput[]) => {
       const row = sql.revokeApiKey.get(at, id);
@@ -338,6 +367,10 @@ function createSqliteStore(db: Database.Database): Store {
       return run('read the audit trail', () => lists.audit(filter));
     },
 
+    async getAuditHead() {
+      return run('read the audit head', readAuditHead);
+    },
+
     async insertApiKey(key, events) {
       await write(`store API key ${key.id}`, () => tx.insertApiKey(key, events));
     },
@@ -358,6 +391,10 @@ function createSqliteStore(db: Database.Database): Store {
 
     async listApiKeys() {
       return run('list API keys', () => sql.listApiKeys.all().map(fromApiKeyRow));
+    },
+
+    async updateApiKey(id, patch, _at, events) {
+      return write(`update API key ${id}`, () => tx.updateApiKey(id, patch, events));
     },
 
     async revokeApiKey(id, at, events) {

@@ -37,7 +37,10 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE requests SET review = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *`,
     ),
     findExpired: db.prepare<[string, number], string>(FIND_EXPIRED_SQL).pluck(),
-    lastHash: db.prepare<[], string>('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').pluck(),
+    auditHead: db.prepare<[], { count: number; last_hash: string | null }>(
+      'SELECT count, last_hash FROM audit_head WHERE id = 1',
+    ),
+    setAuditHead: db.prepare<[number, string]>('UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1'),
     insertAudit: db.prepare(`INSERT INTO audit (id, request_id, event_type, actor, details, created_at,
         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     insertApiKey: db.prepare(`INSERT INTO api_keys (id, name, key_hash, scopes, rate_limit, repository,
@@ -46,6 +49,9 @@ export function prepareStatements(db: Database.Database) {
     findApiKeyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
     getApiKey: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
     listApiKeys: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, rowid'),
+    updateApiKeyRateLimit: db.prepare<[number | null, string], ApiKeyRow>(
+      'UPDATE api_keys SET rate_limit = ? WHERE id = ? RETURNING *',
+    ),
     revokeApiKey: db.prepare<[string, string], ApiKeyRow>(
       'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
     ),

@@ -8,6 +8,7 @@ const aWebhook = (overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
   url: 'https://hooks.example.com/agentgate',
   events: ['request.created', 'request.decided'],
   secret: 'whsec_a-secret-of-enough-length',
+  enabled: true,
   createdAt: at(counter),
   ...overrides,
 });
