@@ -29,7 +29,7 @@ export function formatDuration(ms: number): string {
     .join(' ');
 }
 
-/** One line per routing rule: `2 approvals from @alice or members of @acme/finance (rule big-payments)`. */
+/** One line per routing rule: `2 approvals from alice or members of acme/finance (rule big-payments)`. */
 export function describeApprovers(requirements: readonly ReviewRequirement[]): string[] {
   return requirements.map(
     (r) =>

@@ -5,7 +5,7 @@
  *
  * @example
  * describeApprovers({ users: ['alice'], teams: ['acme/finance'], permission: 'maintain' });
- * // "@alice, members of @acme/finance or anyone with maintain access or more"
+ * // "alice, members of acme/finance or anyone with maintain access or more"
  */
 import type { Approvers } from './schemas.js';
 
@@ -26,16 +26,19 @@ export interface ApproverMedium {
   slackUser(id: string): string;
 }
 
-/** Plain text: logs, agent-facing text, stored reasons. */
+/**
+ * Plain text: logs, agent-facing text, stored reasons. It never writes `@name`: a stored reason is
+ * shown again in markdown (an issue, a pull request comment), where `@` would notify people.
+ */
 export const PLAIN_TEXT: ApproverMedium = {
   home: 'github',
   text: (text) => text,
-  githubUser: (login) => `@${login}`,
-  githubTeam: (slug) => `@${slug}`,
+  githubUser: (login) => login,
+  githubTeam: (slug) => slug,
   slackUser: (id) => id,
 };
 
-/** "@alice, members of @acme/finance or anyone with maintain access or more". */
+/** "alice, members of acme/finance or anyone with maintain access or more" (in plain text). */
 export function describeApprovers(approvers: Approvers, medium: ApproverMedium = PLAIN_TEXT): string {
   const github = [
     ...(approvers.users ?? []).map((login) => medium.githubUser(login.replace(/^@/, ''))),

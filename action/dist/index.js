@@ -48503,8 +48503,8 @@ function requestPath(id) {
 var PLAIN_TEXT = {
   home: "github",
   text: (text) => text,
-  githubUser: (login) => `@${login}`,
-  githubTeam: (slug) => `@${slug}`,
+  githubUser: (login) => login,
+  githubTeam: (slug) => slug,
   slackUser: (id) => id
 };
 function describeApprovers(approvers, medium = PLAIN_TEXT) {

@@ -32,7 +32,7 @@ export const describeDecision = {
   },
 };
 
-/** `2 approvals from @alice, members of @acme/finance or anyone with maintain access or more` */
+/** `2 approvals from alice, members of acme/finance or anyone with maintain access or more` */
 export function describeRequirement(requirement: Requirement): string {
   const count = `${requirement.count} approval${requirement.count === 1 ? '' : 's'}`;
   return `${count} from ${describeApprovers(requirement.approvers)}`;

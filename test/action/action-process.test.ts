@@ -75,7 +75,7 @@ describe('the Action, run as a process with the job OIDC token', () => {
       urgency: 'high',
     });
     expect(action.stdout()).toContain('Who can approve:');
-    expect(action.stdout()).toContain('1 approval from @alice or anyone with maintain access or more');
+    expect(action.stdout()).toContain('1 approval from alice or anyone with maintain access or more');
     expect(action.stdout()).toContain(`Review it at ${t.url}/api/requests/${id}`);
 
     const decided = await admin('POST', `/api/requests/${id}/decide`, {

@@ -55,7 +55,7 @@ describe('main', () => {
       progressEveryMs: 1000,
     });
 
-    await logged(/^ {2}- 2 approvals from @alice or @bob \(rule two-keys\)$/);
+    await logged(/^ {2}- 2 approvals from alice or bob \(rule two-keys\)$/);
     const id = states[0]?.requestId as string;
     expect(states[0]).toEqual({ requestId: id, waiting: true });
     expect(lines).toContain('Who can approve:');

@@ -174,7 +174,7 @@ describe('agentgate policy explain', () => {
       ],
     });
     expect(evaluation.reason).toBe(
-      'Needs human approval: "big-payments" needs 2 approvals from members of @acme/finance',
+      'Needs human approval: "big-payments" needs 2 approvals from members of acme/finance',
     );
     expect(evaluation.conditions.map((c) => [c.rule, c.matched])).toEqual([
       ['big-payments', true],

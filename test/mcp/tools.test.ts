@@ -129,14 +129,14 @@ describe('request_approval', () => {
       approved: false,
       decidedBy: null,
       reviewUrl: null,
-      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: '@alice', approvedBy: [] }],
+      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: 'alice', approvedBy: [] }],
     });
     const id = result.structured.id as string;
     expect(result.text).toContain(`Request ${id} (deploy:staging) is pending: it awaits a human decision.`);
     expect(result.text).toContain(
       'A human decides it through the AgentGate API or CLI (no review link yet).',
     );
-    expect(result.text).toContain('Needs 1 approval from @alice (rule deploys-need-a-human).');
+    expect(result.text).toContain('Needs 1 approval from alice (rule deploys-need-a-human).');
     expect(result.text).toContain(`Call wait_for_decision with id "${id}"`);
     const stored = await operator('GET', `/api/requests/${id}`);
     expect(stored.body).toMatchObject({
@@ -334,10 +334,10 @@ describe('explain_policy', () => {
     const route = await call(mcp, 'explain_policy', { action: 'deploy:production', urgency: 'critical' });
     expect(route.structured).toMatchObject({
       outcome: 'routed_to_human',
-      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: '@alice' }],
+      requirements: [{ rule: 'deploys-need-a-human', count: 1, approvers: 'alice' }],
     });
     expect(route.text).toContain(
-      'It needs 1 approval from @alice (rule deploys-need-a-human, via issue, expires after 2h).',
+      'It needs 1 approval from alice (rule deploys-need-a-human, via issue, expires after 2h).',
     );
 
     const unmatched = await call(mcp, 'explain_policy', { action: 'rename_repo' });

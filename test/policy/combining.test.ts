@@ -98,7 +98,7 @@ describe('combining', () => {
       },
     ]);
     expect(result.reason).toBe(
-      'Needs human approval: "finance" needs 3 approvals from members of @acme/finance; "legal" needs 2 approvals from @alice or members of @acme/legal',
+      'Needs human approval: "finance" needs 3 approvals from members of acme/finance; "legal" needs 2 approvals from alice or members of acme/legal',
     );
   });
 

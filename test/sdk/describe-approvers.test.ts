@@ -9,7 +9,7 @@ const cases: Array<[string, Approvers, { plain: string; markdown: string; slack:
     'users, teams and a permission',
     { users: ['alice', '@bob'], teams: ['acme/finance'], permission: 'maintain' },
     {
-      plain: '@alice, @bob, members of @acme/finance or anyone with maintain access or more',
+      plain: 'alice, bob, members of acme/finance or anyone with maintain access or more',
       markdown: '@alice, @bob, members of @acme/finance or anyone with maintain access or more',
       slack: '@alice, @bob, members of @acme/finance or anyone with maintain access or more on GitHub',
     },
@@ -36,7 +36,7 @@ const cases: Array<[string, Approvers, { plain: string; markdown: string; slack:
     'both places, home first',
     { users: ['alice'], slack: ['U123ABC'] },
     {
-      plain: '@alice on GitHub, or U123ABC on Slack',
+      plain: 'alice on GitHub, or U123ABC on Slack',
       markdown: '@alice on GitHub, or `U123ABC` on Slack',
       slack: '<@U123ABC> on Slack, or @alice on GitHub',
     },
@@ -54,7 +54,7 @@ const cases: Array<[string, Approvers, { plain: string; markdown: string; slack:
     'names that would break the medium',
     { users: ['a|b'], teams: ['<!channel>'] },
     {
-      plain: '@a|b or members of @<!channel>',
+      plain: 'a|b or members of <!channel>',
       markdown: '@a\\|b or members of @\\<\\!channel\\>',
       slack: '@a|b or members of @&lt;!channel&gt; on GitHub',
     },
