@@ -44,7 +44,7 @@ function boundedCopy(value: unknown, depth: number): unknown {
   return out;
 }
 
-export function serializeError(error: unknown): unknown {
+function serializeError(error: unknown): unknown {
   return boundedCopy(error instanceof Error ? stdSerializers.err(error) : error, 0);
 }
 

@@ -40,7 +40,7 @@ export function errorResponse(error: AppError): {
   };
 }
 
-export function sendError(res: Response, error: AppError): void {
+function sendError(res: Response, error: AppError): void {
   const { status, headers, body } = errorResponse(error);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(status).json(body);

@@ -67,7 +67,7 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-export function tooLarge(limitBytes: number): AppError {
+function tooLarge(limitBytes: number): AppError {
   return new AppError(
     'payload_too_large',
     `The body is larger than ${limitBytes} bytes; send a smaller one.`,
@@ -130,7 +130,7 @@ export function readBody(limitBytes: number): RequestHandler {
 }
 
 /** Parses the body read by `readBody` as UTF-8 JSON, an object or an array (like `express.json({strict: true})`). */
-export const parseJsonBody: RequestHandler = (req, _res, next) => {
+const parseJsonBody: RequestHandler = (req, _res, next) => {
   const raw = rawBodyOf(req);
   // Like express.json(): another media type is left unparsed for the route to refuse in its words.
   if (raw === undefined || !req.is('application/json')) {

@@ -26,12 +26,10 @@ import type { OutboundStore } from './outbound-store.js';
 import type { RequestStore } from './request-store.js';
 
 export type { ApiKeyPatch, ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
-export type { AuditEventInput, AuditFilter, AuditHead, AuditLog } from './audit-log.js';
+export type { AuditEventInput, AuditFilter, AuditHead } from './audit-log.js';
 export type { GitHubCheckRunLink, GitHubIssueLink, GitHubLinkStore } from './github-link-store.js';
 export type { Job, JobFilter, JobInput, JobQueue, JobStatus } from './job-queue.js';
 export type {
-  DeliveryAttempt,
-  DeliveryFilter,
   DeliveryStatus,
   OutboundStore,
   SlackMessageRef,

@@ -16,7 +16,7 @@ export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
 export type UpdateApiKeyInput = z.output<typeof UpdateApiKeyBodySchema>;
 
 /** What key creation says to the human holding the answer. */
-export const SAVE_KEY_MESSAGE = 'Save this key now: it is shown only once, and only its hash is stored.';
+const SAVE_KEY_MESSAGE = 'Save this key now: it is shown only once, and only its hash is stored.';
 
 const KEY_PREFIX = 'agk_';
 

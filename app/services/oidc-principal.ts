@@ -7,7 +7,7 @@ import type { OidcIdentity } from './oidc-verifier.js';
  * a minute, so this leaves room for ~100 jobs of one repository waiting at once, while bounding
  * what one (possibly foreign) repository can throw at the server.
  */
-export const OIDC_RATE_LIMIT_PER_MINUTE = 300;
+const OIDC_RATE_LIMIT_PER_MINUTE = 300;
 
 /**
  * The principal of a GitHub Actions job. It may create requests (bound to the token's repository,

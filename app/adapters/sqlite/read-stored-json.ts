@@ -6,12 +6,12 @@
  */
 
 /** Deeper than anything accepted today (32), far below what JSON.stringify can take. */
-export const READABLE_DEPTH = 256;
+const READABLE_DEPTH = 256;
 
-export const UNREADABLE_KEY = '_agentgate_unreadable';
+const UNREADABLE_KEY = '_agentgate_unreadable';
 
 /** Deepest nesting of `[`/`{` in JSON text, found without recursion (strings skipped). */
-export function jsonTextDepth(text: string): number {
+function jsonTextDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
