@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  ApiKeyListSchema,
   ApiKeySchema,
   ApprovalRequestSchema,
   AuditEntrySchema,
@@ -13,6 +14,7 @@ import {
   CreateRequestBodySchema,
   CreateWebhookBodySchema,
   DecideBodySchema,
+  DeletedSchema,
   ErrorBodySchema,
   EvaluateBodySchema,
   HealthSchema,
@@ -22,25 +24,15 @@ import {
   PolicyEvaluationSchema,
   PolicySummarySchema,
   RepositoryNameSchema,
+  RevokedApiKeySchema,
+  UpdateApiKeyBodySchema,
+  UpdateWebhookBodySchema,
   WaitQuerySchema,
+  WebhookDeliverySchema,
+  WebhookDetailSchema,
   WebhookSchema,
 } from '../../sdk/schemas.js';
 import { DeliveriesQuerySchema } from '../webhooks/webhooks-router.js';
-
-/** A delivery as the log shows it (the stored row without the signed body). */
-const WebhookDeliverySchema = z.object({
-  id: z.string(),
-  webhookId: z.string(),
-  event: z.string(),
-  requestId: z.string().nullable(),
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.number().int(),
-  responseStatus: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  deliveredAt: z.string().nullable(),
-});
 
 /** Bodies and queries are described as clients send them (defaults optional), answers as sent. */
 export const INPUTS: Record<string, z.ZodType> = {
@@ -50,6 +42,8 @@ export const INPUTS: Record<string, z.ZodType> = {
   EvaluateBody: EvaluateBodySchema,
   CreateApiKeyBody: CreateApiKeyBodySchema,
   CreateWebhookBody: CreateWebhookBodySchema,
+  UpdateApiKeyBody: UpdateApiKeyBodySchema,
+  UpdateWebhookBody: UpdateWebhookBodySchema,
 };
 export const OUTPUTS: Record<string, z.ZodType> = {
   ApprovalRequest: ApprovalRequestSchema,
@@ -58,12 +52,16 @@ export const OUTPUTS: Record<string, z.ZodType> = {
   PolicySummary: PolicySummarySchema,
   PolicyEvaluation: PolicyEvaluationSchema,
   ApiKey: ApiKeySchema,
+  ApiKeyList: ApiKeyListSchema,
   CreatedApiKey: CreatedApiKeySchema,
+  RevokedApiKey: RevokedApiKeySchema,
+  Deleted: DeletedSchema,
   Webhook: WebhookSchema,
   CreatedWebhook: WebhookSchema.extend({
     secret: z.string().optional().describe('the generated secret, shown once; absent when you chose it'),
   }),
   WebhookDelivery: WebhookDeliverySchema,
+  WebhookDetail: WebhookDetailSchema,
   Error: ErrorBodySchema,
   Health: HealthSchema.extend({ store: z.string(), integrations: z.record(z.string(), z.unknown()) }),
 };
@@ -78,7 +76,7 @@ const objectOf = (key: string, items: Schema): Schema => ({
 });
 
 export interface Route {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Express style (`/api/requests/:id`); written as `{id}` in the document. */
   path: string;
   summary: string;
@@ -107,7 +105,16 @@ const keysRoutes = (base: string, alias: string): Route[] => [
     summary: `List API keys, never their secrets${alias}`,
     auth: 'admin',
     tag: 'keys',
-    ok: { status: 200, schema: arrayOf('ApiKey'), description: 'the keys' },
+    ok: { status: 200, schema: refTo('ApiKeyList'), description: '{keys}, each with its rate limit' },
+  },
+  {
+    method: 'patch',
+    path: `${base}/:id`,
+    summary: `Change a key's rate limit (null removes it)${alias}`,
+    auth: 'admin',
+    tag: 'keys',
+    body: 'UpdateApiKeyBody',
+    ok: { status: 200, schema: refTo('ApiKey'), description: 'the key as it is now' },
   },
   {
     method: 'delete',
@@ -115,7 +122,7 @@ const keysRoutes = (base: string, alias: string): Route[] => [
     summary: `Revoke an API key${alias}`,
     auth: 'admin',
     tag: 'keys',
-    ok: { status: 200, schema: refTo('ApiKey'), description: 'the revoked key' },
+    ok: { status: 200, schema: refTo('RevokedApiKey'), description: 'the revoked key, with success: true' },
   },
 ];
 
@@ -246,10 +253,19 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'get',
     path: '/api/webhooks/:id',
-    summary: 'Read a subscription',
+    summary: 'Read a subscription (never its secret) with its latest deliveries',
     auth: 'webhook:manage',
     tag: 'webhooks',
-    ok: { status: 200, schema: refTo('Webhook'), description: 'the subscription' },
+    ok: { status: 200, schema: refTo('WebhookDetail'), description: 'the subscription and its deliveries' },
+  },
+  {
+    method: 'patch',
+    path: '/api/webhooks/:id',
+    summary: 'Change url (checked as at creation), events or enabled',
+    auth: 'webhook:manage',
+    tag: 'webhooks',
+    body: 'UpdateWebhookBody',
+    ok: { status: 200, schema: refTo('Webhook'), description: 'the subscription as it is now' },
   },
   {
     method: 'delete',
@@ -257,7 +273,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Remove a subscription and its delivery log',
     auth: 'webhook:manage',
     tag: 'webhooks',
-    ok: { status: 204, description: 'removed' },
+    ok: { status: 200, schema: refTo('Deleted'), description: '{success: true, id}' },
   },
   {
     method: 'post',

@@ -30,8 +30,8 @@ function servedBy(stack: Layer[], prefix = ''): string[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
       const methods = Object.keys(layer.route.methods);
-      // `app.all` registers every HTTP method: MCP's 405 for anything but POST, not a route to document.
-      if (methods.length > 10) return [];
+      // `app.all`/`router.all` answer 405 for every other method (MCP, policy writes): not routes to document.
+      if (methods.length > 10 || methods.includes('_all')) return [];
       const path = openApiPath(prefix + layer.route.path).replace(/(.)\/$/, '$1');
       return methods.map((method) => `${method.toUpperCase()} ${path}`);
     }
