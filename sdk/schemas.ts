@@ -326,6 +326,8 @@ export const AUDIT_EVENT_TYPES = [
   'created',
   'evaluated',
   'vote',
+  'vote_refused',
+  'vote_withdrawn',
   'approved',
   'denied',
   'expired',
@@ -334,7 +336,9 @@ export const AUDIT_EVENT_TYPES = [
   'key_created',
   'key_updated',
   'key_revoked',
+  'webhook_created',
   'webhook_updated',
+  'webhook_deleted',
 ] as const;
 
 export const AuditEntrySchema = z.object({
