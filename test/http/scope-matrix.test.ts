@@ -127,6 +127,13 @@ const ROUTES: Route[] = [
       expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 403, admin: 201 },
     },
     {
+      method: 'PATCH',
+      label: `${base}/:id`,
+      path: async () => `${base}/${await aKey()}`,
+      body: { rateLimit: 10 },
+      expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 403, admin: 200 },
+    },
+    {
       method: 'DELETE',
       label: `${base}/:id`,
       path: async () => `${base}/${await aKey()}`,
@@ -161,10 +168,17 @@ const ROUTES: Route[] = [
     expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 200, admin: 200 },
   },
   {
+    method: 'PATCH',
+    label: '/api/webhooks/:id',
+    path: async () => `/api/webhooks/${await aWebhook()}`,
+    body: { enabled: false },
+    expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 200, admin: 200 },
+  },
+  {
     method: 'DELETE',
     label: '/api/webhooks/:id',
     path: async () => `/api/webhooks/${await aWebhook()}`,
-    expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 204, admin: 204 },
+    expect: { [R]: 403, 'request:read': 403, 'request:decide': 403, 'webhook:manage': 200, admin: 200 },
   },
 ];
 
