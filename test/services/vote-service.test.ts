@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ballot } from '../../app/services/vote-service.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const POLICIES = {
@@ -19,9 +20,11 @@ rules:
 
 let t: TestServer;
 let agent: Api;
+const clock = new ManualClock();
 
 beforeAll(async () => {
-  t = await startTestServer({ policies: POLICIES });
+  // The sweeper never runs here: expiry is seen by the vote itself.
+  t = await startTestServer({ policies: POLICIES, clock, sweepIntervalMs: 3_600_000 });
   agent = (await keyClient(t.url, t.adminKey, 'agent', ['request:create'])).api;
 });
 afterAll(() => t.close());
@@ -107,7 +110,7 @@ describe('VoteService', () => {
 
   it('refuses a vote after the request expired, even before the sweeper runs', async () => {
     const { body } = await agent('POST', '/api/requests', { action: 'payments.refund', timeout: 1 });
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(1001);
     const late = await t.server.votes.castVote(body.id, ballot('alice', ['finance']));
     expect(late.outcome).toBe('not_pending');
     expect(late.request.status).toBe('expired');
