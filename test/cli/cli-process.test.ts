@@ -31,7 +31,10 @@ function agentgate(args: string[]): Promise<{ code: number | null; stdout: strin
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-it('exits with the outcome’s code, prints to stdout, and reports errors as one line on stderr', async () => {
+// Process start-up (tsx compiling the CLI) takes seconds on a busy machine.
+it('exits with the outcome’s code, prints to stdout, and reports errors as one line on stderr', {
+  timeout: 60_000,
+}, async () => {
   const admin = new AgentGateClient({ baseUrl: server.url, apiKey: server.adminKey });
   const request = await admin.request({ action: 'deploy' });
   await admin.cancel(request.id, { reason: 'not needed' });

@@ -35,7 +35,8 @@ afterEach(() => {
   for (const server of running.splice(0)) server.child.kill('SIGKILL');
 });
 
-describe('the server process', () => {
+// Process start-up (tsx compiling the server) takes seconds on a busy machine.
+describe('the server process', { timeout: 60_000 }, () => {
   it('loses nothing it acknowledged when killed with SIGKILL under load', async () => {
     const env = freshEnv();
     const first = await start(env);
