@@ -142,6 +142,7 @@ describe('votes in comments', () => {
     const final = h.fake.comments(REPO, number).filter((c) => c.body.includes('agentgate:decision'));
     expect(final).toHaveLength(1);
     expect(final[0]?.body).toContain('**Approved** by @fiona');
+    await h.settled(); // the reflection is audited after GitHub answered
     const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
     const votes = audit.filter((e: any) => e.eventType === 'vote');
     expect(votes.map((e: any) => e.actor)).toEqual(['github:alice', 'github:fiona']);
