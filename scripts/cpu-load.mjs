@@ -2,16 +2,17 @@
 /**
  * Keeps every core busy, to check that the test suite passes on a loaded machine:
  *   node scripts/cpu-load.mjs & npm test; kill %1
- * One worker thread per core (or `node scripts/cpu-load.mjs 4`) spins until the process is
- * stopped, or for `--seconds N`.
+ * One worker thread per core (or `--threads N`) spins until the process is stopped, or for
+ * `--seconds N`.
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
 
 if (isMainThread) {
   const args = process.argv.slice(2);
-  const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds') + 1]) : undefined;
-  const count = Number(args.find((a) => /^\d+$/.test(a) && a !== String(seconds))) || availableParallelism();
+  const option = (name) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : undefined);
+  const seconds = option('--seconds');
+  const count = option('--threads') ?? availableParallelism();
   const workers = Array.from({ length: count }, () => new Worker(new URL(import.meta.url)));
   console.error(`cpu-load: ${count} busy threads${seconds ? ` for ${seconds} s` : ' until stopped'}`);
   const stop = () => {
