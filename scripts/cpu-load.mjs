@@ -15,12 +15,13 @@ if (isMainThread) {
   const count = option('--threads') ?? availableParallelism();
   const workers = Array.from({ length: count }, () => new Worker(new URL(import.meta.url)));
   console.error(`cpu-load: ${count} busy threads${seconds ? ` for ${seconds} s` : ' until stopped'}`);
+  const timer = seconds ? setTimeout(() => stop(), seconds * 1000) : undefined;
   const stop = () => {
+    clearTimeout(timer);
     for (const worker of workers) void worker.terminate();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  if (seconds) setTimeout(stop, seconds * 1000);
 } else {
   for (;;) Math.sqrt(Math.random());
 }
