@@ -13,11 +13,12 @@ import { newId } from '../services/ids.js';
 import { verifyAuditTrail } from '../services/verify-audit-trail.js';
 import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
+import type { CliContext } from './cli-io.js';
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
   let databaseUrl: string;
   try {
-    databaseUrl = loadConfig().databaseUrl;
+    databaseUrl = loadConfig(context.env).databaseUrl;
   } catch (error) {
     throw new CliError(error instanceof ConfigError ? error.message : String(error));
   }
@@ -30,18 +31,16 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 }
 
 const keyService = (store: Store) => new ApiKeyService({ store, clock: systemClock, newId });
-const print = (text: string): void => {
-  process.stdout.write(`${text}\n`);
-};
 
-export function registerAdminCommands(program: Command): void {
+export function registerAdminCommands(program: Command, context: CliContext): void {
+  const print = context.print;
   program
     .command('serve')
     .description('run the AgentGate server (configured by environment variables; see docs/operations.md)')
     .action(async () => {
       const { runServerProcess } = await import('../main.js');
       try {
-        await runServerProcess();
+        await runServerProcess(context.env);
       } catch (error) {
         throw new CliError(error instanceof Error ? error.message : String(error));
       }
@@ -74,7 +73,9 @@ export function registerAdminCommands(program: Command): void {
             parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
           );
         }
-        const created = await withStore((store) => keyService(store).create(parsed.data, 'cli:keys'));
+        const created = await withStore(context, (store) =>
+          keyService(store).create(parsed.data, 'cli:keys'),
+        );
         if (opts.json) {
           print(JSON.stringify(created, null, 2));
           return;
@@ -88,7 +89,7 @@ export function registerAdminCommands(program: Command): void {
     .description('list API keys (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const list = await withStore((store) => keyService(store).list());
+      const list = await withStore(context, (store) => keyService(store).list());
       if (opts.json) {
         print(JSON.stringify(list, null, 2));
         return;
@@ -108,7 +109,7 @@ export function registerAdminCommands(program: Command): void {
     .description('revoke an API key; it is refused from then on')
     .option('--json', 'print the revoked key (never its secret) as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const revoked = await withStore(async (store) => {
+      const revoked = await withStore(context, async (store) => {
         try {
           return await keyService(store).revoke(id, 'cli:keys');
         } catch {
@@ -128,7 +129,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, command: Command) => {
       // `audit <id>` has its own --json, which claims the flag when it comes after `verify`.
       const json = opts.json || command.parent?.opts().json === true;
-      const verdict = await withStore(verifyAuditTrail);
+      const verdict = await withStore(context, verifyAuditTrail);
       if (json) print(JSON.stringify(verdict, null, 2));
       if (verdict.ok) {
         if (json) return;

@@ -18,6 +18,7 @@ import {
 } from '../../sdk/index.js';
 import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
+import type { CliContext } from './cli-io.js';
 import {
   maskKey,
   normalizeSetting,
@@ -51,7 +52,11 @@ Exit codes:
   3  expired or cancelled
   4  still pending when --timeout ran out`;
 
-export function registerClientCommands(program: Command): void {
+export function registerClientCommands(program: Command, context: CliContext): void {
+  const print = context.print;
+  const connect = () => connectWith(context);
+  const handled = <A extends unknown[]>(fn: (...args: A) => Promise<void>, subject?: string) =>
+    handledIn(context, fn, subject);
   program
     .command('request')
     .description('ask for approval of an action')
@@ -84,11 +89,11 @@ export function registerClientCommands(program: Command): void {
         if (opts.wait !== undefined && created.status === 'pending') {
           if (!opts.json)
             print(`created ${created.id}${created.review?.url ? ` — review at ${created.review.url}` : ''}`);
-          await waitAndReport(client, created, { timeoutMs: waitMs, json: opts.json });
+          await waitAndReport(context, client, created, { timeoutMs: waitMs, json: opts.json });
           return;
         }
         print(opts.json ? toJson(created) : formatRequestDetails(created, new Date()));
-        process.exitCode = exitCodeFor(created);
+        context.exitCode = exitCodeFor(created);
       }),
     );
 
@@ -131,7 +136,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       handled(async (id: string, opts: { timeout?: string; json?: boolean }) => {
         const timeoutMs = opts.timeout === undefined ? undefined : parseDurationMs(opts.timeout, '--timeout');
-        await waitAndReport(connect().client, id, { timeoutMs, json: opts.json });
+        await waitAndReport(context, connect().client, id, { timeoutMs, json: opts.json });
       }, 'request'),
     );
 
@@ -166,7 +171,7 @@ export function registerClientCommands(program: Command): void {
       }, 'request'),
     );
 
-  addAuditTrail(auditCommand(program));
+  addAuditTrail(auditCommand(program), context);
 
   const config = program.command('config').description('where the CLI finds the server and its API key');
   config
@@ -178,7 +183,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       handled(async (name: string, value: string, opts: JsonOpt) => {
         const setting = normalizeSetting(name, value);
-        const path = resolveConfig().path;
+        const path = resolveConfig(context.env).path;
         writeConfigFile(path, { ...readConfigFile(path), [setting.field]: setting.value });
         const shown = setting.field === 'apiKey' ? maskKey(setting.value) : setting.value;
         print(opts.json ? toJson({ path, [setting.field]: shown }) : `saved ${name} = ${shown} in ${path}`);
@@ -190,7 +195,7 @@ export function registerClientCommands(program: Command): void {
     .option('--json', 'print them as JSON')
     .action(
       handled(async (opts: JsonOpt) => {
-        const resolved = resolveConfig();
+        const resolved = resolveConfig(context.env);
         const shown = {
           url: resolved.url,
           apiKey: maskKey(resolved.apiKey),
@@ -210,17 +215,21 @@ export function registerClientCommands(program: Command): void {
 }
 
 /** `audit <id>`: the trail of one request, oldest first. */
-function addAuditTrail(audit: Command): void {
+function addAuditTrail(audit: Command, context: CliContext): void {
   audit
     .argument('[id]', 'request id: show its audit trail, oldest first')
     .option('--json', 'print the raw audit entries')
     .action(
-      handled(async (id: string | undefined, opts: JsonOpt) => {
-        if (id === undefined)
-          throw new CliError('give a request id (agentgate audit <id>), or see agentgate audit --help');
-        const entries = await connect().client.getAudit(id);
-        print(opts.json ? toJson(entries) : formatAuditTable(entries));
-      }, 'request'),
+      handledIn(
+        context,
+        async (id: string | undefined, opts: JsonOpt) => {
+          if (id === undefined)
+            throw new CliError('give a request id (agentgate audit <id>), or see agentgate audit --help');
+          const entries = await connectWith(context).client.getAudit(id);
+          context.print(opts.json ? toJson(entries) : formatAuditTable(entries));
+        },
+        'request',
+      ),
     );
 }
 
@@ -246,20 +255,24 @@ interface ListOpts extends JsonOpt {
   offset?: number;
 }
 
-let current: ResolvedConfig | undefined;
+/** The config each run resolved, for error messages that name the server it tried. */
+const resolvedFor = new WeakMap<CliContext, ResolvedConfig>();
 
-function connect(): { client: AgentGateClient; config: ResolvedConfig } {
-  current = resolveConfig();
-  return { client: new AgentGateClient({ baseUrl: current.url, apiKey: current.apiKey }), config: current };
+function connectWith(context: CliContext): { client: AgentGateClient; config: ResolvedConfig } {
+  const config = resolveConfig(context.env);
+  resolvedFor.set(context, config);
+  const client = new AgentGateClient({ baseUrl: config.url, apiKey: config.apiKey, fetch: context.fetch });
+  return { client, config };
 }
 
 async function waitAndReport(
+  context: CliContext,
   client: AgentGateClient,
   subject: string | ApprovalRequest,
   options: { timeoutMs: number | undefined; json: boolean | undefined },
 ): Promise<void> {
   const id = typeof subject === 'string' ? subject : subject.id;
-  const line = process.stdout.isTTY && !options.json ? new ProgressLine(process.stdout) : undefined;
+  const line = context.stdout.isTTY && !options.json ? new ProgressLine(context.stdout) : undefined;
   let request: ApprovalRequest;
   try {
     // A long-poll only answers on a decision, so show where things stand before it starts.
@@ -272,7 +285,7 @@ async function waitAndReport(
   } catch (error) {
     line?.stop();
     if (error instanceof TimeoutError && error.code === 'timeout') {
-      if (options.json && error.request) print(toJson(error.request));
+      if (options.json && error.request) context.print(toJson(error.request));
       throw new CliError(
         `${id} is still pending; stopped waiting after ${formatMs(options.timeoutMs)}`,
         EXIT_CODES.waitTimedOut,
@@ -281,8 +294,8 @@ async function waitAndReport(
     throw error;
   }
   line?.stop();
-  print(options.json ? toJson(request) : formatOutcome(request));
-  process.exitCode = exitCodeFor(request);
+  context.print(options.json ? toJson(request) : formatOutcome(request));
+  context.exitCode = exitCodeFor(request);
 }
 
 function exitCodeFor(request: ApprovalRequest): number {
@@ -298,19 +311,30 @@ function exitCodeFor(request: ApprovalRequest): number {
 }
 
 /** Wraps an action so SDK failures become one clear line (and the right exit code), never a stack. */
-function handled<A extends unknown[]>(fn: (...args: A) => Promise<void>, subject?: string) {
+function handledIn<A extends unknown[]>(
+  context: CliContext,
+  fn: (...args: A) => Promise<void>,
+  subject?: string,
+) {
   return async (...args: A): Promise<void> => {
     try {
       await fn(...args);
     } catch (error) {
-      throw toCliError(error, subject && typeof args[0] === 'string' ? `${subject} ${args[0]}` : undefined);
+      throw toCliError(
+        error,
+        resolvedFor.get(context),
+        subject && typeof args[0] === 'string' ? `${subject} ${args[0]}` : undefined,
+      );
     }
   };
 }
 
-function toCliError(error: unknown, subject: string | undefined): unknown {
+function toCliError(
+  error: unknown,
+  config: ResolvedConfig | undefined,
+  subject: string | undefined,
+): unknown {
   if (!(error instanceof AgentGateError)) return error;
-  const config = current;
   if (error.code === 'not_found' && subject) return new CliError(`${subject} not found`);
   if (error.code === 'network_error' || error.code === 'request_timeout') {
     return new CliError(
@@ -381,8 +405,4 @@ function describeSource(source: string, variable: string): string {
   if (source === 'env') return `from ${variable}`;
   if (source === 'file') return 'from the config file';
   return source === 'default' ? 'default' : 'not set';
-}
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
 }

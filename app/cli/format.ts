@@ -3,6 +3,7 @@
  * The formatters are pure functions of their input (and "now"); `ProgressLine` is the one writer.
  */
 import type { ApprovalRequest, AuditEntry, Pagination } from '../../sdk/index.js';
+import type { CliOutput } from './cli-io.js';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 function formatTable(headers: string[], rows: string[][]): string {
@@ -133,7 +134,7 @@ export class ProgressLine {
     process.exit(130);
   };
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(private readonly out: CliOutput) {
     this.timer.unref();
     process.once('SIGINT', this.onInterrupt);
   }

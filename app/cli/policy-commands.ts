@@ -24,10 +24,13 @@ import {
 } from '../policy/index.js';
 import { renderImpactText } from '../render/policy-impact.js';
 import { CliError } from './cli-error.js';
+import type { CliContext } from './cli-io.js';
 
 const DEFAULT_DIR = './policies';
 
-export function registerPolicyCommands(program: Command): void {
+export function registerPolicyCommands(program: Command, context: CliContext): void {
+  const write = context.print;
+  const loadDir = (dir: string) => loadDirIn(context, dir);
   const policy = program
     .command('policy')
     .description('check, test and explain policies offline (no server needed)');
@@ -59,7 +62,7 @@ export function registerPolicyCommands(program: Command): void {
             2,
           ),
         );
-        if (set === null) process.exitCode = 1;
+        if (set === null) context.exitCode = 1;
         return;
       }
       const problems = [...loaded.errors, ...loaded.warnings].sort(byPosition);
@@ -67,7 +70,7 @@ export function registerPolicyCommands(program: Command): void {
       const counts = `${plural(loaded.errors.length, 'error')}, ${plural(loaded.warnings.length, 'warning')}`;
       if (loaded.policySet === null) {
         write(`${dir}: ${counts}`);
-        process.exitCode = 1;
+        context.exitCode = 1;
         return;
       }
       const { rules, files, version } = loaded.policySet;
@@ -90,11 +93,11 @@ export function registerPolicyCommands(program: Command): void {
         else for (const d of loaded.errors) write(formatDiagnostic(d, shownIn(dir)));
         throw new CliError(`the policies in ${dir} have errors; fix them first (see above)`);
       }
-      const testFiles = await readPolicyTestDir(dir);
+      const testFiles = await readPolicyTestDir(context.path(dir));
       const report = runPolicyTests(loaded.policySet, testFiles);
       if (options.json) {
         write(JSON.stringify(report, null, 2));
-        if (report.failed > 0 || report.errors.length > 0) process.exitCode = 1;
+        if (report.failed > 0 || report.errors.length > 0) context.exitCode = 1;
         return;
       }
       if (testFiles.size === 0) write(`no test files in ${join(dir, 'tests')}`);
@@ -104,7 +107,7 @@ export function registerPolicyCommands(program: Command): void {
         write(c.passed ? `pass  ${where}  ${c.name}` : `FAIL  ${where}  ${c.name}: ${c.failures.join('; ')}`);
       }
       write(`${report.passed} passed, ${report.failed} failed`);
-      if (report.failed > 0 || report.errors.length > 0) process.exitCode = 1;
+      if (report.failed > 0 || report.errors.length > 0) context.exitCode = 1;
     });
 
   policy
@@ -122,23 +125,25 @@ export function registerPolicyCommands(program: Command): void {
       '\nRequest keys: action (required), params, context, urgency (low|normal|high|critical),\nrepository, requester. Every rule is traced, matched or not.',
     )
     .action(async (dir: string, options: { request?: string; requestFile?: string; json?: boolean }) => {
-      const request = await readRequest(options);
+      const request = await readRequest(context, options);
       const loaded = await loadDir(dir);
-      for (const d of loaded.warnings) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+      for (const d of loaded.warnings) context.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
       if (loaded.policySet === null) {
-        for (const d of loaded.errors) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+        for (const d of loaded.errors) context.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
         throw new CliError(`the policies in ${dir} have errors; fix them first (see above)`);
       }
       const evaluation = evaluatePolicy(loaded.policySet, request, new Date(), { trace: 'all' });
       if (options.json) write(JSON.stringify(evaluation, null, 2));
-      else process.stdout.write(formatEvaluation(evaluation, shownIn(dir)));
+      else context.stdout.write(formatEvaluation(evaluation, shownIn(dir)));
     });
 
-  registerPolicyDiffCommand(policy);
+  registerPolicyDiffCommand(policy, context);
 }
 
 /** `policy diff`: the impact report of the pull request check, for two directories on disk. */
-function registerPolicyDiffCommand(policy: Command): void {
+function registerPolicyDiffCommand(policy: Command, context: CliContext): void {
+  const write = context.print;
+  const loadDir = (dir: string) => loadDirIn(context, dir);
   policy
     .command('diff')
     .description('show what changing the policies in <base-dir> to those in <head-dir> does to requests')
@@ -159,7 +164,7 @@ function registerPolicyDiffCommand(policy: Command): void {
         [baseDir, base],
         [headDir, head],
       ] as const) {
-        for (const d of loaded.errors) process.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
+        for (const d of loaded.errors) context.stderr.write(`${formatDiagnostic(d, shownIn(dir))}\n`);
       }
       if (base.policySet === null || head.policySet === null) {
         const broken = [base.policySet === null && baseDir, head.policySet === null && headDir].filter(
@@ -167,17 +172,18 @@ function registerPolicyDiffCommand(policy: Command): void {
         );
         throw new CliError(`the policies in ${broken.join(' and ')} have errors; fix them first (see above)`);
       }
-      const { requests, scope } = await replayRequests(baseDir, headDir, options.requests);
+      const { requests, scope } = await replayRequests(context, baseDir, headDir, options.requests);
       const impact = diffPolicyImpact(base.policySet, head.policySet, requests, new Date());
       if (options.json) write(JSON.stringify(impact, null, 2));
       else
-        process.stdout.write(
+        context.stdout.write(
           renderImpactText(impact, { pathOf: shownIn(headDir), basePathOf: shownIn(baseDir), scope }),
         );
     });
 }
 
 async function replayRequests(
+  context: CliContext,
   baseDir: string,
   headDir: string,
   file: string | undefined,
@@ -186,7 +192,7 @@ async function replayRequests(
     const seen = new Set<string>();
     const requests: ReplayRequest[] = [];
     for (const dir of [headDir, baseDir]) {
-      for (const request of testCaseRequests(await readPolicyTestDir(dir))) {
+      for (const request of testCaseRequests(await readPolicyTestDir(context.path(dir)))) {
         const { id: _id, createdAt: _at, ...decided } = request;
         const key = JSON.stringify(decided);
         if (seen.has(key)) continue;
@@ -202,7 +208,7 @@ async function replayRequests(
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(context.path(file), 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
@@ -214,16 +220,21 @@ async function replayRequests(
   return { requests: parsed.requests, scope: `${plural(parsed.requests.length, 'request')} from ${file}` };
 }
 
-async function loadDir(dir: string): Promise<PolicyLoadResult> {
+async function loadDirIn(context: CliContext, dir: string): Promise<PolicyLoadResult> {
+  const absolute = context.path(dir);
   try {
-    return loadPolicySet(await readPolicyDir(dir), { source: `dir:${dir}` });
+    return loadPolicySet(await readPolicyDir(absolute), { source: `dir:${dir}` });
   } catch (error) {
-    if (error instanceof PolicyDirectoryError) throw new CliError(error.message);
+    // Name the directory as the user typed it.
+    if (error instanceof PolicyDirectoryError) throw new CliError(error.message.replaceAll(absolute, dir));
     throw error;
   }
 }
 
-async function readRequest(options: { request?: string; requestFile?: string }): Promise<PolicyRequest> {
+async function readRequest(
+  context: CliContext,
+  options: { request?: string; requestFile?: string },
+): Promise<PolicyRequest> {
   if ((options.request === undefined) === (options.requestFile === undefined)) {
     throw new CliError("give the request with either --request '<json>' or --request-file <file>");
   }
@@ -231,7 +242,7 @@ async function readRequest(options: { request?: string; requestFile?: string }):
   const from = text === undefined ? options.requestFile : '--request';
   if (text === undefined) {
     try {
-      text = await readFile(options.requestFile as string, 'utf8');
+      text = await readFile(context.path(options.requestFile as string), 'utf8');
     } catch (error) {
       throw new CliError(`cannot read ${options.requestFile}: ${(error as Error).message}`);
     }
@@ -260,8 +271,4 @@ function byPosition(a: PolicyDiagnostic, b: PolicyDiagnostic): number {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function write(line: string): void {
-  process.stdout.write(`${line}\n`);
 }

@@ -3,22 +3,23 @@
  * (AGENTGATE_OIDC_ISSUER, no JWKS URL: `<issuer>/.well-known/jwks`), and the bundle run as the
  * runner runs it, with its token from the runner's token endpoint.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/http.js';
 import { actionsClaims, type OidcIssuer, startOidcIssuer } from '../helpers/oidc-issuer.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 import { inputEnv, runEnv, startAction } from './run-action.js';
 
+const tempDir = useTempDir('agentgate-action-e2e-');
 const ADMIN = 'agk_action-e2e-admin-key-0123456789abcdef';
 let issuer: OidcIssuer;
 let server: ServerProcess;
 
 beforeAll(async () => {
   issuer = await startOidcIssuer();
-  const dir = mkdtempSync(join(tmpdir(), 'agentgate-action-e2e-'));
+  const dir = tempDir();
   mkdirSync(join(dir, 'policies'));
   server = await startServerProcess({
     DATABASE_URL: join(dir, 'agentgate.db'),

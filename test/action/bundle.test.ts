@@ -2,20 +2,21 @@
  * The runner runs the committed `action/dist/index.js` with no install step, so it must be exactly
  * what the sources build to (check-dist), self-contained, and free of server-only modules.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BUNDLE, buildAction, ROOT } from '../../action/build.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 
+const tempDir = useTempDir('agentgate-bundle-');
 let fresh: string;
 let metafile: Metafile;
 
 beforeAll(async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'agentgate-bundle-')), 'index.js');
+  const out = join(tempDir(), 'index.js');
   metafile = await buildAction(out);
   fresh = readFileSync(out, 'utf8');
 });

@@ -4,10 +4,10 @@
  * and the run's `GITHUB_*` facts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useTempDir } from '../helpers/temp-dir.js';
 
 const BUNDLE = fileURLToPath(new URL('../../action/dist/index.js', import.meta.url));
 
@@ -60,8 +60,11 @@ function parseFileCommands(text: string): Record<string, string> {
   return result;
 }
 
+/** Every run's files, removed after the test file that started it. */
+const tempDir = useTempDir('agentgate-action-');
+
 export function startAction(env: Record<string, string>): ActionProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'agentgate-action-'));
+  const dir = tempDir('run-');
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),

@@ -144,10 +144,9 @@ describe('guardedPost: delivering', () => {
     handler = () => {
       // never answers
     };
-    const started = Date.now();
+    // The handler never answers: only the attempt's timeout ends this before the test timeout.
     await expect(post(`http://127.0.0.1:${port}/`, { allowPrivate: true, timeoutMs: 200 })).rejects.toThrow(
       /no complete answer within 200 ms/,
     );
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 });

@@ -1,15 +1,9 @@
-/**
- * Review on a commit through the real server PROCESS (`agentgate serve` as a GitHub App against
- * the fake GitHub), driven only from outside: the agent's API, signed `check_run` and
- * `pull_request_review` webhooks, and the check runs the fake GitHub holds.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeCheckRun, FakeGitHub } from '../fakes/fake-github.js';
 import { type Api, apiClient } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 import { buttonPayload, reviewPayload } from './check-payloads.js';
 import { deliver, generatePrivateKey, INSTALLATION_ID, REPO, until, WEBHOOK_SECRET } from './harness.js';
 
@@ -29,7 +23,8 @@ rules:
 /** Probot paces writes (about one a second): a decision takes seconds to show. */
 const SLOW = 30_000;
 const ADMIN_KEY = `agk_${'c'.repeat(43)}`;
-const dir = mkdtempSync(join(tmpdir(), 'agentgate-checks-'));
+/** Removed by its own hook, even when stopping the server times out. */
+const dir = useTempDir('agentgate-checks-')();
 let fake: FakeGitHub;
 let server: ServerProcess;
 let agent: Api;
@@ -61,7 +56,6 @@ afterAll(async () => {
   server?.child.kill('SIGTERM');
   await server?.exited;
   await fake?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** The request's run once the request records it (clicks before that are not yet the request's). */

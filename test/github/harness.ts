@@ -166,6 +166,12 @@ export interface Harness {
     payload: unknown,
     options?: { id?: string; secret?: string; signature?: string },
   ): Promise<Delivery>;
+  /**
+   * Resolves once no job is queued or running. Webhooks are answered after their handlers ran and
+   * API changes queue their jobs before answering, so after this whatever they set off has happened:
+   * the event to await before asserting that something did NOT happen.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -226,6 +232,13 @@ export async function startHarness(
     handle,
     policies,
     deliver: (event, payload, o) => deliver(server.url, event, payload, o),
+    async settled() {
+      await until(async () => {
+        await server.server.jobs.idle();
+        await server.server.jobs.runOnce();
+        return (await server.store.listJobs({ status: 'queued', limit: 1 })).length === 0;
+      }, 'the job queue to empty');
+    },
     async close() {
       await server.close();
       await fake.stop();

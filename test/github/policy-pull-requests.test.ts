@@ -215,8 +215,7 @@ describe('a pull request that is fine', () => {
     expect(run.output.annotations).toEqual([]);
     expect(run.output.summary).toContain('✅ 4 policy tests pass.');
     expect(asReviewerSees(run)).toMatchSnapshot();
-    // Give the job time to write a comment it must not write.
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(impactComments(number)).toEqual([]);
   });
 });
@@ -326,7 +325,7 @@ describe('pull requests that do not touch policies', () => {
       () => h.fake.calls.some((c) => c.path.endsWith(`/pulls/${number}/files`)),
       'the file list read',
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(h.fake.checkRuns(REPO).filter((r) => r.head_sha === head)).toEqual([]);
   });
 });

@@ -49,7 +49,7 @@ describe('GitHub unavailable', () => {
     expect(res.body.status).toBe('pending');
     const issue = await until(() => issuesFor(res.body.id)[0], 'the issue after retries');
     await until(async () => (await h.agent('GET', `/api/requests/${res.body.id}`)).body.review.url);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(issuesFor(res.body.id)).toHaveLength(1);
     expect(issue.labels).toEqual(['agentgate', 'agentgate:pending']);
   });
@@ -62,7 +62,7 @@ describe('GitHub unavailable', () => {
       async () => (await h.agent('GET', `/api/requests/${res.body.id}`)).body.review.url,
       'the review URL',
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await h.settled();
     const issues = issuesFor(res.body.id);
     expect(issues).toHaveLength(1);
     expect(url).toBe(`https://github.test/${REPO}/issues/${issues[0]?.number}`);

@@ -100,7 +100,7 @@ describe('an issue per human-routed request', () => {
     const before = h.fake.issues(REPO).length;
     const created = await createRequest({ action: 'read_file' });
     expect(created.status).toBe('approved');
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(h.fake.issues(REPO)).toHaveLength(before);
   });
 });
@@ -142,6 +142,7 @@ describe('votes in comments', () => {
     const final = h.fake.comments(REPO, number).filter((c) => c.body.includes('agentgate:decision'));
     expect(final).toHaveLength(1);
     expect(final[0]?.body).toContain('**Approved** by @fiona');
+    await h.settled(); // the reflection is audited after GitHub answered
     const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
     const votes = audit.filter((e: any) => e.eventType === 'vote');
     expect(votes.map((e: any) => e.actor)).toEqual(['github:alice', 'github:fiona']);
@@ -204,7 +205,7 @@ describe('votes in comments', () => {
     h.fake.setPermission(REPO, 'deploy-bot[bot]', 'admin');
     const c = h.fake.addComment(REPO, number, 'deploy-bot[bot]', '/approve', 'Bot');
     expect((await h.deliver('issue_comment', commentPayload(REPO, number, c))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    await h.settled();
     expect((await status(created.id)).status).toBe('pending');
     expect(
       h.fake.comments(REPO, number).filter((x) => x.user.type === 'Bot' && x.body.includes('not counted')),
@@ -220,7 +221,7 @@ describe('votes in comments', () => {
     const again = await h.deliver('issue_comment', payload, { id: first.id });
     expect([first.status, again.status]).toEqual([200, 200]);
     await until(() => c.reactions.length > 0);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.settled();
     expect(c.reactions).toEqual(['+1']);
     const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
     expect(audit.filter((e: any) => e.eventType === 'vote')).toHaveLength(1);
@@ -236,7 +237,7 @@ describe('votes in comments', () => {
     payload.changes = { body: { from: 'looks risky' } };
     expect((await h.deliver('issue_comment', payload)).status).toBe(200);
     await h.handle.reconciler?.reconcileAll();
-    await new Promise((r) => setTimeout(r, 100));
+    await h.settled();
     expect((await status(created.id)).status).toBe('pending');
     expect(c.reactions).toEqual([]);
   });
@@ -249,7 +250,7 @@ describe('votes in comments', () => {
       secret: 'not-the-secret',
     });
     expect(forged.status).toBe(400);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.settled();
     expect((await status(created.id)).status).toBe('pending');
     expect(c.reactions).toEqual([]);
   });

@@ -1,15 +1,9 @@
-/**
- * The real server PROCESS in GitHub mode (`agentgate serve` with APP_ID, a private key generated
- * here, WEBHOOK_SECRET and GHE_HOST pointing at the fake GitHub on 127.0.0.1), driven only from
- * outside: the agent's API, reviewers' signed webhooks, and what the fake GitHub holds.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { type Api, apiClient } from '../helpers/http.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { useTempDir } from '../helpers/temp-dir.js';
 import {
   commentPayload,
   deliver,
@@ -41,7 +35,8 @@ rules:
 /** Waits long enough for paced writes. */
 const SLOW = 30_000;
 const ADMIN_KEY = `agk_${'k'.repeat(43)}`;
-const dir = mkdtempSync(join(tmpdir(), 'agentgate-github-'));
+/** Removed by its own hook, even when stopping the server times out. */
+const dir = useTempDir('agentgate-github-')();
 let fake: FakeGitHub;
 let server: ServerProcess;
 let admin: Api;
@@ -71,7 +66,6 @@ afterAll(async () => {
   server?.child.kill('SIGTERM');
   await server?.exited;
   await fake?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function issueNumberOf(id: string): Promise<number> {

@@ -1,16 +1,13 @@
 /**
- * Runs `agentgate` from source as a real process (node + tsx) and collects its output, so CLI tests
- * see exactly what a user sees: stdout, stderr and the exit code.
+ * Runs `agentgate` in this process with captured streams, so CLI tests see what a user sees
+ * (stdout, stderr, the exit code) for the cost of a function call. One test per binary still
+ * starts a real process (test/cli/cli-process.test.ts).
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { CliOutput } from '../../app/cli/cli-io.js';
+import { runCli as run } from '../../app/cli/main.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-const MAIN = pathToFileURL(join(ROOT, 'app/cli/main.ts')).href;
-const ENTRY = `import(${JSON.stringify(MAIN)}).then(m => m.runCli(process.argv.slice(1))).then(c => { process.exitCode = c })`;
 
 export interface CliRun {
   code: number | null;
@@ -18,26 +15,37 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `cwd` defaults to the repository root; `env` adds to (or overrides) this process's environment. */
-export function runCli(
+export interface CliRunOptions {
+  /** Defaults to the repository root. */
+  cwd?: string;
+  /** The whole environment of the run (nothing is inherited from the test process). */
+  env?: Record<string, string | undefined>;
+  /** Gives the run a terminal: stdout reports `isTTY`. */
+  tty?: boolean;
+  /** Sees stdout as it is written, e.g. to wait for the waiting line. */
+  onStdout?: (text: string) => void;
+}
+
+export async function runCli(
   args: readonly string[],
-  { cwd = ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {},
+  { cwd = ROOT, env = {}, tty = false, onStdout }: CliRunOptions = {},
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '-e', ENTRY, ...args], {
-      cwd,
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  let stdout = '';
+  let stderr = '';
+  const out: CliOutput = {
+    isTTY: tty,
+    write: (text: string) => {
+      stdout += text;
+      onStdout?.(text);
+      return true;
+    },
+  };
+  const err: CliOutput = {
+    write: (text: string) => {
+      stderr += text;
+      return true;
+    },
+  };
+  const code = await run(args, { stdout: out, stderr: err, env, cwd });
+  return { code, stdout, stderr };
 }

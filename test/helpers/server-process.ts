@@ -33,7 +33,12 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
+    // tsx compiles the server on start-up: seconds on a busy 2-core machine. A server that never
+    // listens is killed, so it neither outlives the test nor holds the test's directory.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}\n${err}`));
+    }, 45_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       err += chunk.toString();
     });

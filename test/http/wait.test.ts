@@ -3,6 +3,7 @@ import { createMemoryStore } from '../../app/adapters/memory/memory-store.js';
 import { type Store, StoreError } from '../../app/ports/store.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 let t: TestServer;
 let agent: Api;
@@ -15,37 +16,26 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Resolves once `condition` holds; fails the test after 10 s. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('GET /api/requests/:id/wait', () => {
-  it('answers within milliseconds of the decision', async () => {
+  // Timing is bench/server.ts's job; here a waiter the decision did not wake would answer
+  // "pending" at its 30 s timeout, after the test timeout.
+  it('answers when the decision is made', async () => {
     const { body } = await agent('POST', '/api/requests', { action: 'deploy:wait' });
     const waiting = agent('GET', `/api/requests/${body.id}/wait?timeout=30`);
     await until(() => t.server.hub.size === 1);
-    const decidedAt = performance.now();
     await operator('POST', `/api/requests/${body.id}/decide`, { decision: 'approved' });
     const res = await waiting;
-    const latency = performance.now() - decidedAt;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: body.id, status: 'approved', decidedBy: 'api:operator' });
-    expect(latency).toBeLessThan(1000); // generous: the benchmark measures the real number
     expect(t.server.hub.size).toBe(0);
   });
 
   it('answers at once when already decided', async () => {
     const { body } = await agent('POST', '/api/requests', { action: 'deploy:done' });
     await agent('POST', `/api/requests/${body.id}/cancel`, {});
-    const started = performance.now();
+    // Waiting out timeout=60 would fail the test by its timeout.
     const res = await agent('GET', `/api/requests/${body.id}/wait?timeout=60`);
     expect(res.body.status).toBe('cancelled');
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('answers with the pending request at the timeout', async () => {
@@ -55,8 +45,8 @@ describe('GET /api/requests/:id/wait', () => {
     const elapsed = performance.now() - started;
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('pending');
+    // A lower bound only: a busy machine makes it later, never earlier.
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(3000);
   });
 
   it.each(['61', 'abc', '-1', '1.5'])('refuses timeout=%s', async (timeout) => {
@@ -107,12 +97,10 @@ describe('graceful shutdown', () => {
     const { body } = await admin('POST', '/api/requests', { action: 'deploy:shutdown' });
     const waiting = admin('GET', `/api/requests/${body.id}/wait?timeout=30`);
     await until(() => own.server.hub.size === 1);
-    const started = performance.now();
     await own.close();
     const res = await waiting;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: body.id, status: 'pending' });
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 

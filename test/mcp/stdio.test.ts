@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStdioConfig } from '../../mcp/read-stdio-config.js';
 import { keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { call, EXPECTED_TOOLS, eventually, POLICIES } from './helpers.js';
@@ -46,7 +47,8 @@ function runEntry(
   });
 }
 
-describe('agentgate-mcp over stdio', () => {
+// Process start-up (tsx compiling the entry) takes seconds on a busy machine.
+describe('agentgate-mcp over stdio', { timeout: 60_000 }, () => {
   it('lists and calls the tools, logging only to stderr', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -90,21 +92,13 @@ describe('agentgate-mcp over stdio', () => {
     }
   });
 
-  it('exits 1 with a message on stderr when AGENTGATE_URL or AGENTGATE_API_KEY is missing', async () => {
+  it('exits 1 with a message on stderr when it is not configured', async () => {
     const neither = await runEntry({});
     expect(neither.code).toBe(1);
     expect(neither.stdout).toBe('');
     expect(neither.stderr).toMatch(
       /^agentgate-mcp: set AGENTGATE_URL and AGENTGATE_API_KEY in the environment/,
     );
-
-    const noKey = await runEntry({ AGENTGATE_URL: t.url });
-    expect(noKey.code).toBe(1);
-    expect(noKey.stderr).toMatch(/^agentgate-mcp: set AGENTGATE_API_KEY in the environment/);
-
-    const badUrl = await runEntry({ AGENTGATE_URL: 'localhost:3000', AGENTGATE_API_KEY: agentKey });
-    expect(badUrl.code).toBe(1);
-    expect(badUrl.stderr).toContain('AGENTGATE_URL must be an http(s) URL');
   });
 
   it('ends when the client closes stdin', async () => {
@@ -121,5 +115,28 @@ describe('agentgate-mcp over stdio', () => {
     await eventually(async () => (stderr.includes('over stdio') ? true : undefined));
     child.stdin.end();
     expect(await exited).toBe(0);
+  });
+});
+
+// What each bad configuration says, without a process per case.
+describe('readStdioConfig', () => {
+  it.each([
+    [{ AGENTGATE_URL: 'http://localhost:3000' }, /^set AGENTGATE_API_KEY in the environment/],
+    [{ AGENTGATE_API_KEY: 'agk_x' }, /^set AGENTGATE_URL in the environment/],
+    [
+      { AGENTGATE_URL: 'localhost:3000', AGENTGATE_API_KEY: 'agk_x' },
+      /AGENTGATE_URL must be an http\(s\) URL/,
+    ],
+    [{ AGENTGATE_URL: 'not a url', AGENTGATE_API_KEY: 'agk_x' }, /AGENTGATE_URL is not a URL/],
+  ])('%o', (env, message) => {
+    const config = readStdioConfig(env);
+    expect('error' in config && config.error).toMatch(message);
+  });
+
+  it('accepts an http(s) URL and a key', () => {
+    expect(readStdioConfig({ AGENTGATE_URL: ' https://gate.example ', AGENTGATE_API_KEY: 'agk_x' })).toEqual({
+      url: 'https://gate.example',
+      apiKey: 'agk_x',
+    });
   });
 });

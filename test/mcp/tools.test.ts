@@ -147,8 +147,8 @@ describe('request_approval', () => {
     });
   });
 
+  // Not woken by the decision, the call would last its 30 s, past the test timeout.
   it('waits inline (wait_seconds) until a human approves through the API', async () => {
-    const started = Date.now();
     const pending = call(mcp, 'request_approval', {
       action: 'deploy:production',
       params: { ref: 'v2' },
@@ -161,7 +161,6 @@ describe('request_approval', () => {
     });
     expect(decided.status).toBe(200);
     const result = await pending;
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.isError).toBe(false);
     expect(result.structured).toMatchObject({
       id,
@@ -224,7 +223,7 @@ describe('wait_for_decision and check_request', () => {
         },
       },
     );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900); // a lower bound: load only adds
     expect(result.isError).toBe(false);
     expect(result.structuredContent).toMatchObject({ id, status: 'pending', approved: false });
     expect((result.content as { text: string }[])[0]?.text).toMatch(/^No decision after 2 s\.\nRequest /);
@@ -237,9 +236,8 @@ describe('wait_for_decision and check_request', () => {
 
   it('returns at once when the request is already decided', async () => {
     const approved = await call(mcp, 'request_approval', { action: 'read_db' });
-    const started = Date.now();
+    // Waiting out wait_seconds: 60 would fail by the test timeout.
     const result = await call(mcp, 'wait_for_decision', { id: approved.structured.id, wait_seconds: 60 });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(result.structured).toMatchObject({ status: 'approved', approved: true });
   });
 

@@ -113,14 +113,13 @@ describe('bypass attempts', () => {
     }
   });
 
+  // A backtracking engine would not finish this within the test timeout; bench/policy.ts measures speed.
   it('runs globs in linear time, even ones that make backtracking engines hang', () => {
     const set = aPolicySet({
       'p.yaml': rulesFile(aRule('r', 'auto_deny', '{ params.path: { glob: "*a*a*a*a*a*a*a*a*b" } }')),
     });
-    const start = performance.now();
     const result = evaluatePolicy(set, aRequest({ params: { path: 'a'.repeat(5_000) } }), NOW);
     expect(result.decision).toBe('route_to_human');
-    expect(performance.now() - start).toBeLessThan(500);
   });
 
   it('a glob character in the action is literal data, not a pattern', () => {

@@ -198,11 +198,10 @@ describe('per-call timeout (timeoutMs)', () => {
         timeoutMs: 300,
         retries: 0,
       });
-      const started = Date.now();
+      // The proxy never answers: only the client's timeout ends this before the test timeout.
       const error = await client.getRequest('req_any').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ code: 'request_timeout', status: 0 });
-      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await proxy.close();
     }

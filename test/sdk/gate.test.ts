@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentGateClient, type ApprovalRequest, DeniedError, gate, TimeoutError } from '../../sdk/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const POLICIES = {
   'main.yaml': `
@@ -103,7 +104,10 @@ describe('gate', () => {
   it('can leave the request pending when asked to', async () => {
     const action = `deploy.${Date.now()}`;
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    // Abandoned once the request exists and is waited on.
+    void until(async () => (await admin.listRequests({ action, status: 'pending' })).requests[0]).then(() =>
+      controller.abort(),
+    );
     const error = await gate(agent, action, {}, vi.fn(), {
       signal: controller.signal,
       cancelOnAbandon: false,

@@ -4,6 +4,7 @@ import type { Integration } from '../../app/integration.js';
 import type { RequestRecord } from '../../app/ports/store.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 /** An integration that queues one job per change and records what its job handler ran. */
 const ran: Array<{ change: string; requestId: string; status: string }> = [];
@@ -38,13 +39,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function until(condition: () => boolean) {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const notesFor = (id: string) => ran.filter((r) => r.requestId === id).map((r) => `${r.change}:${r.status}`);
 
 describe('request reactions (the outbox)', () => {
@@ -61,10 +55,11 @@ describe('request reactions (the outbox)', () => {
     await until(() => notesFor(body.id).length === 2);
     expect(notesFor(body.id)).toEqual(['created:pending', 'decided:approved']);
 
-    // A replayed create queues nothing new.
+    // A replayed create queues nothing new (jobs are queued with the change, before the answer).
+    const queued = async () => (await t.store.listJobs({ kind: 'recorder.note', limit: 1000 })).length;
+    const before = await queued();
     await agent('POST', '/api/requests', { action: 'deploy:x' }, { 'idempotency-key': 'once' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(notesFor(body.id)).toHaveLength(2);
+    expect(await queued()).toBe(before);
   });
 
   it('reports a policy decision at creation as both created and decided', async () => {

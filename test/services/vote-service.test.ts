@@ -21,9 +21,16 @@ rules:
 
 let t: TestServer;
 let agent: Api;
+const clock = new ManualClock();
 
 beforeAll(async () => {
-  t = await startTestServer({ policies: POLICIES, store: createMemoryStore() });
+  // The sweeper never runs here: expiry is seen by the vote itself.
+  t = await startTestServer({
+    policies: POLICIES,
+    store: createMemoryStore(),
+    clock,
+    sweepIntervalMs: 3_600_000,
+  });
   agent = (await keyClient(t.url, t.adminKey, 'agent', ['request:create'])).api;
 });
 afterAll(() => t.close());
@@ -105,6 +112,14 @@ describe('VoteService', () => {
     expect(outcomes.filter((o) => o === 'not_pending')).toHaveLength(4);
     const decided = await t.store.getRequest(body.id);
     expect(decided?.review?.votes).toHaveLength(2);
+  });
+
+  it('refuses a vote after the request expired, even before the sweeper runs', async () => {
+    const { body } = await agent('POST', '/api/requests', { action: 'payments.refund', timeout: 1 });
+    clock.advance(1001);
+    const late = await t.server.votes.castVote(body.id, ballot('alice', ['finance']));
+    expect(late.outcome).toBe('not_pending');
+    expect(late.request.status).toBe('expired');
   });
 
   it('withdraws an approval only from its own source, and never from a decided request', async () => {

@@ -6,6 +6,7 @@ import { type FakeSlack, startFakeSlack } from '../fakes/fake-slack.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
 const POLICY = `
@@ -63,14 +64,6 @@ async function settle() {
   for (let quiet = 0; quiet < 2; ) {
     await t.server.jobs.idle();
     quiet = (await t.server.jobs.runOnce()) === 0 ? quiet + 1 : 0;
-  }
-}
-
-async function until(condition: () => boolean) {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('not reached');
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -204,13 +197,12 @@ describe('Slack mirror', () => {
 
   it('retries a failed post from the durable queue without delaying the request, and posts once', async () => {
     slack.failNext('chat.postMessage', 2, 'http500');
-    const started = Date.now();
+    // Answered while Slack fails: the post is a queued job, not part of the request.
     const created = await agent('POST', '/api/requests', {
       action: 'payments.refund',
       params: { amount: 5000 },
     });
     expect(created.status).toBe(201);
-    expect(Date.now() - started).toBeLessThan(1000);
     await settle();
     expect(messageOf(created.body.id)).toHaveLength(0);
     for (let i = 0; i < 3; i += 1) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../app/main.js';
 import { startFakeSlack } from '../fakes/fake-slack.js';
+import { until } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentgate-slack-wiring-'));
 mkdirSync(join(dir, 'no-policies'));
@@ -51,10 +52,7 @@ describe('composition root', () => {
         body: JSON.stringify({ action: 'deploy:prod' }),
       });
       expect(created.status).toBe(201);
-      const deadline = Date.now() + 5000;
-      while (slack.callsOf('chat.postMessage').length === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(() => slack.callsOf('chat.postMessage').length > 0);
       const [post] = slack.callsOf('chat.postMessage');
       expect(post?.body.channel).toBe('#approvals');
       expect(JSON.stringify(post?.body.blocks)).not.toContain('agentgate_approve'); // no signing secret, no buttons

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { until } from '../helpers/until.js';
 
 /** The receiver a user copies from docs/webhooks.md, run as written. */
 const readme = readFileSync(fileURLToPath(new URL('../../docs/webhooks.md', import.meta.url)), 'utf8');
@@ -46,10 +47,7 @@ describe('the docs/webhooks.md receiver example', () => {
     expect(ping.body).toMatchObject({ status: 'delivered', responseStatus: 204 });
 
     const request = (await admin('POST', '/api/requests', { action: 'deploy:prod' })).body;
-    const deadline = Date.now() + 5000;
-    while (!logged.some((args) => args[1] === request.id) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => logged.some((args) => args[1] === request.id));
     expect(logged).toContainEqual(['request.created', request.id, 'pending']);
 
     const forged = await fetch(url, {
