@@ -11,7 +11,7 @@ export const VERSION: string = (() => {
         name?: string;
         version?: string;
       };
-      if (pkg.name === 'agentgate' && pkg.version) return pkg.version;
+      if (pkg.name === '@agentgate-gh/agentgate' && pkg.version) return pkg.version;
     } catch {
       // try the next location
     }
