@@ -28,7 +28,8 @@ async function packedFiles(...args: string[]): Promise<string[]> {
   return (JSON.parse(stdout) as Packed)[0].files.map((f) => f.path);
 }
 
-describe('packaging', () => {
+// npm itself starts in these tests (exec, pack): a busy CI machine needs more than the default 20 s.
+describe('packaging', { timeout: 60_000 }, () => {
   it('names both packages in one scope, with the bins npx picks by the package name', () => {
     expect(pkg.name).toBe('@agentgate-gh/agentgate');
     expect(sdk.name).toBe('@agentgate-gh/sdk');
