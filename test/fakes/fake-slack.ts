@@ -8,6 +8,14 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { SlackApi } from '../../app/slack/slack-api.js';
+
+/** A Slack client that accepts everything and remembers nothing, for tests about something else. */
+export const quietSlack: SlackApi = {
+  postMessage: async () => ({ channelId: 'C1', ts: '1.1' }),
+  update: async () => undefined,
+  postEphemeral: async () => undefined,
+};
 
 export interface SlackCall {
   method: string;

@@ -2,21 +2,19 @@
  * The real server in GitHub mode against the fake GitHub: a key pair generated here, Probot with
  * retry and throttling off, signed webhooks built from `@octokit/webhooks-examples` payloads.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
-import { ProbotOctokit } from 'probot';
-import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import {
   createGitHubIntegration,
   type GitHubIntegrationHandle,
   requireInstallation,
 } from '../../app/github/integration.js';
 import { createLogger } from '../../app/logger.js';
-import { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
-import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
+import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
+import { connectTestGitHubApp } from '../helpers/github-app.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -33,19 +31,7 @@ export function example(event: string, pick: (e: any) => boolean = () => true): 
   return structuredClone(found);
 }
 
-export const NoRetryOctokit = ProbotOctokit.defaults((options: any) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
-
-export function generatePrivateKey(): string {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  }).privateKey;
-}
+export { generatePrivateKey, NoRetryOctokit } from '../helpers/github-app.js';
 
 function withRepository(payload: any, fullName: string): any {
   const [owner, name] = fullName.split('/');
@@ -184,20 +170,9 @@ export async function startHarness(
     ...(options.policies && { policies: options.policies }),
   });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const connection = connectGitHub(
-    {
-      appId: '123',
-      privateKey: generatePrivateKey(),
-      webhookSecret: WEBHOOK_SECRET,
-      gheHost: fake.host,
-      gheProtocol: 'http',
-    },
-    log,
-    { Octokit: NoRetryOctokit as any },
-  );
-  const policies = new GitHubPolicyProvider({
-    gateway: connection.gateway,
-    local: new LocalPolicyProvider('none', async () => new Map()),
+  const { connection, policies } = connectTestGitHubApp({
+    host: fake.host,
+    webhookSecret: WEBHOOK_SECRET,
     log,
   });
   const handle: GitHubIntegrationHandle = { reconciler: null, issues: null };

@@ -6,16 +6,13 @@
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import { createGitHubIntegration } from '../../app/github/integration.js';
 import { BODY_LIMITS } from '../../app/http/read-body.js';
 import { createLogger } from '../../app/logger.js';
 import { createMcpHttpIntegration } from '../../app/mcp-http/http-integration.js';
-import { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
-import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { slackIntegration } from '../../app/slack/integration.js';
-import type { SlackApi } from '../../app/slack/slack-api.js';
-import { generatePrivateKey, NoRetryOctokit } from '../github/harness.js';
+import { quietSlack } from '../fakes/fake-slack.js';
+import { connectTestGitHubApp } from '../helpers/github-app.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const API_LIMIT = 64 * 1024;
@@ -23,12 +20,6 @@ const MCP_LIMIT = 32 * 1024;
 
 let t: TestServer;
 const logLines: string[] = [];
-
-const quietSlack: SlackApi = {
-  postMessage: async () => ({ channelId: 'C1', ts: '1.1' }),
-  update: async () => undefined,
-  postEphemeral: async () => undefined,
-};
 
 beforeAll(async () => {
   const sink = new Writable({
@@ -38,20 +29,9 @@ beforeAll(async () => {
     },
   });
   const log = createLogger('debug', sink);
-  const connection = connectGitHub(
-    {
-      appId: '123',
-      privateKey: generatePrivateKey(),
-      webhookSecret: 'a-webhook-secret',
-      gheHost: '127.0.0.1:9',
-      gheProtocol: 'http',
-    },
-    log,
-    { Octokit: NoRetryOctokit as never },
-  );
-  const policies = new GitHubPolicyProvider({
-    gateway: connection.gateway,
-    local: new LocalPolicyProvider('none', async () => new Map()),
+  const { connection, policies } = connectTestGitHubApp({
+    host: '127.0.0.1:9',
+    webhookSecret: 'a-webhook-secret',
     log,
   });
   t = await startTestServer({

@@ -11,36 +11,20 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import { createGitHubIntegration } from '../../app/github/integration.js';
 import { createLogger } from '../../app/logger.js';
 import { createMcpHttpIntegration } from '../../app/mcp-http/http-integration.js';
-import { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
-import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { slackIntegration } from '../../app/slack/integration.js';
-import type { SlackApi } from '../../app/slack/slack-api.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
-import {
-  commentPayload,
-  example,
-  generatePrivateKey,
-  INSTALLATION_ID,
-  NoRetryOctokit,
-  REPO,
-  WEBHOOK_SECRET,
-} from '../github/harness.js';
+import { quietSlack } from '../fakes/fake-slack.js';
+import { commentPayload, example, INSTALLATION_ID, REPO, WEBHOOK_SECRET } from '../github/harness.js';
+import { connectTestGitHubApp } from '../helpers/github-app.js';
 import { keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const SLACK_SECRET = 'slack-signing-secret-for-fuzz';
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const runs = (numRuns: number) => ({ numRuns, ...(seed !== undefined && { seed }) });
-
-const quietSlack: SlackApi = {
-  postMessage: async () => ({ channelId: 'C1', ts: '1.1' }),
-  update: async () => undefined,
-  postEphemeral: async () => undefined,
-};
 
 let fake: FakeGitHub;
 let t: TestServer;
@@ -51,20 +35,9 @@ beforeAll(async () => {
   fake = await new FakeGitHub().start();
   fake.addRepo(REPO, { installationId: INSTALLATION_ID });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const connection = connectGitHub(
-    {
-      appId: '123',
-      privateKey: generatePrivateKey(),
-      webhookSecret: WEBHOOK_SECRET,
-      gheHost: fake.host,
-      gheProtocol: 'http',
-    },
-    log,
-    { Octokit: NoRetryOctokit as never },
-  );
-  const policies = new GitHubPolicyProvider({
-    gateway: connection.gateway,
-    local: new LocalPolicyProvider('none', async () => new Map()),
+  const { connection, policies } = connectTestGitHubApp({
+    host: fake.host,
+    webhookSecret: WEBHOOK_SECRET,
     log,
   });
   t = await startTestServer({
