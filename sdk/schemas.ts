@@ -224,6 +224,13 @@ export const ReviewSchema = z.object({
   url: z.string().nullable(),
   requirements: z.array(ReviewRequirementSchema),
   votes: z.array(VoteSchema),
+  /**
+   * The pull request whose reviews and `/approve` comments count for this request (DESIGN §11): the
+   * one its workflow's OIDC token names, or the `context.pullRequest` named by a principal allowed to
+   * bind (an OIDC token, an admin key, a key bound to the request's repository). Null otherwise:
+   * then only the check run's buttons and `/approve <id>` decide it.
+   */
+  boundPullRequest: z.number().int().positive().nullable().default(null),
 });
 export type Review = z.infer<typeof ReviewSchema>;
 

@@ -47731,7 +47731,14 @@ var ReviewSchema = external_exports.object({
   /** Where a human reviews it (the GitHub issue or check run), once known. */
   url: external_exports.string().nullable(),
   requirements: external_exports.array(ReviewRequirementSchema),
-  votes: external_exports.array(VoteSchema)
+  votes: external_exports.array(VoteSchema),
+  /**
+   * The pull request whose reviews and `/approve` comments count for this request (DESIGN §11): the
+   * one its workflow's OIDC token names, or the `context.pullRequest` named by a principal allowed to
+   * bind (an OIDC token, an admin key, a key bound to the request's repository). Null otherwise:
+   * then only the check run's buttons and `/approve <id>` decide it.
+   */
+  boundPullRequest: external_exports.number().int().positive().nullable().default(null)
 });
 var ApprovalRequestSchema = external_exports.object({
   id: external_exports.string(),

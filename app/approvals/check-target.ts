@@ -20,7 +20,7 @@ export function checkTargetOf(request: Pick<RequestRecord, 'context'>): CheckTar
 }
 
 /** A positive integer, or a string of digits (what workflow expressions give). Anything else: none. */
-function pullRequestOf(value: unknown): number | null {
+export function pullRequestOf(value: unknown): number | null {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }

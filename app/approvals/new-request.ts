@@ -48,13 +48,20 @@ export function expiryOf(
   return { ok: true, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() };
 }
 
-/** The review of a human-routed request: every routing rule's requirement, nobody approved yet. */
-export function initialReview(evaluation: Pick<PolicyEvaluation, 'requirements'>): Review {
+/**
+ * The review of a human-routed request: every routing rule's requirement, nobody approved yet, and
+ * the pull request whose reviews count for it (`bindingOf`).
+ */
+export function initialReview(
+  evaluation: Pick<PolicyEvaluation, 'requirements'>,
+  boundPullRequest: number | null = null,
+): Review {
   return {
     via: evaluation.requirements.some((r) => r.via === 'check') ? 'check' : 'issue',
     url: null,
     requirements: evaluation.requirements.map((r) => ({ ...r, approvedBy: [] })),
     votes: [],
+    boundPullRequest,
   };
 }
 

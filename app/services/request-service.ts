@@ -12,6 +12,7 @@ import {
 } from '../../sdk/schemas.js';
 import { isOverdue } from '../approvals/is-overdue.js';
 import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request.js';
+import { pullRequestBindingOf } from '../approvals/pull-request-binding.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -108,7 +109,9 @@ export class RequestService {
         policyVersion: evaluation.policyVersion,
         reason: evaluation.reason,
       },
-      review: decided ? null : initialReview(evaluation),
+      review: decided
+        ? null
+        : initialReview(evaluation, pullRequestBindingOf(principal, input.context, repository)),
       ownerId: principal.id,
     };
 

@@ -17,6 +17,7 @@ const review = (...requirements: ReviewRequirement[]): Review => ({
   url: null,
   requirements,
   votes: [],
+  boundPullRequest: null,
 });
 const vote = (voter: string, qualifiesFor: string[], decision: Vote['decision'] = 'approve'): Vote => ({
   voter: `github:${voter}`,

@@ -57,6 +57,7 @@ export function aReview(overrides: Partial<Review> = {}): Review {
       },
     ],
     votes: [],
+    boundPullRequest: null,
     ...overrides,
   };
 }
