@@ -7,6 +7,10 @@
  * repository role). Bots never qualify; the requester and the delegator (`context.onBehalfOf`)
  * qualify only where the rule says `allow_requester: true`. A requirement with only Slack
  * approvers cannot be met from GitHub.
+ *
+ * `read` is what GitHub answers for EVERY user on a public repository, so a `read` role counts
+ * only for someone GitHub also lists as a collaborator (directly, through a team, or through the
+ * organization's base permission): a stranger never qualifies under `permission: read`.
  */
 import type { Permission, Requester, Requirement } from '../../sdk/schemas.js';
 import { PERMISSIONS } from '../../sdk/schemas.js';
@@ -20,6 +24,12 @@ export interface VoterFacts {
   permission: Permission | null;
   /** `org/slug` of the teams (lowercase) where the voter's membership is active. */
   activeTeams: ReadonlySet<string>;
+  /**
+   * Whether GitHub lists the voter as a collaborator of the repository (`GET
+   * /repos/{owner}/{repo}/collaborators/{username}` answered 204); null when not looked up. A `read`
+   * role counts only when this is true.
+   */
+  collaborator: boolean | null;
 }
 
 export type Refusal = 'bot' | 'requester' | 'not_approver';
@@ -37,6 +47,23 @@ export function factsNeeded(requirements: readonly Requirement[]): { teams: stri
   return { teams: [...teams], permission: requirements.some((r) => r.approvers.permission !== undefined) };
 }
 
+/**
+ * Whether the voter's collaborator status must be looked up: only when their role is `read` (what
+ * anyone has on a public repository) and some requirement would accept `read`.
+ */
+export function needsCollaboratorCheck(
+  requirements: readonly Requirement[],
+  permission: Permission | null,
+): boolean {
+  return permission === 'read' && requirements.some((r) => r.approvers.permission === 'read');
+}
+
+/** The role that counts: `read` only for a confirmed collaborator (anyone reads a public repository). */
+function countedRole(facts: VoterFacts): Permission | null {
+  if (facts.permission === 'read' && facts.collaborator !== true) return null;
+  return facts.permission;
+}
+
 export function qualifyVoter(
   request: { requester: Requester; context: Record<string, unknown> },
   requirements: readonly Requirement[],
@@ -45,6 +72,7 @@ export function qualifyVoter(
   if (facts.isBot) return { qualifiesFor: [], refusal: 'bot' };
   const login = facts.login.toLowerCase();
   const requester = isRequester(request, facts.login);
+  const role = countedRole(facts);
   let blockedAsRequester = false;
   const qualifiesFor: string[] = [];
   for (const requirement of requirements) {
@@ -52,9 +80,7 @@ export function qualifyVoter(
     const listed =
       users.some((user) => user.replace(/^@/, '').toLowerCase() === login) ||
       teams.some((team) => facts.activeTeams.has(team.toLowerCase())) ||
-      (permission !== undefined &&
-        facts.permission !== null &&
-        permissionAtLeast(facts.permission, permission));
+      (permission !== undefined && role !== null && permissionAtLeast(role, permission));
     if (!listed) continue;
     if (requester && !requirement.allowRequester) {
       blockedAsRequester = true;

@@ -134,8 +134,17 @@ export function createGitHubIntegration(
       serverUrl: options.serverUrl ?? null,
       onJobsQueued: () => context.jobs.wake(),
     });
-    const authorizer = new GitHubVoterAuthorizer(gateway);
-    const reviews = new GitHubReviewService({ store, clock, log, requests, votes, authorizer, issues });
+    const authorizer = new GitHubVoterAuthorizer(gateway, log);
+    const reviews = new GitHubReviewService({
+      store,
+      clock,
+      log,
+      requests,
+      votes,
+      authorizer,
+      issues,
+      gateway,
+    });
     const checkVotes = new GitHubCheckVoteService({
       store,
       clock,

@@ -38,6 +38,21 @@ export interface GitHubIssue {
   closedBy: string | null;
 }
 
+/**
+ * How an issue came to be closed: its latest `closed` event (`GET
+ * /repos/{owner}/{repo}/issues/{number}/events`). The `issues.closed` webhook names who closed it
+ * but not how; only the event says whether a commit did (`closes #N` in a pushed commit or a merged
+ * pull request: then `commit_id` is that commit).
+ */
+export interface IssueClosure {
+  /** The event's id: the same close, whether seen by webhook or by reconciliation. */
+  eventId: number;
+  /** Who closed it (for a commit: who pushed or merged it); null for a deleted account. */
+  actor: { login: string; type: string } | null;
+  /** The commit that closed it; null when a person (or an app) closed it directly. */
+  commitId: string | null;
+}
+
 export interface GitHubComment {
   id: number;
   body: string;
@@ -163,6 +178,13 @@ export interface GitHubGateway {
   listIssuesWithLabel(repository: string, label: string, since: string): Promise<GitHubIssue[]>;
   /** Whether `login` can be assigned issues in `repository`. */
   isAssignable(repository: string, login: string): Promise<boolean>;
+  /**
+   * The latest close of issue `number`, when its latest `closed`/`reopened` event is a close; null
+   * when GitHub lists none yet (its events can lag the webhook) or the issue was reopened since.
+   */
+  issueClosure(repository: string, number: number): Promise<IssueClosure | null>;
+  /** Reopens issue `number` (nothing changes when it is open). */
+  reopenIssue(repository: string, number: number): Promise<void>;
 
   createComment(repository: string, number: number, body: string): Promise<GitHubComment>;
   /** Every comment of an issue, oldest first, across all pages. */
@@ -188,8 +210,20 @@ export interface GitHubGateway {
   /** The files a pull request changes, across all pages (GitHub lists at most 3000). */
   listPullRequestFiles(repository: string, number: number): Promise<PullRequestFile[]>;
 
-  /** `role_name` and legacy `permission` of `login` on `repository`. */
+  /**
+   * `role_name` and legacy `permission` of `login` on `repository`. On a public repository GitHub
+   * answers `read` for every user, collaborator or not: see `isCollaborator`.
+   */
   collaboratorPermission(repository: string, login: string): Promise<CollaboratorPermission>;
-  /** `state` of `login`'s membership of `org/slug`; null when not a member. */
+  /**
+   * Whether `login` is a collaborator of `repository` (`GET /repos/{owner}/{repo}/collaborators/{username}`:
+   * 204 yes, 404 no). For an organization's repository that includes outside collaborators, members
+   * with access through a team or the organization's base permission, and its owners.
+   */
+  isCollaborator(repository: string, login: string): Promise<boolean>;
+  /**
+   * `state` of `login`'s membership of `org/slug`; null when not a member. `GitHubError` 404 when
+   * the app is not installed on `org`, 403 when the installation may not read its teams.
+   */
   teamMembership(team: string, login: string): Promise<TeamMembershipState>;
 }

@@ -21,9 +21,24 @@ export const MARKDOWN: ApproverMedium = {
   slackUser: (id) => `\`${id.replace(/[`|\r\n]/g, '')}\``,
 };
 
+/**
+ * GitHub markdown that notifies nobody: logins and teams as code spans. For text answering someone
+ * other than the approvers (a refused close), where `@` would page the whole approver list.
+ */
+export const MARKDOWN_NO_MENTIONS: ApproverMedium = {
+  ...MARKDOWN,
+  githubUser: (login) => codeSpan(login),
+  githubTeam: (slug) => codeSpan(slug),
+};
+
+/** `text` as a code span; backticks and line breaks (which would end it) are dropped. */
+export function codeSpan(text: string): string {
+  return `\`${text.replace(/[`\r\n]/g, '')}\``;
+}
+
 /** "@alice, members of @acme/finance or anyone with maintain access or more" (sdk/describe-approvers.ts). */
-export function describeApprovers(approvers: Approvers): string {
-  return describeApproversIn(approvers, MARKDOWN);
+export function describeApprovers(approvers: Approvers, medium: ApproverMedium = MARKDOWN): string {
+  return describeApproversIn(approvers, medium);
 }
 
 /** Markdown syntax and table pipes in a name are shown, not interpreted. */
@@ -32,11 +47,14 @@ function escapeMarkdown(text: string): string {
 }
 
 /** One sentence per requirement: "big-payments: 2 approvals from @alice or members of @acme/finance". */
-export function describeRequirements(requirements: readonly ReviewRequirement[]): string {
+export function describeRequirements(
+  requirements: readonly ReviewRequirement[],
+  medium: ApproverMedium = MARKDOWN,
+): string {
   return requirements
     .map((r) => {
       const n = `${r.count} approval${r.count === 1 ? '' : 's'}`;
-      return `**${r.rule}**: ${n} from ${describeApprovers(r.approvers)} (${r.approvedBy.length} so far)`;
+      return `**${r.rule}**: ${n} from ${describeApprovers(r.approvers, medium)} (${r.approvedBy.length} so far)`;
     })
     .join('; ');
 }

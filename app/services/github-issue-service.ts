@@ -38,6 +38,7 @@ export const GITHUB_JOBS = {
   reflectDecision: 'github.reflect_decision',
   react: 'github.react',
   reply: 'github.reply',
+  reopenIssue: 'github.reopen_issue',
 } as const;
 
 /** GitHub assigns at most 10 people to an issue. */
@@ -98,6 +99,40 @@ export class GitHubIssueService {
         },
       },
       [GITHUB_JOBS.reply]: { ...retry, handle: (job) => this.#reply(job.payload as unknown as ReplyPayload) },
+      [GITHUB_JOBS.reopenIssue]: {
+        ...retry,
+        handle: (job) => this.reopenIssue(jobRequestId(job), job.payload as unknown as ReopenPayload),
+      },
+    });
+  }
+
+  /** Queues the reopening of a request's issue whose close did not decide, with a comment saying why. */
+  async queueReopen(requestId: string, reopen: ReopenPayload): Promise<void> {
+    await this.deps.store.enqueueJobs(
+      [{ kind: GITHUB_JOBS.reopenIssue, payload: { requestId, ...reopen } }],
+      this.deps.clock.now().toISOString(),
+    );
+    this.deps.onJobsQueued?.();
+  }
+
+  /**
+   * Reopens the issue and comments once (by the close's marker). A request decided meanwhile keeps
+   * its issue closed: the decision's own job shows it.
+   */
+  reopenIssue(requestId: string, reopen: ReopenPayload): Promise<void> {
+    return this.#serial(requestId, async () => {
+      const request = await this.#request(requestId);
+      if (request.status !== 'pending') return;
+      const { gateway } = this.deps;
+      await gateway.reopenIssue(reopen.repository, reopen.number);
+      const comments = await gateway.listComments(reopen.repository, reopen.number);
+      if (!comments.some((c) => c.body.includes(reopen.marker))) {
+        await gateway.createComment(reopen.repository, reopen.number, reopen.body);
+      }
+      this.deps.log.info(
+        { requestId, repository: reopen.repository, issue: reopen.number },
+        'issue reopened: its close did not decide',
+      );
     });
   }
 
@@ -306,6 +341,14 @@ export interface ReactPayload {
   repository: string;
   commentId: number;
   reaction: Reaction;
+}
+
+export interface ReopenPayload {
+  repository: string;
+  number: number;
+  /** The comment's hidden marker (one per close), so a retry never posts it twice. */
+  marker: string;
+  body: string;
 }
 
 export interface ReplyPayload {

@@ -2,7 +2,8 @@
  * Catches what webhooks missed (GitHub does not redeliver on its own): a periodic pass over every
  * pending request with an issue reads all its comments (every page) and handles the commands not
  * handled yet, skipping edited comments (`updated_at` ≠ `created_at`), exactly as if their
- * webhook had arrived; an issue found closed without a decision denies its request. Requests
+ * webhook had arrived; an issue found closed without a decision is handled like its `issues.closed`
+ * webhook (denied when the closer could decide, else reopened). Requests
  * reviewed on a commit of a named pull request get the same for that PR's reviews and comments
  * made since the request was created, while its head is still that commit; a request naming no
  * pull request gets it for the open pull requests whose head is its commit. (Button clicks leave
@@ -113,8 +114,9 @@ export class GitHubReconciler {
         recovered += 1;
     }
     const issue = await gateway.getIssue(link.repository, link.number);
-    if (issue.state === 'closed' && issue.closedBy) {
-      if (await reviews.handleIssueClosed(link.repository, link.number, issue.closedBy)) recovered += 1;
+    if (issue.state === 'closed') {
+      const outcome = await reviews.handleIssueClosed(link.repository, link.number);
+      if (outcome === 'denied' || outcome === 'reopened') recovered += 1;
     }
     return recovered;
   }

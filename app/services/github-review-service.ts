@@ -1,5 +1,6 @@
 /**
- * Reviewers' answers on GitHub (docs/github-app.md): `/approve` and `/deny` comments, and closing the issue.
+ * Reviewers' answers on GitHub (docs/github-app.md): `/approve` and `/deny` comments, and closing the issue
+ * (a decision only from someone who could decide).
  * Each comment is handled at most once (webhook or reconciliation, whichever sees it first); the
  * voter is authorized against GitHub and the vote counted by the shared `VoteService` (quorum,
  * one deny denies, one vote per person). A counted command gets a reaction, one that did not
@@ -8,9 +9,11 @@
 import { parseCommand } from '../approvals/parse-command.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
+import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
 import { renderNotPendingReply, renderRefusalReply } from '../render/issue-comments.js';
+import { type CloseRefusal, renderReopenComment, reopenMarker } from '../render/reopen-comment.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
 import type { RequestService } from './request-service.js';
@@ -28,6 +31,21 @@ export interface IssueComment {
 
 export type CommentOutcome = VoteOutcome | 'not_a_command' | 'not_ours' | 'already_handled' | 'ignored_bot';
 
+/** What a close of a request's issue did. */
+export type CloseOutcome =
+  /** Closed by someone who qualifies: the request is denied. */
+  | 'denied'
+  /** Not a decision (a commit, a bot, someone who cannot decide): the issue is being reopened. */
+  | 'reopened'
+  | 'not_ours'
+  /** Already decided (or expired): the issue stays closed. */
+  | 'not_pending'
+  /** Reopened before we looked: nothing to decide. */
+  | 'not_closed'
+  | 'already_handled';
+
+const CLOSED_REASON = 'Closed the issue without a decision.';
+
 export interface GitHubReviewServiceDeps {
   store: RequestStore & GitHubLinkStore;
   clock: Clock;
@@ -36,6 +54,7 @@ export interface GitHubReviewServiceDeps {
   votes: VoteService;
   authorizer: GitHubVoterAuthorizer;
   issues: GitHubIssueService;
+  gateway: GitHubGateway;
 }
 
 export class GitHubReviewService {
@@ -113,25 +132,66 @@ export class GitHubReviewService {
   }
 
   /**
-   * The issue was closed. Closing without a decision denies the request, recorded as the person who
-   * closed it. Our own close (after a decision) finds the request decided and changes nothing.
+   * The issue was closed. Closing denies the request only when the person who closed it could have
+   * denied it with `/deny` (the same authorizer: not the requester, never a bot); a close by
+   * anyone else, and any close by a commit (`closes #N` in a pushed commit or a merged pull
+   * request), is not a decision: the issue is reopened, by a durable job, with a comment saying why
+   * and who can decide. How it was closed comes from the issue's `closed` event, so the webhook and
+   * reconciliation see the same close, and each close is handled once. A decided request's issue
+   * stays closed (our own close, after a decision, lands here and changes nothing).
    */
-  async handleIssueClosed(repository: string, issueNumber: number, closedBy: string): Promise<boolean> {
-    const { store, clock, requests, log } = this.deps;
+  async handleIssueClosed(repository: string, issueNumber: number): Promise<CloseOutcome> {
+    const { store, clock, requests, votes, authorizer, issues, gateway, log } = this.deps;
     const link = await store.findGitHubIssue(repository, issueNumber);
-    if (!link) return false;
+    if (!link) return 'not_ours';
     const request = await this.#request(link.requestId);
-    if (request.status !== 'pending') return false;
-    const at = clock.now().toISOString();
-    if (await requests.expireOverdue(request, at)) return false;
-    const reason = 'Closed the issue without a decision.';
-    const decided = await requests.applyDecision(
-      request,
-      { status: 'denied', decidedBy: `github:${closedBy}`, decisionReason: reason, at },
-      { reason, via: 'github:issue_closed', issue: link.url },
-    );
-    if (decided) log.info({ requestId: request.id, closedBy }, 'request denied: its issue was closed');
-    return decided !== null;
+    if (request.status !== 'pending') return 'not_pending';
+    if (await requests.expireOverdue(request, clock.now().toISOString())) return 'not_pending';
+    const closure = await gateway.issueClosure(link.repository, link.number);
+    if (!closure) {
+      // Reopened since (nothing to decide), or GitHub does not list the close yet: the next
+      // reconciliation looks again.
+      if ((await gateway.getIssue(link.repository, link.number)).state === 'open') return 'not_closed';
+      throw new GitHubError(
+        0,
+        `GitHub does not list the close of ${link.repository}#${link.number} yet; it is handled at the next reconciliation`,
+      );
+    }
+    const key = `closed:${link.repository.toLowerCase()}#${link.number}:${closure.eventId}`;
+    if (!(await store.claimGitHubKey(key, clock.now().toISOString()))) return 'already_handled';
+    try {
+      const login = closure.actor?.login ?? null;
+      const reopen = async (refusal: CloseRefusal): Promise<CloseOutcome> => {
+        await issues.queueReopen(request.id, {
+          repository: link.repository,
+          number: link.number,
+          marker: reopenMarker(closure.eventId),
+          body: renderReopenComment(request, { ...closure, login, refusal }),
+        });
+        log.info(
+          { requestId: request.id, closedBy: login, commit: closure.commitId, refusal },
+          'issue closed without a decision: reopening it',
+        );
+        return 'reopened';
+      };
+      if (closure.commitId) return await reopen('commit');
+      if (!login) return await reopen('not_approver');
+      const isBot = isBotAccount(login, closure.actor?.type);
+      const qualification = await authorizer.qualify(request, login, isBot);
+      if (qualification.qualifiesFor.length === 0) return await reopen(qualification.refusal ?? 'not_approver');
+      const result = await votes.castVote(request.id, {
+        voter: `github:${login}`,
+        decision: 'deny',
+        reason: CLOSED_REASON,
+        source: 'github:issue_closed',
+        qualifiesFor: qualification.qualifiesFor,
+      });
+      if (result.outcome === 'denied') log.info({ requestId: request.id, closedBy: login }, 'request denied: its issue was closed');
+      return result.outcome === 'denied' ? 'denied' : 'not_pending';
+    } catch (error) {
+      await store.releaseGitHubKey(key).catch(() => undefined);
+      throw error;
+    }
   }
 
   async #request(id: string) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   effectivePermission,
   factsNeeded,
+  needsCollaboratorCheck,
   qualifyVoter,
   type VoterFacts,
 } from '../../app/approvals/qualify-voter.js';
@@ -21,6 +22,7 @@ const facts = (login: string, over: Partial<VoterFacts> = {}): VoterFacts => ({
   isBot: false,
   permission: null,
   activeTeams: new Set(),
+  collaborator: null,
   ...over,
 });
 const request = { requester: { type: 'api_key' as const, name: 'agent' }, context: { onBehalfOf: 'dana' } };
@@ -48,6 +50,26 @@ describe('qualifyVoter', () => {
     ['a stranger', facts('eve'), [], 'not_approver'],
   ])('%s', (_name, voter, qualifiesFor, refusal) => {
     expect(qualifyVoter(request, requirements, voter)).toEqual({ qualifiesFor, refusal });
+  });
+
+  describe('permission: read (GitHub answers read for anyone on a public repository)', () => {
+    const readers = [req('readers', { permission: 'read' }), req('triagers', { permission: 'triage' })];
+    it.each([
+      ['a stranger with read (not a collaborator)', facts('eve', { permission: 'read', collaborator: false }), []],
+      ['read, collaborator status not looked up', facts('eve', { permission: 'read' }), []],
+      ['a collaborator with read', facts('rita', { permission: 'read', collaborator: true }), ['readers']],
+      // Triage and above are granted, never implied by visibility: no collaborator check needed.
+      ['triage', facts('tom', { permission: 'triage' }), ['readers', 'triagers']],
+    ] as const)('%s', (_name, voter, qualifiesFor) => {
+      expect(qualifyVoter(request, readers, voter).qualifiesFor).toEqual(qualifiesFor);
+    });
+
+    it('looks collaborators up only for a read role where read is enough', () => {
+      expect(needsCollaboratorCheck(readers, 'read')).toBe(true);
+      expect(needsCollaboratorCheck(readers, 'write')).toBe(false);
+      expect(needsCollaboratorCheck(readers, null)).toBe(false);
+      expect(needsCollaboratorCheck(requirements, 'read')).toBe(false);
+    });
   });
 
   it('lets the requester approve where the rule allows it', () => {

@@ -23,6 +23,16 @@ export interface FakeIssue {
   updated_at: string;
 }
 
+/** A `closed` or `reopened` event of an issue, as `GET …/issues/{number}/events` lists it. */
+export interface FakeIssueEvent {
+  id: number;
+  event: 'closed' | 'reopened';
+  actor: { login: string; type: string } | null;
+  /** The commit that closed the issue (`closes #N`), else null. */
+  commit_id: string | null;
+  created_at: string;
+}
+
 export interface FakeComment {
   id: number;
   body: string;
@@ -99,6 +109,7 @@ interface RepoState {
   branches: Map<string, string>;
   issues: FakeIssue[];
   comments: Map<number, FakeComment[]>;
+  events: Map<number, FakeIssueEvent[]>;
   checkRuns: FakeCheckRun[];
   pulls: Map<number, FakePullRequest>;
   reviews: Map<number, FakeReview[]>;
@@ -128,6 +139,7 @@ export class FakeGitHub {
   #nextCommentId = 1000;
   #nextCheckRunId = 5000;
   #nextReviewId = 80_000;
+  #nextEventId = 90_000;
   #server: Server | undefined;
   url = '';
 
@@ -188,6 +200,7 @@ export class FakeGitHub {
       branches: new Map(),
       issues: [],
       comments: new Map(),
+      events: new Map(),
       checkRuns: [],
       pulls: new Map(),
       reviews: new Map(),
@@ -292,10 +305,44 @@ export class FakeGitHub {
     comment.updated_at = new Date(Date.parse(comment.created_at) + 60_000).toISOString();
   }
 
-  closeIssue(fullName: string, number: number, login: string): void {
+  /**
+   * Someone closes an issue on GitHub (the webhook is the test's to send): a person or app
+   * (`type`), or a commit `closes #N` pushed or merged by `login` (`commitId`).
+   */
+  closeIssue(
+    fullName: string,
+    number: number,
+    login: string,
+    options: { type?: string; commitId?: string } = {},
+  ): FakeIssueEvent {
     const issue = this.#issue(fullName, number);
     issue.state = 'closed';
     issue.closed_by = login;
+    return this.#recordEvent(fullName, number, 'closed', { login, type: options.type ?? 'User' }, options.commitId);
+  }
+
+  /** The `closed` and `reopened` events of an issue, oldest first. */
+  issueEvents(fullName: string, number: number): FakeIssueEvent[] {
+    return this.#repo(fullName).events.get(number) ?? [];
+  }
+
+  #recordEvent(
+    fullName: string,
+    number: number,
+    event: FakeIssueEvent['event'],
+    actor: FakeIssueEvent['actor'],
+    commitId?: string,
+  ): FakeIssueEvent {
+    const record: FakeIssueEvent = {
+      id: this.#nextEventId++,
+      event,
+      actor,
+      commit_id: commitId ?? null,
+      created_at: new Date().toISOString(),
+    };
+    const repo = this.#repo(fullName);
+    repo.events.set(number, [...(repo.events.get(number) ?? []), record]);
+    return record;
   }
 
   /**
@@ -588,6 +635,13 @@ export class FakeGitHub {
       if (req.body.state === 'closed' && issue.state !== 'closed') {
         issue.state = 'closed';
         issue.closed_by = 'agentgate[bot]';
+        this.#recordEvent(repo.fullName, issue.number, 'closed', { login: 'agentgate[bot]', type: 'Bot' });
+      }
+      if (req.body.state === 'open' && issue.state !== 'open') {
+        issue.state = 'open';
+        issue.closed_by = null;
+        issue.state_reason = 'reopened';
+        this.#recordEvent(repo.fullName, issue.number, 'reopened', { login: 'agentgate[bot]', type: 'Bot' });
       }
       if (req.body.state_reason) issue.state_reason = req.body.state_reason;
       issue.updated_at = new Date().toISOString();
@@ -615,6 +669,13 @@ export class FakeGitHub {
       const repo = repoOf(req, res);
       if (!repo) return;
       res.status(repo.collaborators.has(String(req.params.login).toLowerCase()) ? 204 : 404).end();
+    });
+    api.get('/repos/:owner/:repo/issues/:number/events', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const number = Number(req.params.number);
+      if (!repo.issues.some((i) => i.number === number)) return void res.status(404).json({ message: 'Not Found' });
+      paginate(req, res, repo.events.get(number) ?? []);
     });
     api.post('/repos/:owner/:repo/issues/:number/comments', (req, res) => {
       const repo = repoOf(req, res);
@@ -652,6 +713,12 @@ export class FakeGitHub {
         role_name: found?.role_name ?? 'read',
         user: { login, permissions: found?.permissions ?? { pull: true } },
       });
+    });
+    // 204 for a collaborator (here: anyone given a role with setPermission), 404 for anyone else.
+    api.get('/repos/:owner/:repo/collaborators/:login', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      res.status(repo.collaborators.has(String(req.params.login).toLowerCase()) ? 204 : 404).end();
     });
     api.get('/orgs/:org/teams/:slug/memberships/:login', (req, res) => {
       if (!/^token /i.test(req.get('authorization') ?? ''))

@@ -11,7 +11,7 @@ import {
   type GitHubIntegrationHandle,
   requireInstallation,
 } from '../../app/github/integration.js';
-import { createLogger } from '../../app/logger.js';
+import { createLogger, type Logger } from '../../app/logger.js';
 import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp } from '../helpers/github-app.js';
@@ -65,14 +65,14 @@ export function commentPayload(fullName: string, issueNumber: number, comment: F
 }
 
 /** `issues.closed` (adapted from the `reopened` example: the package has no `closed` one). */
-export function closedPayload(fullName: string, issueNumber: number, login: string): any {
+export function closedPayload(fullName: string, issueNumber: number, login: string, type = 'User'): any {
   const payload = withRepository(
     example('issues', (e) => e.action === 'reopened'),
     fullName,
   );
   payload.action = 'closed';
   payload.issue = { ...payload.issue, number: issueNumber, state: 'closed', labels: [] };
-  payload.sender = { ...payload.sender, login, type: 'User' };
+  payload.sender = { ...payload.sender, login, type };
   return payload;
 }
 
@@ -162,14 +162,20 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { policies?: Record<string, string>; sweepIntervalMs?: number; reconcileIntervalMs?: number } = {},
+  options: {
+    policies?: Record<string, string>;
+    sweepIntervalMs?: number;
+    reconcileIntervalMs?: number;
+    /** The server's and the app's logger (default: silent, or `TEST_LOG_LEVEL`). */
+    log?: Logger;
+  } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
   fake.addRepo(REPO, {
     installationId: INSTALLATION_ID,
     ...(options.policies && { policies: options.policies }),
   });
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { connection, policies } = connectTestGitHubApp({
     host: fake.host,
     webhookSecret: WEBHOOK_SECRET,
@@ -177,6 +183,7 @@ export async function startHarness(
   });
   const handle: GitHubIntegrationHandle = { reconciler: null, issues: null };
   const server = await startTestServer({
+    ...(options.log && { log: options.log }),
     webhooks: false,
     defaultRepository: REPO,
     policyProvider: () => policies,

@@ -257,15 +257,15 @@ describe('votes in comments', () => {
 });
 
 describe('closing and other decisions', () => {
-  it('denies a request whose issue is closed without a decision, recording who closed it', async () => {
+  it('denies a request whose issue an approver closes without a decision, recording who closed it', async () => {
     const created = await createRequest({ action: 'deploy:production' });
     const { number } = await issueOf(created.id);
-    h.fake.closeIssue(REPO, number, 'walt');
-    expect((await h.deliver('issues', closedPayload(REPO, number, 'walt'))).status).toBe(200);
+    h.fake.closeIssue(REPO, number, 'mona');
+    expect((await h.deliver('issues', closedPayload(REPO, number, 'mona'))).status).toBe(200);
     const request = await status(created.id);
     expect(request).toMatchObject({
       status: 'denied',
-      decidedBy: 'github:walt',
+      decidedBy: 'github:mona',
       decisionReason: 'Closed the issue without a decision.',
     });
     await until(() =>

@@ -17,6 +17,7 @@ import {
   type GitHubIssue,
   type GitHubPullRequest,
   type GitHubPullRequestReview,
+  type IssueClosure,
   type NewIssue,
   type PullRequestFile,
   type Reaction,
@@ -34,6 +35,8 @@ const INSTALLATION_TTL_MS = 10 * 60 * 1000;
 const NOT_INSTALLED_TTL_MS = 60 * 1000;
 /** Repositories whose installation (or its absence) is remembered. */
 const MAX_INSTALLATIONS = 10_000;
+/** Organizations whose installation (or its absence) is remembered, for the teams policies name. */
+const MAX_ORGANIZATIONS = 1_000;
 /**
  * Lookups of repositories not remembered, per minute. Any key may name a repository, and a new
  * name each time would otherwise cost a GitHub call each time, spending the app's own GitHub rate
@@ -86,6 +89,28 @@ const toIssue = (issue: RestIssue): GitHubIssue => ({
   labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
   closedBy: issue.closed_by?.login ?? null,
 });
+
+interface RestIssueEvent {
+  id: number;
+  event: string;
+  actor?: { login: string; type?: string } | null;
+  commit_id?: string | null;
+  created_at: string;
+}
+
+/** The latest close, unless the latest open/close event is a reopen (or there is none yet). */
+function latestClosure(events: readonly RestIssueEvent[]): IssueClosure | null {
+  const changes = events
+    .filter((e) => e.event === 'closed' || e.event === 'reopened')
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const last = changes.at(-1);
+  if (last?.event !== 'closed') return null;
+  return {
+    eventId: last.id,
+    actor: last.actor ? { login: last.actor.login, type: last.actor.type ?? 'User' } : null,
+    commitId: last.commit_id || null,
+  };
+}
 
 interface RestComment {
   id: number;
@@ -184,6 +209,8 @@ function toPullRequest(data: RestPullRequest): GitHubPullRequest {
 export class OctokitGateway implements GitHubGateway {
   /** Installation id by lower-cased repository; null: not installed (a 404, kept for a minute). */
   readonly #installations: BoundedCache<string, { id: number | null; message: string }>;
+  /** The same by lower-cased organization, for team lookups (teams named by policies). */
+  readonly #orgInstallations: BoundedCache<string, { id: number | null; message: string }>;
   /** When the recent lookups of repositories not remembered were made (at most a minute's worth). */
   readonly #lookups: number[] = [];
   readonly #now: () => number;
@@ -193,6 +220,7 @@ export class OctokitGateway implements GitHubGateway {
     { now = Date.now }: { now?: () => number } = {},
   ) {
     this.#installations = new BoundedCache({ max: MAX_INSTALLATIONS, ttlMs: INSTALLATION_TTL_MS, now });
+    this.#orgInstallations = new BoundedCache({ max: MAX_ORGANIZATIONS, ttlMs: INSTALLATION_TTL_MS, now });
     this.#now = now;
   }
 
@@ -240,6 +268,7 @@ export class OctokitGateway implements GitHubGateway {
 
   forgetInstallations(): void {
     this.#installations.clear();
+    this.#orgInstallations.clear();
   }
 
   async #octokit(repository: string): Promise<Octokit> {
@@ -354,6 +383,25 @@ export class OctokitGateway implements GitHubGateway {
       if (failure.status === 404) return false;
       throw failure;
     }
+  }
+
+  async issueClosure(repository: string, number: number): Promise<IssueClosure | null> {
+    const octokit = await this.#octokit(repository);
+    return call(`read the events of issue ${repository}#${number}`, async () => {
+      const events = await octokit.paginate(octokit.rest.issues.listEvents, {
+        ...split(repository),
+        issue_number: number,
+        per_page: 100,
+      });
+      return latestClosure(events as RestIssueEvent[]);
+    });
+  }
+
+  async reopenIssue(repository: string, number: number): Promise<void> {
+    const octokit = await this.#octokit(repository);
+    await call(`reopen issue ${repository}#${number}`, () =>
+      octokit.rest.issues.update({ ...split(repository), issue_number: number, state: 'open' }),
+    );
   }
 
   async createComment(repository: string, number: number, body: string): Promise<GitHubComment> {
@@ -559,6 +607,18 @@ export class OctokitGateway implements GitHubGateway {
     }
   }
 
+  async isCollaborator(repository: string, login: string): Promise<boolean> {
+    const octokit = await this.#octokit(repository);
+    try {
+      await octokit.rest.repos.checkCollaborator({ ...split(repository), username: login });
+      return true;
+    } catch (error) {
+      const failure = toGitHubError(error, `check whether ${login} is a collaborator of ${repository}`);
+      if (failure.status === 404) return false;
+      throw failure;
+    }
+  }
+
   async teamMembership(team: string, login: string): Promise<TeamMembershipState> {
     const [org = '', slug = ''] = team.split('/');
     // Teams belong to an organization; any repository of it authenticates as that installation.
@@ -578,20 +638,39 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async #octokitForOrg(org: string): Promise<Octokit> {
-    let known: number | null = null;
-    for (const [repo, { id }] of this.#installations.entries()) {
-      if (id !== null && repo.startsWith(`${org.toLowerCase()}/`)) {
-        known = id;
+    const key = org.toLowerCase();
+    let id: number | null = null;
+    for (const [repo, installation] of this.#installations.entries()) {
+      if (installation.id !== null && repo.startsWith(`${key}/`)) {
+        id = installation.id;
         break;
       }
     }
-    const id = known;
-    if (id !== null)
-      return call(`authenticate as the app's installation on ${org}`, () => this.probot.auth(id));
-    return call(`find the app's installation on the organization ${org}`, async () => {
-      const app = await this.probot.auth();
-      const { data } = await app.rest.apps.getOrgInstallation({ org });
-      return this.probot.auth(data.id);
-    });
+    if (id === null) {
+      const cached = this.#orgInstallations.get(key);
+      if (cached?.id === null) throw new GitHubError(404, cached.message);
+      id = cached?.id ?? (await this.#findOrgInstallation(org));
+    }
+    const found = id;
+    return call(`authenticate as the app's installation on ${org}`, () => this.probot.auth(found));
+  }
+
+  /** The installation on organization `org`; "not installed" (404) is remembered like a repository's. */
+  async #findOrgInstallation(org: string): Promise<number> {
+    const key = org.toLowerCase();
+    try {
+      const id = await call(`find the app's installation on the organization ${org}`, async () => {
+        const app = await this.probot.auth();
+        const { data } = await app.rest.apps.getOrgInstallation({ org });
+        return data.id;
+      });
+      this.#orgInstallations.set(key, { id, message: '' });
+      return id;
+    } catch (error) {
+      if (error instanceof GitHubError && error.status === 404) {
+        this.#orgInstallations.set(key, { id: null, message: error.message }, NOT_INSTALLED_TTL_MS);
+      }
+      throw error;
+    }
   }
 }
