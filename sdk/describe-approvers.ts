@@ -47,7 +47,10 @@ export function describeApprovers(approvers: Approvers, medium: ApproverMedium =
       ? [
           approvers.permission === 'admin'
             ? `anyone with ${medium.text('admin')} access`
-            : `anyone with ${medium.text(approvers.permission)} access or more`,
+            : approvers.permission === 'read'
+              ? // Anyone can read a public repository; only collaborators qualify (docs/github-app.md).
+                `any collaborator with ${medium.text('read')} access or more`
+              : `anyone with ${medium.text(approvers.permission)} access or more`,
         ]
       : []),
   ];

@@ -48519,7 +48519,10 @@ function describeApprovers(approvers, medium = PLAIN_TEXT) {
     ...(approvers.users ?? []).map((login) => medium.githubUser(login.replace(/^@/, ""))),
     ...(approvers.teams ?? []).map((slug) => `members of ${medium.githubTeam(slug.replace(/^@/, ""))}`),
     ...approvers.permission ? [
-      approvers.permission === "admin" ? `anyone with ${medium.text("admin")} access` : `anyone with ${medium.text(approvers.permission)} access or more`
+      approvers.permission === "admin" ? `anyone with ${medium.text("admin")} access` : approvers.permission === "read" ? (
+        // Anyone can read a public repository; only collaborators qualify (docs/github-app.md).
+        `any collaborator with ${medium.text("read")} access or more`
+      ) : `anyone with ${medium.text(approvers.permission)} access or more`
     ] : []
   ];
   const slack = (approvers.slack ?? []).map((id) => medium.slackUser(id));

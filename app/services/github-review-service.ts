@@ -178,7 +178,8 @@ export class GitHubReviewService {
       if (!login) return await reopen('not_approver');
       const isBot = isBotAccount(login, closure.actor?.type);
       const qualification = await authorizer.qualify(request, login, isBot);
-      if (qualification.qualifiesFor.length === 0) return await reopen(qualification.refusal ?? 'not_approver');
+      if (qualification.qualifiesFor.length === 0)
+        return await reopen(qualification.refusal ?? 'not_approver');
       const result = await votes.castVote(request.id, {
         voter: `github:${login}`,
         decision: 'deny',
@@ -186,7 +187,8 @@ export class GitHubReviewService {
         source: 'github:issue_closed',
         qualifiesFor: qualification.qualifiesFor,
       });
-      if (result.outcome === 'denied') log.info({ requestId: request.id, closedBy: login }, 'request denied: its issue was closed');
+      if (result.outcome === 'denied')
+        log.info({ requestId: request.id, closedBy: login }, 'request denied: its issue was closed');
       return result.outcome === 'denied' ? 'denied' : 'not_pending';
     } catch (error) {
       await store.releaseGitHubKey(key).catch(() => undefined);

@@ -54,7 +54,9 @@ export class GitHubVoterAuthorizer {
       needed.permission
         ? this.gateway.collaboratorPermission(repository, login).then(effectivePermission)
         : Promise.resolve(null),
-      Promise.all(needed.teams.map(async (team) => ((await this.#isActiveMember(team, login)) ? team : null))),
+      Promise.all(
+        needed.teams.map(async (team) => ((await this.#isActiveMember(team, login)) ? team : null)),
+      ),
     ]);
     const collaborator = needsCollaboratorCheck(requirements, permission)
       ? await this.gateway.isCollaborator(repository, login)

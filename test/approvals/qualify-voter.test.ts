@@ -55,7 +55,11 @@ describe('qualifyVoter', () => {
   describe('permission: read (GitHub answers read for anyone on a public repository)', () => {
     const readers = [req('readers', { permission: 'read' }), req('triagers', { permission: 'triage' })];
     it.each([
-      ['a stranger with read (not a collaborator)', facts('eve', { permission: 'read', collaborator: false }), []],
+      [
+        'a stranger with read (not a collaborator)',
+        facts('eve', { permission: 'read', collaborator: false }),
+        [],
+      ],
       ['read, collaborator status not looked up', facts('eve', { permission: 'read' }), []],
       ['a collaborator with read', facts('rita', { permission: 'read', collaborator: true }), ['readers']],
       // Triage and above are granted, never implied by visibility: no collaborator check needed.

@@ -318,7 +318,13 @@ export class FakeGitHub {
     const issue = this.#issue(fullName, number);
     issue.state = 'closed';
     issue.closed_by = login;
-    return this.#recordEvent(fullName, number, 'closed', { login, type: options.type ?? 'User' }, options.commitId);
+    return this.#recordEvent(
+      fullName,
+      number,
+      'closed',
+      { login, type: options.type ?? 'User' },
+      options.commitId,
+    );
   }
 
   /** The `closed` and `reopened` events of an issue, oldest first. */
@@ -674,7 +680,8 @@ export class FakeGitHub {
       const repo = repoOf(req, res);
       if (!repo) return;
       const number = Number(req.params.number);
-      if (!repo.issues.some((i) => i.number === number)) return void res.status(404).json({ message: 'Not Found' });
+      if (!repo.issues.some((i) => i.number === number))
+        return void res.status(404).json({ message: 'Not Found' });
       paginate(req, res, repo.events.get(number) ?? []);
     });
     api.post('/repos/:owner/:repo/issues/:number/comments', (req, res) => {

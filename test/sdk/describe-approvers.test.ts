@@ -24,6 +24,15 @@ const cases: Array<[string, Approvers, { plain: string; markdown: string; slack:
     },
   ],
   [
+    'read: collaborators only (anyone reads a public repository)',
+    { permission: 'read' },
+    {
+      plain: 'any collaborator with read access or more',
+      markdown: 'any collaborator with read access or more',
+      slack: 'any collaborator with read access or more on GitHub',
+    },
+  ],
+  [
     'Slack users only',
     { slack: ['U123ABC', 'U456DEF'] },
     {
