@@ -11,6 +11,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../app/logger.js';
+import { reviewPayload } from './check-payloads.js';
 import { closedPayload, commentPayload, type Harness, REPO, startHarness, until } from './harness.js';
 
 const POLICIES = {
@@ -23,6 +24,13 @@ rules:
     route:
       approvers: { permission: read }
       count: 1
+  - name: readers-on-commit
+    if: { action: "site.preview" }
+    decision: route_to_human
+    route:
+      approvers: { permission: read }
+      count: 1
+      via: check
   - name: production-deploys
     if: { action: "deploy:production" }
     decision: route_to_human
@@ -101,6 +109,28 @@ describe('permission: read on a public repository', () => {
     expect(h.fake.calls).toContainEqual({ method: 'GET', path: `/api/v3/repos/${REPO}/collaborators/eve` });
 
     await comment(number, 'rita', '/approve');
+    expect(await status(id)).toMatchObject({ status: 'approved', decidedBy: 'github:rita' });
+  });
+
+  it("does not count a stranger's approving pull request review either", async () => {
+    const sha = h.fake.commit(REPO, 'docs', { 'docs/index.md': '# Docs\n' });
+    h.fake.openPullRequest(REPO, { number: 9, head: 'docs', author: 'octocat' });
+    const created = await h.admin('POST', '/api/requests', {
+      action: 'site.preview',
+      context: { sha, pullRequest: 9 },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await until(() => h.fake.checkRuns(REPO).some((r) => r.external_id === id), 'the check run');
+    const approve = async (login: string) => {
+      const r = h.fake.addReview(REPO, 9, login, 'APPROVED', 'lgtm');
+      expect((await h.deliver('pull_request_review', reviewPayload(REPO, 9, sha, r))).status).toBe(200);
+    };
+    await approve('eve');
+    await h.settled();
+    expect(await status(id)).toMatchObject({ status: 'pending' });
+    expect((await status(id)).review.requirements[0].approvedBy).toEqual([]);
+    await approve('rita');
     expect(await status(id)).toMatchObject({ status: 'approved', decidedBy: 'github:rita' });
   });
 });
