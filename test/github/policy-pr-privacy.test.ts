@@ -8,7 +8,7 @@
  * Real server, fake GitHub, signed webhooks adapted from `@octokit/webhooks-examples`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_BOT_LOGIN, type FakeCheckRun } from '../fakes/fake-github.js';
+import { FAKE_APP_ID, FAKE_BOT_LOGIN, type FakeCheckRun } from '../fakes/fake-github.js';
 import { keyClient } from '../helpers/http.js';
 import { example, type Harness, INSTALLATION_ID, REPO, startHarness, until } from './harness.js';
 
@@ -312,7 +312,7 @@ describe('re-runs', () => {
       ...payload.check_suite,
       head_sha: head,
       head_branch: `change-${number}`,
-      app: { ...payload.check_suite.app, id: 1 },
+      app: { ...payload.check_suite.app, id: FAKE_APP_ID },
       pull_requests: [],
     };
     expect((await h.deliver('check_suite', payload)).status).toBe(200);
