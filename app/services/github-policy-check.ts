@@ -19,28 +19,27 @@
 import type { Logger } from '../logger.js';
 import {
   diffPolicyImpact,
-  loadPolicySet,
   type PolicyImpact,
-  type PolicyLoadResult,
-  type PolicySet,
   type PolicyTestReport,
-  type ReplayRequest,
   runPolicyTests,
 } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { RequestStore } from '../ports/request-store.js';
-import type { Job, JobInput, RequestRecord } from '../ports/store.js';
+import type { Job, JobInput } from '../ports/store.js';
 import { POLICY_CHECK_NAME, renderPolicyCheck } from '../render/policy-check.js';
 import { hasImpact } from '../render/policy-impact.js';
 import { isImpactComment, renderImpactComment } from '../render/policy-impact-comment.js';
+import {
+  GitHubPolicySets,
+  isSharedRepository,
+  POLICY_DIR,
+  type ReplayProgress,
+} from './github-policy-sets.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 
 const POLICY_CHECK_JOB = 'github.policy_check';
-const POLICY_DIR = 'policies';
-/** Repositories checked for using the owner's shared policies when a `.github` pull request is replayed. */
-const MAX_SHARED_REPOSITORIES = 30;
 
 export interface PolicyPullRequest {
   repository: string;
@@ -55,16 +54,12 @@ export interface PolicyPullRequest {
 }
 
 /** How far a check got, so a job that gives up can complete its run with the error. */
-interface Progress {
+interface Progress extends ReplayProgress {
   runId: number | null;
   /** The pull request touches `policies/`: a run belongs on it. */
   touchesPolicies: boolean;
   /** The run is completed: what fails after (the comment) does not touch it. */
   completed: boolean;
-  /** What the check was doing, for the error summary. */
-  stage: string;
-  /** The stage reads other repositories (a `.github` replay): their names stay out of the error. */
-  foreign: boolean;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -79,20 +74,15 @@ export interface GitHubPolicyCheckDeps {
   onJobsQueued?: () => void;
 }
 
-interface EffectiveSet {
-  /** The repository's own files, loaded; null when it has none there. */
-  own: PolicyLoadResult | null;
-  /** The set requests would be decided by; null when the own files are invalid. */
-  set: PolicySet | null;
-  /** Whose policies apply when the repository has none: `<owner>/.github`, or null for the built-in default. */
-  fallback: string | null;
-}
-
 export class GitHubPolicyCheckService {
-  readonly #replayLimit: number;
+  readonly #sets: GitHubPolicySets;
 
   constructor(private readonly deps: GitHubPolicyCheckDeps) {
-    this.#replayLimit = deps.replayLimit ?? 500;
+    this.#sets = new GitHubPolicySets({
+      store: deps.store,
+      gateway: deps.gateway,
+      replayLimit: deps.replayLimit ?? 500,
+    });
   }
 
   /** Queues the check of a pull request's head (opened, synchronized or reopened). */
@@ -179,7 +169,7 @@ export class GitHubPolicyCheckService {
     const runId = await this.#startRun(pull, retrying);
     progress.runId = runId;
     progress.stage = 'reading the policies at the head commit';
-    const head = await this.#effectiveSet(repository, headSha, progress);
+    const head = await this.#sets.effectiveSet(repository, headSha, progress);
     progress.stage = 'running the policy tests';
     const testFiles = prefixed(
       await gateway.readYamlFiles(repository, `${POLICY_DIR}/tests`, headSha),
@@ -201,10 +191,10 @@ export class GitHubPolicyCheckService {
       impactNote = 'Fix the errors first: the impact on past requests is computed from a valid set.';
     } else {
       progress.stage = 'replaying past requests';
-      const past = await this.#pastRequests(repository, progress);
+      const past = await this.#sets.pastRequests(repository, progress);
       scope = past.scope;
       progress.stage = 'reading the base policies';
-      const base = await this.#effectiveSet(repository, baseSha, progress);
+      const base = await this.#sets.effectiveSet(repository, baseSha, progress);
       if (!base.set) {
         impactNote = `The base policies (at \`${baseSha.slice(0, 7)}\`) have errors, so there is nothing valid to compare with.`;
       } else {
@@ -320,84 +310,6 @@ export class GitHubPolicyCheckService {
     }
   }
 
-  /** The set requests would be decided by at `sha`: the repository's own files, else the owner's, else the built-in default. */
-  async #effectiveSet(repository: string, sha: string, progress: Progress): Promise<EffectiveSet> {
-    const files = await this.deps.gateway.readYamlFiles(repository, POLICY_DIR, sha);
-    if (files !== null && files.size > 0) {
-      const own = loadPolicySet(files, { version: sha, source: `github:${repository}@${sha}` });
-      return { own, set: own.policySet, fallback: null };
-    }
-    const stage = progress.stage;
-    progress.stage = `reading the shared policies of ${ownerOf(repository)}/.github`;
-    const shared = await this.#sharedSet(repository);
-    progress.stage = stage;
-    if (shared) return { own: null, set: shared.set, fallback: shared.from };
-    return { own: null, set: builtin(sha), fallback: null };
-  }
-
-  /** The valid policies of `<owner>/.github` at its default branch, when the app can read them. */
-  async #sharedSet(repository: string): Promise<{ from: string; set: PolicySet } | null> {
-    const from = `${ownerOf(repository)}/.github`;
-    if (from.toLowerCase() === repository.toLowerCase()) return null;
-    const { gateway } = this.deps;
-    try {
-      const { sha } = await gateway.defaultBranchHead(from);
-      const files = await gateway.readYamlFiles(from, POLICY_DIR, sha);
-      if (files === null || files.size === 0) return null;
-      const set = loadPolicySet(files, { version: sha, source: `github:${from}@${sha}` }).policySet;
-      return set ? { from, set } : null;
-    } catch (error) {
-      if (error instanceof GitHubError && error.status === 404) return null;
-      throw error;
-    }
-  }
-
-  /**
-   * The newest requests the change would decide: the repository's own, or for `<owner>/.github`
-   * those of the owner's repositories that have no policies of their own.
-   */
-  async #pastRequests(
-    repository: string,
-    progress: Progress,
-  ): Promise<{ requests: ReplayRequest[]; scope: string }> {
-    const { store } = this.deps;
-    const limit = this.#replayLimit;
-    const describe = (n: number, total: number, of: string) =>
-      `${n < total ? `the last ${n}` : n === 1 ? 'the 1' : `all ${n}`} request${n === 1 ? '' : 's'} of ${of}`;
-    const owner = ownerOf(repository);
-    if (repository.toLowerCase() !== `${owner}/.github`.toLowerCase()) {
-      const { requests, total } = await store.listRequests({ repository, limit, offset: 0 });
-      return { requests: requests.map(toReplay), scope: describe(requests.length, total, repository) };
-    }
-    const { requests } = await store.listRequests({ repositoryOwner: owner, limit, offset: 0 });
-    const shared = new Map<string, boolean>();
-    progress.foreign = true;
-    for (const r of requests) {
-      const name = r.repository?.toLowerCase();
-      if (!name || shared.has(name) || shared.size >= MAX_SHARED_REPOSITORIES) continue;
-      shared.set(name, name !== repository.toLowerCase() && (await this.#usesSharedPolicies(name)));
-    }
-    progress.foreign = false;
-    const replayed = requests.filter((r) => shared.get(r.repository?.toLowerCase() ?? '') === true);
-    const of = `${owner}'s repositories that use these shared policies`;
-    return {
-      requests: replayed.map(toReplay),
-      scope: `${replayed.length === 1 ? 'the 1 recent request' : `the ${replayed.length} recent requests`} of ${of}`,
-    };
-  }
-
-  async #usesSharedPolicies(repository: string): Promise<boolean> {
-    const { gateway } = this.deps;
-    try {
-      const { sha } = await gateway.defaultBranchHead(repository);
-      const files = await gateway.readYamlFiles(repository, POLICY_DIR, sha);
-      return files === null || files.size === 0;
-    } catch (error) {
-      if (error instanceof GitHubError && error.status === 404) return false;
-      throw error;
-    }
-  }
-
   /**
    * One comment per pull request: created when there is an impact, edited only when it changes.
    * Ours is the one this app wrote (its bot login): anyone can paste the marker into a comment,
@@ -467,34 +379,6 @@ function parseRunExternalId(
   return { number, baseSha: match[3] ?? null, mergeGroup: match[1] === 'merge-group' };
 }
 
-function isSharedRepository(repository: string): boolean {
-  return repository.toLowerCase() === `${ownerOf(repository)}/.github`.toLowerCase();
-}
-
-/** What is replayed: no id (examples would show it), no creation time. */
-function toReplay(record: RequestRecord): ReplayRequest {
-  return {
-    id: null,
-    createdAt: null,
-    action: record.action,
-    params: record.params,
-    context: record.context,
-    urgency: record.urgency,
-    repository: record.repository,
-    requester: record.requester,
-  };
-}
-
 function prefixed(files: Map<string, string> | null, prefix: string): Map<string, string> {
   return new Map([...(files ?? new Map<string, string>())].map(([name, text]) => [`${prefix}${name}`, text]));
-}
-
-function ownerOf(repository: string): string {
-  return repository.split('/')[0] as string;
-}
-
-function builtin(version: string): PolicySet {
-  const set = loadPolicySet(new Map(), { version, source: 'builtin' }).policySet;
-  if (!set) throw new Error('the built-in default policy set is invalid');
-  return set;
 }
