@@ -1,15 +1,21 @@
 /**
- * `check_run.rerequested`: someone clicked "Re-run" on a request's check run. A new run shows the
- * request as it is now (GitHub shows the latest run), so the state is never lost to a re-run.
+ * `check_run.rerequested`: someone clicked "Re-run" on one of this app's runs. The `AgentGate
+ * policy` check runs again; a request's run is rewritten from the stored state (the same run).
  */
 import type { Context } from 'probot';
-import type { GitHubHandlerDeps } from './handler-deps.js';
+import type { GitHubGateway } from '../ports/github-gateway.js';
+import type { GitHubRerunService } from '../services/github-rerun-service.js';
 
 export const checkRunRerequested =
-  ({ gateway, checks }: GitHubHandlerDeps) =>
+  ({ gateway, reruns }: { gateway: GitHubGateway; reruns: GitHubRerunService }) =>
   async (context: Context<'check_run.rerequested'>): Promise<void> => {
     const { check_run: run, repository, installation } = context.payload;
-    if (!run.external_id || !run.name.startsWith('AgentGate: ')) return; // not ours
     if (installation) gateway.rememberInstallation(repository.full_name, installation.id);
-    await checks.handleRerun(repository.full_name, run.external_id);
+    await reruns.rerunCheckRun(repository.full_name, {
+      id: run.id,
+      name: run.name,
+      headSha: run.head_sha,
+      externalId: run.external_id || null,
+      pullRequests: (run.pull_requests ?? []).map((p) => p.number),
+    });
   };

@@ -13,17 +13,21 @@ import { AppError } from '../services/app-error.js';
 import { GitHubCheckService } from '../services/github-check-service.js';
 import { GitHubCheckVoteService } from '../services/github-check-vote-service.js';
 import { GitHubIssueService } from '../services/github-issue-service.js';
+import { GitHubMergeQueueService } from '../services/github-merge-queue.js';
 import { GitHubPolicyCheckService } from '../services/github-policy-check.js';
 import { type GitHubPolicyProvider, notInstalled } from '../services/github-policy-provider.js';
 import { GitHubReconciler } from '../services/github-reconciler.js';
+import { GitHubRerunService } from '../services/github-rerun-service.js';
 import { GitHubReviewService } from '../services/github-review-service.js';
 import { GitHubVoterAuthorizer } from '../services/github-voter-authorizer.js';
 import { checkRunRequestedAction } from './check-run-requested-action.js';
 import { checkRunRerequested } from './check-run-rerequested.js';
+import { checkSuiteRerequested } from './check-suite-rerequested.js';
 import type { GitHubHandlerDeps } from './handler-deps.js';
 import { installationChanged } from './installation-changed.js';
 import { issueCommentCreated } from './issue-comment-created.js';
 import { issuesClosed } from './issues-closed.js';
+import { mergeGroupChecksRequested } from './merge-group-checks-requested.js';
 import { oncePerDelivery } from './once-per-delivery.js';
 import { PULL_REQUEST_CHANGED, pullRequestChanged } from './pull-request-changed.js';
 import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
@@ -163,6 +167,15 @@ export function createGitHubIntegration(
       ...(options.policyReplayLimit !== undefined && { replayLimit: options.policyReplayLimit }),
       onJobsQueued: () => context.jobs.wake(),
     });
+    const mergeQueue = new GitHubMergeQueueService({
+      store,
+      gateway,
+      policyChecks,
+      clock,
+      log,
+      onJobsQueued: () => context.jobs.wake(),
+    });
+    const reruns = new GitHubRerunService({ store, gateway, checks, policyChecks, mergeQueue });
     const reconciler = new GitHubReconciler({ store, gateway, reviews, checkVotes, log });
     handle.reconciler = reconciler;
     handle.issues = issues;
@@ -175,7 +188,9 @@ export function createGitHubIntegration(
         app.on('issue_comment.created', once(issueCommentCreated(deps)));
         app.on('issues.closed', once(issuesClosed(deps)));
         app.on('check_run.requested_action', once(checkRunRequestedAction(deps)));
-        app.on('check_run.rerequested', once(checkRunRerequested(deps)));
+        app.on('check_run.rerequested', once(checkRunRerequested({ gateway, reruns })));
+        app.on('check_suite.rerequested', once(checkSuiteRerequested({ gateway, reruns })));
+        app.on('merge_group.checks_requested', once(mergeGroupChecksRequested({ gateway, mergeQueue })));
         app.on('pull_request_review.submitted', once(pullRequestReviewSubmitted(deps)));
         app.on('pull_request_review.dismissed', once(pullRequestReviewDismissed(deps)));
         app.on('push', once(push(deps)));
@@ -200,9 +215,15 @@ export function createGitHubIntegration(
         jobsFor: (change, request) => [
           ...issues.reactor.jobsFor(change, request),
           ...checks.reactor.jobsFor(change, request),
+          ...mergeQueue.reactor.jobsFor(change, request),
         ],
       },
-      jobKinds: { ...issues.jobKinds(retry), ...checks.jobKinds(retry), ...policyChecks.jobKinds(retry) },
+      jobKinds: {
+        ...issues.jobKinds(retry),
+        ...checks.jobKinds(retry),
+        ...policyChecks.jobKinds(retry),
+        ...mergeQueue.jobKinds(retry),
+      },
       mountRaw(app: Express) {
         app.post(
           WEBHOOK_PATH,

@@ -31,7 +31,28 @@ const SCHEMAS: Record<string, z.ZodType> = {
   }),
   'check_run.rerequested': z.object({
     ...base,
-    check_run: z.object({ name: z.string(), external_id: z.string().nullish() }),
+    check_run: z.object({
+      id: number,
+      name: z.string(),
+      head_sha: sha,
+      external_id: z.string().nullish(),
+      pull_requests: z.array(z.object({ number })).nullish(),
+    }),
+  }),
+  'check_suite.rerequested': z.object({
+    ...base,
+    check_suite: z.object({
+      head_sha: sha,
+      head_branch: z.string().nullish(),
+      app: z.object({ id: number }).nullish(),
+      pull_requests: z
+        .array(z.object({ number, head: z.object({ sha }), base: z.object({ sha }) }))
+        .nullish(),
+    }),
+  }),
+  'merge_group.checks_requested': z.object({
+    ...base,
+    merge_group: z.object({ head_sha: sha, head_ref: z.string(), base_sha: sha }),
   }),
   'pull_request_review.submitted': z.object({
     ...base,
@@ -81,6 +102,8 @@ const BASES: Record<string, z.ZodType> = {
   issue_comment: z.object(base),
   issues: z.object(base),
   check_run: z.object(base),
+  check_suite: z.object(base),
+  merge_group: z.object(base),
   pull_request_review: z.object(base),
   pull_request: z.object(base),
   installation: z.object({ action: z.string() }),

@@ -131,7 +131,18 @@ export interface GitHubPullRequest {
   htmlUrl: string;
   state: 'open' | 'closed';
   headSha: string;
+  /** The base branch's commit GitHub compares the pull request with. */
+  baseSha: string;
   author: { login: string; type: string };
+  /** `owner/name` of the head branch's repository: another one for a pull request from a fork; null when it was deleted. */
+  headRepository: string | null;
+}
+
+/** Who the app is on GitHub (`GET /app`): its comments are written by `botLogin` (`<slug>[bot]`). */
+export interface GitHubAppIdentity {
+  id: number;
+  slug: string;
+  botLogin: string;
 }
 
 export interface GitHubPullRequestReview {
@@ -153,6 +164,8 @@ export interface PullRequestFile {
 }
 
 export interface GitHubGateway {
+  /** The app itself (read once, then remembered). */
+  appIdentity(): Promise<GitHubAppIdentity>;
   /** The app's installation id on `repository`; `GitHubError` 404 when the app is not installed. */
   installationOf(repository: string): Promise<number>;
   /** Remembers an installation seen in a webhook, saving a lookup. */

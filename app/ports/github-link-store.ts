@@ -51,6 +51,8 @@ export interface GitHubLinkStore {
   getGitHubCheckRun(requestId: string): Promise<GitHubCheckRunLink | null>;
   /** Check runs of still-pending requests gated on commit `headSha` of `repository` (case-insensitive), oldest first. */
   findPendingGitHubCheckRuns(repository: string, headSha: string): Promise<GitHubCheckRunLink[]>;
+  /** Check runs of every request gated on commit `headSha` of `repository`, decided or not, oldest first. */
+  findGitHubCheckRuns(repository: string, headSha: string): Promise<GitHubCheckRunLink[]>;
   /** Check runs of still-pending requests, by request id, after `afterRequestId` (for reconciliation). */
   listPendingGitHubCheckRuns(limit: number, afterRequestId?: string): Promise<GitHubCheckRunLink[]>;
 }

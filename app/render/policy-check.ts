@@ -33,6 +33,8 @@ export interface PolicyCheckView {
   impactNote?: string | null;
   /** What was replayed, e.g. `the last 500 requests of acme/payments`. */
   scope: string;
+  /** The requests replayed are other repositories' (`<owner>/.github`): counts per decision change only. */
+  countsOnly?: boolean;
 }
 
 export interface PolicyCheckOutput {
@@ -81,7 +83,10 @@ export function renderPolicyCheck(view: PolicyCheckView): PolicyCheckOutput {
   const widening = view.impact ? describeWidening(view.impact) : null;
   summary.push('', '### Impact');
   if (view.impact) {
-    summary.push('', renderImpactMarkdown(view.impact, { pathOf, scope: view.scope }));
+    summary.push(
+      '',
+      renderImpactMarkdown(view.impact, { pathOf, scope: view.scope, countsOnly: view.countsOnly === true }),
+    );
   } else {
     summary.push('', view.impactNote ?? 'No impact report.');
   }
@@ -103,7 +108,9 @@ export function renderPolicyCheck(view: PolicyCheckView): PolicyCheckOutput {
           message: c.failures.join('\n'),
         }),
       ),
-      ...(view.head?.policySet && view.impact ? wideningAnnotations(view.impact, pathOf) : []),
+      ...(view.head?.policySet && view.impact
+        ? wideningAnnotations(view.impact, pathOf, view.countsOnly === true)
+        : []),
     ],
   };
 }
@@ -188,16 +195,21 @@ function diagnosticAnnotation(d: PolicyDiagnostic, pathOf: (f: string) => string
 }
 
 /** One warning per head rule that lets past requests through with fewer humans. */
-function wideningAnnotations(impact: PolicyImpact, pathOf: (f: string) => string): CheckAnnotation[] {
+function wideningAnnotations(
+  impact: PolicyImpact,
+  pathOf: (f: string) => string,
+  countsOnly: boolean,
+): CheckAnnotation[] {
   const byRule = new Map<string, { rule: RuleRef; count: number; changes: string[] }>();
   const groups = [...impact.decisionChanges, ...impact.requirementChanges].filter(
     (g) => g.direction === 'widens',
   );
   for (const group of groups) {
+    const action = countsOnly ? '' : `${group.action}: `;
     const change =
       'from' in group
-        ? `${group.action}: ${group.from} → ${group.to} ×${group.count}`
-        : `${group.action}: fewer approvals ×${group.count}`;
+        ? `${action}${group.from} → ${group.to} ×${group.count}`
+        : `${action}fewer approvals ×${group.count}`;
     for (const rule of group.headRules) {
       if (!rule.file) continue;
       const entry = byRule.get(rule.name) ?? { rule, count: 0, changes: [] };

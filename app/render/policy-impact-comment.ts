@@ -1,7 +1,8 @@
 /**
  * The one comment per policy pull request that tells reviewers what the change does to past
- * requests. It carries a hidden marker so it is found and edited in place; it names no commit, so
- * a push that does not change the impact renders the same body and nothing is written. Pure.
+ * requests: counts only (see policy-impact.ts). It carries a hidden marker so it is found and
+ * edited in place — the app's own comment with it, never someone else's; it names no commit, so a
+ * push that does not change the impact renders the same body and nothing is written. Pure.
  */
 import type { PolicyImpact } from '../policy/diff-impact.js';
 import { hasImpact, renderImpactMarkdown } from './policy-impact.js';
@@ -12,12 +13,16 @@ export function isImpactComment(body: string): boolean {
   return body.includes(IMPACT_MARKER);
 }
 
-export function renderImpactComment(impact: PolicyImpact, options: { dir: string; scope: string }): string {
+export function renderImpactComment(
+  impact: PolicyImpact,
+  options: { dir: string; scope: string; countsOnly?: boolean },
+): string {
   const body = hasImpact(impact)
     ? renderImpactMarkdown(impact, {
         pathOf: (file) => `${options.dir}/${file}`,
         scope: options.scope,
         showVersions: false,
+        countsOnly: options.countsOnly === true,
       })
     : `The latest changes no longer change how ${options.scope} would be decided.`;
   return [
@@ -26,6 +31,6 @@ export function renderImpactComment(impact: PolicyImpact, options: { dir: string
     '',
     body,
     '',
-    '<sub>Kept up to date as the pull request changes. The **AgentGate policy** check has the details; `agentgate policy diff` shows the same report locally.</sub>',
+    '<sub>Kept up to date as the pull request changes. The **AgentGate policy** check has the details; `agentgate policy diff` shows the requests behind these counts to whoever may read them.</sub>',
   ].join('\n');
 }

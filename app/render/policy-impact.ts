@@ -2,7 +2,13 @@
  * The impact report of a policy change, as a reviewer reads it: Markdown for the check run and the
  * pull request comment, plain text for `agentgate policy diff`. Widening comes first and is
  * flagged on every line, so it cannot be missed. No `@` mentions: a report never notifies anyone.
- * Pure (snapshot-tested in test/render).
+ *
+ * The Markdown is published on a pull request, to whoever can read it: it shows counts only — per
+ * action and decision change, or (`countsOnly`, the owner's shared `.github` policies, replayed
+ * over other repositories' requests) per decision change alone — and never a request's id,
+ * params, context or requester. Examples with ids and params exist only in the text for
+ * `agentgate policy diff`, which reads requests through the authenticated API.
+ * Pure (snapshot-tested in test/github/policy-pull-requests.test.ts).
  */
 import type { PolicyDecisionKind } from '../../sdk/schemas.js';
 import { describeRequirement } from '../policy/describe-decision.js';
@@ -26,6 +32,11 @@ export interface ImpactRenderOptions {
   showVersions?: boolean;
   /** Groups listed per section before "and N more" (default 15). */
   maxGroups?: number;
+  /**
+   * Markdown only: counts per decision change, without action names (a `<owner>/.github` pull
+   * request replays other repositories' requests; nothing of theirs but counts is shown).
+   */
+  countsOnly?: boolean;
 }
 
 /** Where the head's and the base's policy files are shown. */
@@ -86,15 +97,19 @@ export function renderImpactMarkdown(impact: PolicyImpact, options: ImpactRender
     totalsRow('base', impact, 'base', options),
     totalsRow('head', impact, 'head', options),
   );
+  if (options.countsOnly) {
+    lines.push(...countsOnlyMarkdown(impact));
+    return [...lines, ...rulesMarkdown(impact, paths)].join('\n');
+  }
   if (impact.decisionChanges.length > 0) {
     lines.push('', '#### Decisions that change', '');
-    for (const group of impact.decisionChanges.slice(0, max)) lines.push(...decisionMarkdown(group, paths));
+    for (const group of impact.decisionChanges.slice(0, max)) lines.push(decisionMarkdown(group, paths));
     lines.push(...moreMarkdown(impact.decisionChanges, max));
   }
   if (impact.requirementChanges.length > 0) {
     lines.push('', '#### Approvals that change', '');
     for (const group of impact.requirementChanges.slice(0, max)) {
-      lines.push(...requirementMarkdown(group, paths));
+      lines.push(requirementMarkdown(group, paths));
     }
     lines.push(...moreMarkdown(impact.requirementChanges, max));
   }
@@ -174,25 +189,71 @@ function requirementHeadline(group: RequirementChangeGroup): string {
   return `${group.action}: other approvals ×${group.count}`;
 }
 
-function decisionMarkdown(group: DecisionChangeGroup, paths: Paths): string[] {
+/** One line per group: counts, the rules and the approvals (policy text), never a request's data. */
+function decisionMarkdown(group: DecisionChangeGroup, paths: Paths): string {
   const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
-  return [
-    `- ${mark}**${code(group.action)}: ${group.from} → ${group.to} ×${group.count}** — ${because(group, paths, code)}`,
-    `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
-  ];
+  return `- ${mark}**${code(group.action)}: ${group.from} → ${group.to} ×${group.count}** — ${because(group, paths, code)}`;
 }
 
-function requirementMarkdown(group: RequirementChangeGroup, paths: Paths): string[] {
+function requirementMarkdown(group: RequirementChangeGroup, paths: Paths): string {
   const mark = group.direction === 'widens' ? `${WIDENS} ` : '';
-  const how =
-    group.direction === 'changes'
-      ? ''
-      : ` (${group.direction === 'widens' ? 'fewer humans' : 'more humans'})`;
-  return [
-    `- ${mark}**${code(group.action)} ×${group.count}**${how}: ${requirementsText(group.base)} → **${requirementsText(group.head)}** — ${because(group, paths, code)}`,
-    `  <br>e.g. ${group.examples.map((e) => exampleMarkdown(e)).join(' · ')}`,
-  ];
+  return `- ${mark}**${code(group.action)} ×${group.count}**${howMarkdown(group.direction)}: ${requirementsText(group.base)} → **${requirementsText(group.head)}** — ${because(group, paths, code)}`;
 }
+
+function howMarkdown(direction: DecisionChangeGroup['direction']): string {
+  return direction === 'changes' ? '' : ` (${direction === 'widens' ? 'fewer humans' : 'more humans'})`;
+}
+
+/** Counts per decision change and per direction of approval changes: no action, no rule, no request. */
+function countsOnlyMarkdown(impact: PolicyImpact): string[] {
+  const lines: string[] = [];
+  const decisions = new Map<string, { direction: DecisionChangeGroup['direction']; count: number }>();
+  for (const group of impact.decisionChanges) {
+    const key = `${group.from} → ${group.to}`;
+    const entry = decisions.get(key) ?? { direction: group.direction, count: 0 };
+    entry.count += group.count;
+    decisions.set(key, entry);
+  }
+  if (decisions.size > 0) {
+    lines.push('', '#### Decisions that change', '');
+    for (const [change, { direction, count }] of sortCounts(decisions)) {
+      lines.push(`- ${direction === 'widens' ? `${WIDENS} ` : ''}**${change} ×${count}**`);
+    }
+  }
+  const approvals = new Map<string, { direction: RequirementChangeGroup['direction']; count: number }>();
+  for (const group of impact.requirementChanges) {
+    const entry = approvals.get(group.direction) ?? { direction: group.direction, count: 0 };
+    entry.count += group.count;
+    approvals.set(group.direction, entry);
+  }
+  if (approvals.size > 0) {
+    lines.push('', '#### Approvals that change', '');
+    for (const [, { direction, count }] of sortCounts(approvals)) {
+      const what =
+        direction === 'widens'
+          ? 'fewer or lesser approvals'
+          : direction === 'narrows'
+            ? 'more or higher approvals'
+            : 'other approvals';
+      lines.push(`- ${direction === 'widens' ? `${WIDENS} ` : ''}**${what} ×${count}**`);
+    }
+  }
+  lines.push(
+    '',
+    'Action names, rules per request and examples are not shown here: these are other repositories’ requests. `agentgate policy diff` shows them to whoever may read those requests.',
+  );
+  return lines;
+}
+
+function sortCounts<T extends { direction: DecisionChangeGroup['direction']; count: number }>(
+  entries: Map<string, T>,
+): [string, T][] {
+  return [...entries].sort(
+    ([a, x], [b, y]) => RANK[x.direction] - RANK[y.direction] || y.count - x.count || a.localeCompare(b),
+  );
+}
+
+const RANK: Record<DecisionChangeGroup['direction'], number> = { widens: 0, changes: 1, narrows: 2 };
 
 function moreMarkdown(groups: readonly { count: number }[], max: number): string[] {
   if (groups.length <= max) return [];
@@ -248,10 +309,6 @@ function requirementsText(shapes: readonly RequirementShape[]): string {
 
 function exampleText(example: ImpactExample): string {
   return `${example.id ?? 'request'} ${truncate(JSON.stringify(example.params), 80)}`;
-}
-
-function exampleMarkdown(example: ImpactExample): string {
-  return `${example.id ? `${code(example.id)} ` : ''}${code(truncate(JSON.stringify(example.params), 80))}`;
 }
 
 function truncate(text: string, max: number): string {

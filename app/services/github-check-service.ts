@@ -82,14 +82,18 @@ export class GitHubCheckService {
   }
 
   /**
-   * Someone clicked "Re-run" on a request's run: a new run shows the request as it is now (GitHub
-   * shows the latest run). False when the run is not a request's of this repository.
+   * Someone clicked "Re-run" on a request's run (or "Re-run all checks" on its commit): the same
+   * run is rewritten from the stored state — the request decides what it shows, and it keeps one
+   * run. False when the run is not a request's of this repository.
    */
   async handleRerun(repository: string, requestId: string): Promise<boolean> {
     const link = await this.deps.store.getGitHubCheckRun(requestId);
     if (!link || link.repository.toLowerCase() !== repository.toLowerCase()) return false;
+    const request = await this.deps.store.getRequest(requestId);
+    if (!request) return false;
+    const kind = request.status === 'pending' ? CHECK_JOBS.updateCheckRun : CHECK_JOBS.reflectCheckRun;
     await this.deps.store.enqueueJobs(
-      [{ kind: CHECK_JOBS.createCheckRun, payload: { requestId, rerun: true } }],
+      [{ kind, payload: { requestId } }],
       this.deps.clock.now().toISOString(),
     );
     this.deps.onJobsQueued?.();

@@ -5,41 +5,64 @@
  * last N requests of the repository replayed under the base and head sets. One comment per pull
  * request summarizes the impact, written only when the impact changes and edited in place.
  *
- * Runs as a durable job (GitHub writes are retried); nothing here changes the active set: only a
- * push to the default branch does (`GitHubPolicyProvider`).
+ * What a pull request shows is published to whoever can read it: the impact is counts only (no
+ * request id, params, context or requester ever reaches the report: replayed requests carry no id
+ * and no examples are kept); a `<owner>/.github` pull request, replaying other repositories'
+ * requests, shows counts per decision change alone; a pull request from a fork, and a merge-queue
+ * commit, get validation and tests and no impact report. The comment is found by the app's own
+ * login (`<slug>[bot]`), never by the marker alone.
+ *
+ * Runs as a durable job (GitHub writes are retried); when it fails for good or its retries give
+ * up, the run is completed as `failure` with the error, never left in progress. Nothing here
+ * changes the active set: only a push to the default branch does (`GitHubPolicyProvider`).
  */
 import type { Logger } from '../logger.js';
 import {
   diffPolicyImpact,
-  loadPolicySet,
   type PolicyImpact,
-  type PolicyLoadResult,
-  type PolicySet,
   type PolicyTestReport,
-  type ReplayRequest,
   runPolicyTests,
 } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { RequestStore } from '../ports/request-store.js';
-import type { Job, JobInput, RequestRecord } from '../ports/store.js';
+import type { Job, JobInput } from '../ports/store.js';
 import { POLICY_CHECK_NAME, renderPolicyCheck } from '../render/policy-check.js';
 import { hasImpact } from '../render/policy-impact.js';
 import { isImpactComment, renderImpactComment } from '../render/policy-impact-comment.js';
+import {
+  GitHubPolicySets,
+  isSharedRepository,
+  POLICY_DIR,
+  type ReplayProgress,
+} from './github-policy-sets.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
 
 const POLICY_CHECK_JOB = 'github.policy_check';
-const POLICY_DIR = 'policies';
-/** Repositories checked for using the owner's shared policies when a `.github` pull request is replayed. */
-const MAX_SHARED_REPOSITORIES = 30;
 
 export interface PolicyPullRequest {
   repository: string;
   number: number;
   headSha: string;
-  baseSha: string;
+  /** The base to compare with; null: the pull request's base as GitHub says now (a re-run). */
+  baseSha: string | null;
+  /** A merge-queue commit made for this pull request (`headSha`): validation and tests only. */
+  mergeGroup?: boolean;
+  /** Report into this run (the one someone clicked "Re-run" on) rather than a new one. */
+  runId?: number | null;
 }
+
+/** How far a check got, so a job that gives up can complete its run with the error. */
+interface Progress extends ReplayProgress {
+  runId: number | null;
+  /** The pull request touches `policies/`: a run belongs on it. */
+  touchesPolicies: boolean;
+  /** The run is completed: what fails after (the comment) does not touch it. */
+  completed: boolean;
+}
+
+const MAX_ATTEMPTS = 8;
 
 export interface GitHubPolicyCheckDeps {
   store: RequestStore & JobQueue;
@@ -51,20 +74,15 @@ export interface GitHubPolicyCheckDeps {
   onJobsQueued?: () => void;
 }
 
-interface EffectiveSet {
-  /** The repository's own files, loaded; null when it has none there. */
-  own: PolicyLoadResult | null;
-  /** The set requests would be decided by; null when the own files are invalid. */
-  set: PolicySet | null;
-  /** Whose policies apply when the repository has none: `<owner>/.github`, or null for the built-in default. */
-  fallback: string | null;
-}
-
 export class GitHubPolicyCheckService {
-  readonly #replayLimit: number;
+  readonly #sets: GitHubPolicySets;
 
   constructor(private readonly deps: GitHubPolicyCheckDeps) {
-    this.#replayLimit = deps.replayLimit ?? 500;
+    this.#sets = new GitHubPolicySets({
+      store: deps.store,
+      gateway: deps.gateway,
+      replayLimit: deps.replayLimit ?? 500,
+    });
   }
 
   /** Queues the check of a pull request's head (opened, synchronized or reopened). */
@@ -74,18 +92,54 @@ export class GitHubPolicyCheckService {
     this.deps.onJobsQueued?.();
   }
 
+  /**
+   * "Re-run" on an `AgentGate policy` run (or "Re-run all checks" on its commit): the check runs
+   * again into that run. Which pull request it is comes from the run's `external_id`, which only
+   * this app sets (`pull:<n>`, `merge-group:<n>:<base sha>`), else from the pull requests GitHub
+   * lists on the run. False when it names none.
+   */
+  async rerun(
+    repository: string,
+    run: { id: number; headSha: string; externalId: string | null; pullRequests?: readonly number[] },
+  ): Promise<boolean> {
+    const target = parseRunExternalId(run.externalId);
+    const number = target?.number ?? run.pullRequests?.[0];
+    if (number === undefined) return false;
+    await this.enqueue({
+      repository,
+      number,
+      headSha: run.headSha,
+      baseSha: target?.baseSha ?? null,
+      mergeGroup: target?.mergeGroup ?? false,
+      runId: run.id,
+    });
+    return true;
+  }
+
   jobKinds(retry: Pick<JobKind, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts'> = {}): Record<string, JobKind> {
+    const maxAttempts = retry.maxAttempts ?? MAX_ATTEMPTS;
     return {
       [POLICY_CHECK_JOB]: {
         ...retry,
+        maxAttempts,
         handle: async (job: Job) => {
+          const pull = pullOf(job);
+          const progress: Progress = {
+            runId: null,
+            touchesPolicies: false,
+            completed: false,
+            stage: 'listing the files of the pull request',
+            foreign: false,
+          };
           try {
-            await this.check(pullOf(job), { retrying: job.attempts > 1 });
+            await this.check(pull, { retrying: job.attempts > 1, progress });
           } catch (error) {
             // Gone or refused for good (not installed, deleted, invalid): retrying cannot help.
-            if (error instanceof GitHubError && !error.transient && error.status !== 403) {
-              throw new PermanentJobError(error.message);
-            }
+            const permanent =
+              error instanceof PermanentJobError ||
+              (error instanceof GitHubError && !error.transient && error.status !== 403);
+            if (permanent || job.attempts >= maxAttempts) await this.#giveUp(pull, progress, error);
+            if (permanent) throw new PermanentJobError((error as Error).message);
             throw error;
           }
         },
@@ -93,18 +147,30 @@ export class GitHubPolicyCheckService {
     };
   }
 
-  async check(pull: PolicyPullRequest, { retrying = false } = {}): Promise<void> {
+  async check(
+    pull: PolicyPullRequest,
+    { retrying = false, progress = newProgress() }: { retrying?: boolean; progress?: Progress } = {},
+  ): Promise<void> {
     const { gateway, log } = this.deps;
-    const { repository, number, headSha, baseSha } = pull;
+    const { repository, number, headSha } = pull;
     const files = await gateway.listPullRequestFiles(repository, number);
     const inPolicies = (path: string | null) => path?.startsWith(`${POLICY_DIR}/`) ?? false;
     if (!files.some((f) => inPolicies(f.path) || inPolicies(f.previousPath))) return;
-    // A newer push has its own job; checking an old head would only put stale results on the PR.
+    progress.stage = 'reading the pull request';
     const current = await gateway.getPullRequest(repository, number);
-    if (current.state !== 'open' || current.headSha !== headSha) return;
+    // A newer push has its own job; checking an old head would only put stale results on the PR.
+    // A merge-queue commit is checked while its pull request waits in the queue.
+    if (current.state !== 'open' || (!pull.mergeGroup && current.headSha !== headSha)) return;
+    const baseSha = pull.baseSha ?? current.baseSha;
+    const fromFork = current.headRepository?.toLowerCase() !== repository.toLowerCase();
+    progress.touchesPolicies = true;
 
-    const runId = await this.#startRun(repository, headSha, retrying);
-    const head = await this.#effectiveSet(repository, headSha);
+    progress.stage = 'starting the check run';
+    const runId = await this.#startRun(pull, retrying);
+    progress.runId = runId;
+    progress.stage = 'reading the policies at the head commit';
+    const head = await this.#sets.effectiveSet(repository, headSha, progress);
+    progress.stage = 'running the policy tests';
     const testFiles = prefixed(
       await gateway.readYamlFiles(repository, `${POLICY_DIR}/tests`, headSha),
       'tests/',
@@ -113,15 +179,27 @@ export class GitHubPolicyCheckService {
 
     let impact: PolicyImpact | null = null;
     let impactNote: string | null = null;
-    const { requests, scope } = await this.#pastRequests(repository);
-    if (!head.set) {
+    let scope = '';
+    const shared = isSharedRepository(repository);
+    if (pull.mergeGroup) {
+      impactNote =
+        'Not replayed on a merge-queue commit: the pull request’s own `AgentGate policy` check showed the impact.';
+    } else if (fromFork) {
+      impactNote =
+        'No impact report for a pull request from a fork: past requests are not replayed where anyone can open a pull request. A maintainer can run `agentgate policy diff` with the requests from `agentgate list --json`.';
+    } else if (!head.set) {
       impactNote = 'Fix the errors first: the impact on past requests is computed from a valid set.';
     } else {
-      const base = await this.#effectiveSet(repository, baseSha);
+      progress.stage = 'replaying past requests';
+      const past = await this.#sets.pastRequests(repository, progress);
+      scope = past.scope;
+      progress.stage = 'reading the base policies';
+      const base = await this.#sets.effectiveSet(repository, baseSha, progress);
       if (!base.set) {
         impactNote = `The base policies (at \`${baseSha.slice(0, 7)}\`) have errors, so there is nothing valid to compare with.`;
       } else {
-        impact = diffPolicyImpact(base.set, head.set, requests, this.deps.clock.now());
+        // No examples: a pull request shows counts, never a request's id or params.
+        impact = diffPolicyImpact(base.set, head.set, past.requests, this.deps.clock.now(), { examples: 0 });
       }
     }
 
@@ -135,24 +213,46 @@ export class GitHubPolicyCheckService {
       impact,
       impactNote,
       scope,
+      countsOnly: shared,
     });
+    progress.stage = 'completing the check run';
+    progress.foreign = false;
     await gateway.updateCheckRun(repository, runId, { status: 'completed', ...output });
+    progress.completed = true;
     log.info(
       {
         repository,
         pullRequest: number,
         headSha,
+        mergeGroup: pull.mergeGroup === true,
+        fromFork,
         conclusion: output.conclusion,
         widened: impact?.widened ?? null,
       },
       'policy pull request checked',
     );
-    if (impact) await this.#upsertComment(pull, impact, scope);
+    if (impact) await this.#upsertComment(pull, impact, scope, shared);
   }
 
-  /** A retry reuses the run a failed attempt left in progress, rather than adding another. */
-  async #startRun(repository: string, headSha: string, retrying: boolean): Promise<number> {
+  /** Retries and re-runs report into one run: the one clicked, else one a failed attempt left open, else a new one. */
+  async #startRun(pull: PolicyPullRequest, retrying: boolean): Promise<number> {
     const { gateway } = this.deps;
+    const { repository, headSha } = pull;
+    const started = {
+      status: 'in_progress' as const,
+      title: 'Checking the policies…',
+      summary: pull.mergeGroup
+        ? `Validating \`${POLICY_DIR}/\` and running its tests on this merge-queue commit.`
+        : `Validating \`${POLICY_DIR}/\`, running its tests and replaying past requests under the base and the head policies.`,
+    };
+    if (pull.runId) {
+      try {
+        await gateway.updateCheckRun(repository, pull.runId, started);
+        return pull.runId;
+      } catch (error) {
+        if (!(error instanceof GitHubError && error.status === 404)) throw error;
+      }
+    }
     if (retrying) {
       const runs = await gateway.listCheckRuns(repository, headSha, POLICY_CHECK_NAME);
       const open = runs.find((r) => r.status !== 'completed');
@@ -161,89 +261,76 @@ export class GitHubPolicyCheckService {
     const run = await gateway.createCheckRun(repository, {
       name: POLICY_CHECK_NAME,
       headSha,
-      status: 'in_progress',
-      title: 'Checking the policies…',
-      summary: `Validating \`${POLICY_DIR}/\`, running its tests and replaying past requests under the base and the head policies.`,
+      ...started,
+      externalId: runExternalId(pull),
     });
     return run.id;
   }
 
-  /** The set requests would be decided by at `sha`: the repository's own files, else the owner's, else the built-in default. */
-  async #effectiveSet(repository: string, sha: string): Promise<EffectiveSet> {
-    const files = await this.deps.gateway.readYamlFiles(repository, POLICY_DIR, sha);
-    if (files !== null && files.size > 0) {
-      const own = loadPolicySet(files, { version: sha, source: `github:${repository}@${sha}` });
-      return { own, set: own.policySet, fallback: null };
-    }
-    const shared = await this.#sharedSet(repository);
-    if (shared) return { own: null, set: shared.set, fallback: shared.from };
-    return { own: null, set: builtin(sha), fallback: null };
-  }
-
-  /** The valid policies of `<owner>/.github` at its default branch, when the app can read them. */
-  async #sharedSet(repository: string): Promise<{ from: string; set: PolicySet } | null> {
-    const from = `${ownerOf(repository)}/.github`;
-    if (from.toLowerCase() === repository.toLowerCase()) return null;
-    const { gateway } = this.deps;
+  /**
+   * The job failed for good or its retries ran out: the run (created now if it never was) is
+   * completed as `failure` with what went wrong — a required check must not pass (`neutral`
+   * would) on a change nobody could check, nor stay in progress. "Re-run" tries again.
+   */
+  async #giveUp(pull: PolicyPullRequest, progress: Progress, error: unknown): Promise<void> {
+    if (progress.completed || (!progress.touchesPolicies && progress.runId === null)) return;
+    const { gateway, log } = this.deps;
+    const why =
+      error instanceof GitHubError
+        ? progress.foreign
+          ? `GitHub answered ${error.status || 'nothing (unreachable)'} for a repository that uses these shared policies`
+          : error.message
+        : 'an internal error (the server’s log has it)';
+    const output = {
+      status: 'completed' as const,
+      conclusion: 'failure' as const,
+      title: 'AgentGate could not check the policies',
+      summary: [
+        `AgentGate could not finish this check while ${progress.stage}: ${why}`,
+        '',
+        'This is not a verdict on the change: nothing was decided about it. Click **Re-run** to try again.',
+      ].join('\n'),
+    };
     try {
-      const { sha } = await gateway.defaultBranchHead(from);
-      const files = await gateway.readYamlFiles(from, POLICY_DIR, sha);
-      if (files === null || files.size === 0) return null;
-      const set = loadPolicySet(files, { version: sha, source: `github:${from}@${sha}` }).policySet;
-      return set ? { from, set } : null;
-    } catch (error) {
-      if (error instanceof GitHubError && error.status === 404) return null;
-      throw error;
+      if (progress.runId !== null) {
+        await gateway.updateCheckRun(pull.repository, progress.runId, output);
+      } else {
+        await gateway.createCheckRun(pull.repository, {
+          name: POLICY_CHECK_NAME,
+          headSha: pull.headSha,
+          ...output,
+          externalId: runExternalId(pull),
+        });
+      }
+    } catch (failure) {
+      log.error(
+        { err: failure, repository: pull.repository, pullRequest: pull.number },
+        'could not complete the policy check run with its error',
+      );
     }
   }
 
   /**
-   * The newest requests the change would decide: the repository's own, or for `<owner>/.github`
-   * those of the owner's repositories that have no policies of their own.
+   * One comment per pull request: created when there is an impact, edited only when it changes.
+   * Ours is the one this app wrote (its bot login): anyone can paste the marker into a comment,
+   * and such a comment is neither edited nor taken for ours.
    */
-  async #pastRequests(repository: string): Promise<{ requests: ReplayRequest[]; scope: string }> {
-    const { store } = this.deps;
-    const limit = this.#replayLimit;
-    const describe = (n: number, total: number, of: string) =>
-      `${n < total ? `the last ${n}` : n === 1 ? 'the 1' : `all ${n}`} request${n === 1 ? '' : 's'} of ${of}`;
-    const owner = ownerOf(repository);
-    if (repository.toLowerCase() !== `${owner}/.github`.toLowerCase()) {
-      const { requests, total } = await store.listRequests({ repository, limit, offset: 0 });
-      return { requests: requests.map(toReplay), scope: describe(requests.length, total, repository) };
-    }
-    const { requests } = await store.listRequests({ repositoryOwner: owner, limit, offset: 0 });
-    const shared = new Map<string, boolean>();
-    for (const r of requests) {
-      const name = r.repository?.toLowerCase();
-      if (!name || shared.has(name) || shared.size >= MAX_SHARED_REPOSITORIES) continue;
-      shared.set(name, name !== repository.toLowerCase() && (await this.#usesSharedPolicies(name)));
-    }
-    const replayed = requests.filter((r) => shared.get(r.repository?.toLowerCase() ?? '') === true);
-    const of = `${owner}'s repositories that use these shared policies`;
-    return {
-      requests: replayed.map(toReplay),
-      scope: `${replayed.length === 1 ? 'the 1 recent request' : `the ${replayed.length} recent requests`} of ${of}`,
-    };
-  }
-
-  async #usesSharedPolicies(repository: string): Promise<boolean> {
+  async #upsertComment(
+    pull: PolicyPullRequest,
+    impact: PolicyImpact,
+    scope: string,
+    countsOnly: boolean,
+  ): Promise<void> {
     const { gateway } = this.deps;
-    try {
-      const { sha } = await gateway.defaultBranchHead(repository);
-      const files = await gateway.readYamlFiles(repository, POLICY_DIR, sha);
-      return files === null || files.size === 0;
-    } catch (error) {
-      if (error instanceof GitHubError && error.status === 404) return false;
-      throw error;
-    }
-  }
-
-  /** One comment per pull request: created when there is an impact, edited only when it changes. */
-  async #upsertComment(pull: PolicyPullRequest, impact: PolicyImpact, scope: string): Promise<void> {
-    const { gateway } = this.deps;
+    const { botLogin } = await gateway.appIdentity();
     const comments = await gateway.listComments(pull.repository, pull.number);
-    const mine = comments.find((c) => c.user.type === 'Bot' && isImpactComment(c.body));
-    const body = renderImpactComment(impact, { dir: POLICY_DIR, scope });
+    const mine = comments.find(
+      (c) =>
+        c.user.type === 'Bot' &&
+        c.user.login.toLowerCase() === botLogin.toLowerCase() &&
+        isImpactComment(c.body),
+    );
+    const body = renderImpactComment(impact, { dir: POLICY_DIR, scope, countsOnly });
     if (mine) {
       if (mine.body !== body) await gateway.updateComment(pull.repository, mine.id, body);
       return;
@@ -253,41 +340,45 @@ export class GitHubPolicyCheckService {
 }
 
 function pullOf(job: Job): PolicyPullRequest {
-  const { repository, number, headSha, baseSha } = job.payload as Partial<PolicyPullRequest>;
+  const { repository, number, headSha, baseSha, mergeGroup, runId } =
+    job.payload as Partial<PolicyPullRequest>;
   if (
     typeof repository !== 'string' ||
     typeof number !== 'number' ||
     typeof headSha !== 'string' ||
-    typeof baseSha !== 'string'
+    (typeof baseSha !== 'string' && baseSha !== null)
   ) {
     throw new PermanentJobError('policy check job payload is incomplete');
   }
-  return { repository, number, headSha, baseSha };
+  return {
+    repository,
+    number,
+    headSha,
+    baseSha,
+    mergeGroup: mergeGroup === true,
+    runId: typeof runId === 'number' ? runId : null,
+  };
 }
 
-function toReplay(record: RequestRecord): ReplayRequest {
-  return {
-    id: record.id,
-    createdAt: record.createdAt,
-    action: record.action,
-    params: record.params,
-    context: record.context,
-    urgency: record.urgency,
-    repository: record.repository,
-    requester: record.requester,
-  };
+function newProgress(): Progress {
+  return { runId: null, touchesPolicies: false, completed: false, stage: 'checking', foreign: false };
+}
+
+/** What the run is for, kept on the run itself (only this app can set it): what a re-run checks again. */
+function runExternalId(pull: PolicyPullRequest): string {
+  return pull.mergeGroup ? `merge-group:${pull.number}:${pull.baseSha ?? ''}` : `pull:${pull.number}`;
+}
+
+function parseRunExternalId(
+  externalId: string | null,
+): { number: number; baseSha: string | null; mergeGroup: boolean } | null {
+  const match = /^(pull|merge-group):(\d+)(?::([0-9a-f]{40}))?$/.exec(externalId ?? '');
+  if (!match) return null;
+  const number = Number(match[2]);
+  if (!Number.isSafeInteger(number) || number < 1) return null;
+  return { number, baseSha: match[3] ?? null, mergeGroup: match[1] === 'merge-group' };
 }
 
 function prefixed(files: Map<string, string> | null, prefix: string): Map<string, string> {
   return new Map([...(files ?? new Map<string, string>())].map(([name, text]) => [`${prefix}${name}`, text]));
-}
-
-function ownerOf(repository: string): string {
-  return repository.split('/')[0] as string;
-}
-
-function builtin(version: string): PolicySet {
-  const set = loadPolicySet(new Map(), { version, source: 'builtin' }).policySet;
-  if (!set) throw new Error('the built-in default policy set is invalid');
-  return set;
 }

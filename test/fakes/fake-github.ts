@@ -92,6 +92,8 @@ export interface FakePullRequest {
   headRef: string;
   author: string;
   state: 'open' | 'closed';
+  /** `owner/name` the head branch lives in: another repository for a pull request from a fork. */
+  headRepository: string;
 }
 
 interface Failure {
@@ -119,6 +121,10 @@ interface RepoState {
     { role_name: string; permission: string; permissions?: Record<string, boolean> }
   >;
 }
+
+/** The app's id and its bot's login, as `GET /app` answers (comments the app writes carry the login). */
+export const FAKE_APP_ID = 1;
+export const FAKE_BOT_LOGIN = 'agentgate[bot]';
 
 const LEGACY: Record<string, string> = {
   admin: 'admin',
@@ -358,7 +364,7 @@ export class FakeGitHub {
    */
   openPullRequest(
     fullName: string,
-    options: { number: number; head: string; base?: string; author?: string },
+    options: { number: number; head: string; base?: string; author?: string; headRepository?: string },
   ): FakePullRequest {
     const repo = this.#repo(fullName);
     const baseRef = options.base ?? repo.defaultBranch;
@@ -369,6 +375,7 @@ export class FakeGitHub {
       headRef: options.head,
       author: options.author ?? 'octocat',
       state: 'open',
+      headRepository: options.headRepository ?? repo.fullName,
     };
     if (!repo.branches.has(options.head)) throw new Error(`no branch ${options.head}`);
     repo.pulls.set(options.number, pull);
@@ -483,7 +490,11 @@ export class FakeGitHub {
       html_url: `https://github.test/${repo.fullName}/pull/${pull.number}`,
       state: pull.state,
       user: { login: pull.author, type: 'User' },
-      head: { ref: pull.headRef, sha: this.headOf(repo.fullName, pull.headRef) },
+      head: {
+        ref: pull.headRef,
+        sha: this.headOf(repo.fullName, pull.headRef),
+        repo: { full_name: pull.headRepository },
+      },
       base: { ref: pull.baseRef, sha: pull.baseSha },
     };
   }
@@ -533,6 +544,11 @@ export class FakeGitHub {
       res
         .status(201)
         .json({ token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    });
+    // The app itself: its comments are written by `<slug>[bot]`.
+    api.get('/app', (req, res) => {
+      if (!appAuth(req, res)) return;
+      res.json({ id: FAKE_APP_ID, slug: 'agentgate', name: 'AgentGate' });
     });
     api.get('/repos/:owner/:repo/installation', (req, res) => {
       if (!appAuth(req, res)) return;
@@ -690,7 +706,7 @@ export class FakeGitHub {
       const comment = this.addComment(
         repo.fullName,
         Number(req.params.number),
-        'agentgate[bot]',
+        FAKE_BOT_LOGIN,
         req.body.body,
         'Bot',
       );
@@ -889,6 +905,8 @@ function applyCheckRunWrite(run: FakeCheckRun, body: Record<string, any>): strin
         return `annotation ${JSON.stringify(a)} needs path, start_line ≥ 1, end_line ≥ start_line and message`;
       }
       if (!['notice', 'warning', 'failure'].includes(a.annotation_level)) return 'annotation_level';
+      if (a.title !== undefined && a.title.length > 255) return 'annotation title is at most 255 characters';
+      if (Buffer.byteLength(a.message) > 64 * 1024) return 'annotation message is at most 64 KB';
       if ((a.start_column !== undefined || a.end_column !== undefined) && a.start_line !== a.end_line) {
         return 'columns only on single-line annotations';
       }

@@ -79,14 +79,17 @@ describe('app.yml', () => {
       members: 'read',
       checks: 'write',
       pull_requests: 'read',
+      merge_queues: 'read',
     });
     expect(manifest.default_events).toEqual([
       'issue_comment',
       'issues',
       'push',
       'check_run',
+      'check_suite',
       'pull_request_review',
       'pull_request',
+      'merge_group',
     ]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type CheckAnnotation,
   type CheckConclusion,
   type CheckRunInput,
+  type GitHubAppIdentity,
   type GitHubCheckRun,
   type GitHubComment,
   GitHubError,
@@ -23,6 +24,7 @@ import {
   type Reaction,
   type TeamMembershipState,
 } from '../../ports/github-gateway.js';
+import { fitCheckRunInput } from './check-run-limits.js';
 
 type Octokit = ProbotOctokit;
 
@@ -192,7 +194,8 @@ interface RestPullRequest {
   number: number;
   html_url: string;
   state: string;
-  head: { sha: string };
+  head: { sha: string; repo?: { full_name: string } | null };
+  base: { sha: string };
   user: { login: string; type?: string } | null;
 }
 
@@ -202,7 +205,9 @@ function toPullRequest(data: RestPullRequest): GitHubPullRequest {
     htmlUrl: data.html_url,
     state: data.state === 'closed' ? 'closed' : 'open',
     headSha: data.head.sha,
+    baseSha: data.base.sha,
     author: { login: data.user?.login ?? 'ghost', type: data.user?.type ?? 'User' },
+    headRepository: data.head.repo?.full_name ?? null,
   };
 }
 
@@ -214,6 +219,7 @@ export class OctokitGateway implements GitHubGateway {
   /** When the recent lookups of repositories not remembered were made (at most a minute's worth). */
   readonly #lookups: number[] = [];
   readonly #now: () => number;
+  #identity: Promise<GitHubAppIdentity> | null = null;
 
   constructor(
     private readonly probot: Probot,
@@ -222,6 +228,22 @@ export class OctokitGateway implements GitHubGateway {
     this.#installations = new BoundedCache({ max: MAX_INSTALLATIONS, ttlMs: INSTALLATION_TTL_MS, now });
     this.#orgInstallations = new BoundedCache({ max: MAX_ORGANIZATIONS, ttlMs: INSTALLATION_TTL_MS, now });
     this.#now = now;
+  }
+
+  appIdentity(): Promise<GitHubAppIdentity> {
+    if (this.#identity) return this.#identity;
+    const identity = call('read the app (GET /app)', async () => {
+      const app = await this.probot.auth();
+      const { data } = await app.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new GitHubError(502, 'GitHub answered GET /app without the app’s slug.');
+      return { id: data.id, slug: data.slug, botLogin: `${data.slug}[bot]` };
+    });
+    this.#identity = identity;
+    // A failure is not remembered: the next caller asks again.
+    identity.catch(() => {
+      if (this.#identity === identity) this.#identity = null;
+    });
+    return identity;
   }
 
   async installationOf(repository: string): Promise<number> {
@@ -439,7 +461,8 @@ export class OctokitGateway implements GitHubGateway {
     );
   }
 
-  async createCheckRun(repository: string, input: CheckRunInput): Promise<{ id: number; url: string }> {
+  async createCheckRun(repository: string, unfit: CheckRunInput): Promise<{ id: number; url: string }> {
+    const input = fitCheckRunInput(unfit);
     const octokit = await this.#octokit(repository);
     const [first = [], ...rest] = batches(input.annotations ?? [], ANNOTATION_BATCH);
     const body = checkRunBody(input);
@@ -463,8 +486,9 @@ export class OctokitGateway implements GitHubGateway {
   async updateCheckRun(
     repository: string,
     checkRunId: number,
-    input: Partial<Omit<CheckRunInput, 'name' | 'headSha'>>,
+    unfit: Partial<Omit<CheckRunInput, 'name' | 'headSha'>>,
   ): Promise<void> {
+    const input = fitCheckRunInput(unfit);
     const octokit = await this.#octokit(repository);
     const [first = [], ...rest] = batches(input.annotations ?? [], ANNOTATION_BATCH);
     const body = checkRunBody(input);

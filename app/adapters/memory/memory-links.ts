@@ -134,6 +134,14 @@ export function createMemoryLinks({
           .map(copy),
       ),
 
+    findGitHubCheckRuns: (repository, headSha) =>
+      run(`find the check runs on ${repository}@${headSha}`, () =>
+        [...checkRuns.values()]
+          .filter((l) => sameRepository(l.repository, repository) && l.headSha === headSha.toLowerCase())
+          .sort((a, b) => ascending(a.createdAt, b.createdAt) || ascending(a.requestId, b.requestId))
+          .map(copy),
+      ),
+
     listPendingGitHubCheckRuns: (limit, afterRequestId = '') =>
       run('list the check runs of pending requests', () =>
         pagePending(checkRuns.values(), limit, afterRequestId),

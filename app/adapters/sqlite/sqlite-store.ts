@@ -471,6 +471,12 @@ function createSqliteStore(db: Database.Database): Store {
       );
     },
 
+    async findGitHubCheckRuns(repository, headSha) {
+      return run(`find the check runs on ${repository}@${headSha}`, () =>
+        sql.findGitHubCheckRuns.all(repository, headSha.toLowerCase()).map(fromGitHubCheckRunRow),
+      );
+    },
+
     async listPendingGitHubCheckRuns(limit, afterRequestId = '') {
       return run('list the check runs of pending requests', () =>
         sql.listPendingGitHubCheckRuns

@@ -103,6 +103,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT c.* FROM github_check_runs c JOIN requests r ON r.id = c.request_id
        WHERE c.repository = ? AND c.head_sha = ? AND r.status = 'pending' ORDER BY c.created_at, c.request_id`,
     ),
+    findGitHubCheckRuns: db.prepare<[string, string], GitHubCheckRunRow>(
+      `SELECT * FROM github_check_runs WHERE repository = ? AND head_sha = ? ORDER BY created_at, request_id`,
+    ),
     listPendingGitHubCheckRuns: db.prepare<[string, number], GitHubCheckRunRow>(
       `SELECT c.* FROM github_check_runs c JOIN requests r ON r.id = c.request_id
        WHERE r.status = 'pending' AND c.request_id > ? ORDER BY c.request_id LIMIT ?`,

@@ -104,6 +104,18 @@ export function describeGitHubContract(current: () => Store): void {
       expect(await current().findPendingGitHubCheckRuns('acme/other', SHA)).toEqual([]);
     });
 
+    it('finds every request gated on a commit, decided or not, oldest first', async () => {
+      const [first, decided, elsewhere] = [aRequestRecord(), aRequestRecord(), aRequestRecord()];
+      for (const request of [first, decided, elsewhere]) await current().insertRequest(request, []);
+      await current().linkGitHubCheckRun(checkOf(first.id, 1, { createdAt: at(1) }));
+      await current().linkGitHubCheckRun(checkOf(decided.id, 2, { createdAt: at(2) }));
+      await current().linkGitHubCheckRun(checkOf(elsewhere.id, 3, { headSha: 'c'.repeat(40) }));
+      await current().transition(decided.id, aDecision({ at: at(5) }), []);
+      const found = await current().findGitHubCheckRuns('ACME/Payments', SHA.toUpperCase());
+      expect(found.map((l) => l.requestId)).toEqual([first.id, decided.id]);
+      expect(await current().findGitHubCheckRuns('acme/other', SHA)).toEqual([]);
+    });
+
     it('lists the check runs of pending requests only, in pages by request id', async () => {
       const pending = [aRequestRecord(), aRequestRecord(), aRequestRecord()];
       const decided = aRequestRecord();
