@@ -93,6 +93,7 @@ interface RestComment {
   user: { login: string; type: string } | null;
   created_at: string;
   updated_at: string;
+  html_url?: string;
 }
 
 const toComment = (comment: RestComment): GitHubComment => ({
@@ -101,6 +102,7 @@ const toComment = (comment: RestComment): GitHubComment => ({
   user: { login: comment.user?.login ?? 'ghost', type: comment.user?.type ?? 'User' },
   createdAt: comment.created_at,
   updatedAt: comment.updated_at,
+  url: comment.html_url ?? null,
 });
 
 /** GitHub takes at most 50 annotations per create or update request. */
@@ -508,6 +510,7 @@ export class OctokitGateway implements GitHubGateway {
         state: r.state.toLowerCase(),
         commitId: r.commit_id ?? null,
         submittedAt: r.submitted_at ?? null,
+        url: r.html_url ?? null,
       }));
     });
   }
