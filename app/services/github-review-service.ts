@@ -1,5 +1,7 @@
 /**
  * Reviewers' answers on GitHub (docs/github-app.md): `/approve` and `/deny` comments, and closing the issue.
+ * A command in an issue is about the issue's request: `/approve <id>` naming it is a plain
+ * `/approve`, naming another request is answered and never counted (one action, one request).
  * Each comment is handled at most once (webhook or reconciliation, whichever sees it first); the
  * voter is authorized against GitHub and the vote counted by the shared `VoteService` (quorum,
  * one deny denies, one vote per person). A counted command gets a reaction, one that did not
@@ -10,7 +12,11 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
-import { renderNotPendingReply, renderRefusalReply } from '../render/issue-comments.js';
+import {
+  renderNotPendingReply,
+  renderOtherRequestReply,
+  renderRefusalReply,
+} from '../render/issue-comments.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
 import type { RequestService } from './request-service.js';
@@ -24,9 +30,18 @@ export interface IssueComment {
   login: string;
   /** GitHub's account type: `User`, `Bot`, `Organization`. */
   userType: string;
+  /** The comment's `html_url`, shown next to the vote. */
+  url?: string | null;
 }
 
-export type CommentOutcome = VoteOutcome | 'not_a_command' | 'not_ours' | 'already_handled' | 'ignored_bot';
+export type CommentOutcome =
+  | VoteOutcome
+  | 'not_a_command'
+  | 'not_ours'
+  | 'already_handled'
+  | 'ignored_bot'
+  /** `/approve <id>` naming another request than the issue's: answered, never counted. */
+  | 'other_request';
 
 export interface GitHubReviewServiceDeps {
   store: RequestStore & GitHubLinkStore;
@@ -54,6 +69,22 @@ export class GitHubReviewService {
       const request = await this.#request(link.requestId);
       const isBot = isBotAccount(comment.login, comment.userType);
       const where = { repository: link.repository, number: link.number, commentId: comment.id };
+      // An issue decides its own request: `/approve <id>` naming another one is answered, not counted.
+      if (command.requestId !== null && command.requestId !== request.id.toLowerCase()) {
+        log.info(
+          { requestId: request.id, named: command.requestId, voter: comment.login },
+          'command names another request',
+        );
+        if (!isBot) {
+          await issues.queueFeedback({
+            reply: {
+              ...where,
+              body: renderOtherRequestReply(request, comment.login, command.decision, command.requestId),
+            },
+          });
+        }
+        return 'other_request';
+      }
       if (request.status !== 'pending') {
         if (!isBot) {
           await issues.queueFeedback({
@@ -69,6 +100,7 @@ export class GitHubReviewService {
         reason: command.reason,
         source: 'github:comment',
         qualifiesFor: qualification.qualifiesFor,
+        url: comment.url ?? null,
       });
       log.info(
         { requestId: request.id, voter: comment.login, decision: command.decision, outcome: result.outcome },
