@@ -23,13 +23,16 @@ const runLink = (p: PendingOnPullRequest): string => {
   return url && SAFE_URL.test(url) ? `[${name}](${url})` : name;
 };
 
+/** A table cell: a `|` in an agent's action name would end the cell (GitHub reads `\|` as `|`, even in code). */
+const cell = (markdown: string): string => markdown.replace(/\|/g, '\\|');
+
 function pendingTable(pending: readonly PendingOnPullRequest[]): string[] {
   return [
     '| Action | Request | Check run | To approve |',
     '|---|---|---|---|',
     ...pending.map(
       (p) =>
-        `| ${code(p.request.action)} | ${code(p.request.id)} | ${runLink(p)} | ${code(`/approve ${p.request.id}`)} |`,
+        `| ${cell(code(p.request.action))} | ${code(p.request.id)} | ${cell(runLink(p))} | ${code(`/approve ${p.request.id}`)} |`,
     ),
   ];
 }
