@@ -83,6 +83,8 @@ export interface PullRequestReview {
   userType: string;
   /** The review's `html_url`, shown next to the vote. */
   url?: string | null;
+  /** When it was submitted, if known (reconciliation): it counts only for requests that existed then. */
+  submittedAt?: string | null;
 }
 
 export interface DismissedReview {
@@ -109,6 +111,8 @@ export interface PullRequestComment {
   headSha?: string;
   /** The comment's `html_url`, shown next to the vote. */
   url?: string | null;
+  /** When it was written, if known (reconciliation): a bare command counts only for requests that existed then. */
+  createdAt?: string | null;
 }
 
 export interface GitHubCheckVoteServiceDeps {
@@ -199,7 +203,7 @@ export class GitHubCheckVoteService {
     if (review.commitId && review.commitId.toLowerCase() !== head) return 'stale_commit';
     const key = `review:${review.repository.toLowerCase()}#${review.id}`;
     const body = review.body?.trim();
-    return this.#bare(key, await this.#pendingOn(review.repository, head), review, {
+    return this.#bare(key, await this.#pendingOn(review.repository, head, review.submittedAt), review, {
       decision,
       reason: body ? body.slice(0, 4000) : null,
       source: 'github:review',
@@ -259,7 +263,7 @@ export class GitHubCheckVoteService {
       url: comment.url ?? null,
     };
     if (command.requestId) return this.#pick(key, command.requestId, head, comment, vote);
-    return this.#bare(key, await this.#pendingOn(comment.repository, head), comment, vote);
+    return this.#bare(key, await this.#pendingOn(comment.repository, head, comment.createdAt), comment, vote);
   }
 
   /**
@@ -283,12 +287,17 @@ export class GitHubCheckVoteService {
     };
   }
 
-  /** Pending requests gated on commit `sha` of `repository`, oldest first. */
-  async #pendingOn(repository: string, sha: string): Promise<Pending[]> {
+  /**
+   * Pending requests gated on commit `sha` of `repository`, oldest first; with `at`, only those
+   * created by then (a review read back by reconciliation never approves a request made after it).
+   */
+  async #pendingOn(repository: string, sha: string, at?: string | null): Promise<Pending[]> {
     const pending: Pending[] = [];
     for (const link of await this.deps.store.findPendingGitHubCheckRuns(repository, sha)) {
       const request = await this.deps.store.getRequest(link.requestId);
-      if (request?.status === 'pending') pending.push({ link, request });
+      if (request?.status !== 'pending') continue;
+      if (at && Date.parse(request.createdAt) > Date.parse(at)) continue;
+      pending.push({ link, request });
     }
     return pending;
   }

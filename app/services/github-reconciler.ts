@@ -180,6 +180,7 @@ export class GitHubReconciler {
         login: review.user.login,
         userType: review.user.type,
         url: review.url ?? null,
+        submittedAt: review.submittedAt,
       });
       if (counted(outcome)) recovered += 1;
     }
@@ -194,6 +195,7 @@ export class GitHubReconciler {
         userType: comment.user.type,
         headSha: pr.headSha,
         url: comment.url ?? null,
+        createdAt: comment.createdAt,
       });
       if (counted(outcome)) recovered += 1;
     }

@@ -658,6 +658,25 @@ describe('missed webhooks', () => {
     expect(repliesTo(bare.id)[0]?.body).toContain('not bound to pull request #7');
     await waitForRun(created.id, (x) => x.conclusion === 'success', 'the run to succeed');
   });
+
+  it('a review read back by reconciliation never approves a request created after it', async () => {
+    const older = await createRequest({ action: 'db.migrate', context: { sha: head } }); // bound to none
+    await checkRunOf(older.id);
+    const r = h.fake.addReview(REPO, 7, 'mona', 'APPROVED', 'for the code'); // webhook never sent
+    r.submitted_at = older.createdAt; // GitHub's clock: the review is as old as the first request
+    const later = await createBound({ action: 'deploy:production', context: { sha: head, pullRequest: 7 } });
+    await checkRunOf(later.id);
+
+    const report = await h.handle.reconciler?.reconcileAll();
+    expect(report).toMatchObject({ failures: 0 });
+    expect((await status(later.id)).status).toBe('pending');
+    expect((await status(older.id)).review.votes).toEqual([]);
+    // Answered once: it was not bound to the request waiting when it was written.
+    await h.settled();
+    expect(repliesTo(r.id)).toHaveLength(1);
+    expect(repliesTo(r.id)[0]?.body).toContain(older.id);
+    expect(repliesTo(r.id)[0]?.body).not.toContain(later.id);
+  });
 });
 
 describe('a dismissed review', () => {
