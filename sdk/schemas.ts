@@ -208,6 +208,11 @@ export const VoteSchema = z.object({
   source: z.string(),
   /** The requirements (rule names) this voter qualified for when voting. */
   qualifiesFor: z.array(z.string()),
+  /**
+   * Where the vote can be seen: the pull request review's or comment's page on GitHub, the check
+   * run whose button was clicked; null for Slack, the API, and votes stored before it was recorded.
+   */
+  url: z.string().nullable().default(null),
 });
 export type Vote = z.infer<typeof VoteSchema>;
 

@@ -47720,7 +47720,12 @@ var VoteSchema = external_exports.object({
   /** Where it was cast: `github:comment`, `github:check_run`, `github:review`, `slack`. */
   source: external_exports.string(),
   /** The requirements (rule names) this voter qualified for when voting. */
-  qualifiesFor: external_exports.array(external_exports.string())
+  qualifiesFor: external_exports.array(external_exports.string()),
+  /**
+   * Where the vote can be seen: the pull request review's or comment's page on GitHub, the check
+   * run whose button was clicked; null for Slack, the API, and votes stored before it was recorded.
+   */
+  url: external_exports.string().nullable().default(null)
 });
 var ReviewRequirementSchema = RequirementSchema.extend({
   /** `decidedBy`-style names of the people whose approvals count toward this requirement. */

@@ -25,6 +25,14 @@ export function pullRequestOf(value: unknown): number | null {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
+/**
+ * The pull request whose reviews and bare `/approve` comments count for the request
+ * (`review.boundPullRequest`, app/approvals/pull-request-binding.ts); null when none is bound, and
+ * for rows stored before requests recorded it. Not `context.pullRequest`: an agent may name any PR.
+ */
+export const boundPullRequestOf = (request: Pick<RequestRecord, 'review'>): number | null =>
+  request.review?.boundPullRequest ?? null;
+
 /** A routing rule asked for review on a commit. */
 export const wantsCheckRun = (request: Pick<RequestRecord, 'review'>): boolean =>
   request.review?.requirements.some((r) => r.via === 'check') ?? false;

@@ -19,5 +19,6 @@ export const checkRunRequestedAction =
       identifier: action.identifier ?? '',
       login: sender.login,
       userType: sender.type ?? 'User',
+      url: run.html_url ?? null,
     });
   };

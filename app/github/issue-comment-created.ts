@@ -19,6 +19,7 @@ export const issueCommentCreated =
         body: comment.body,
         login: comment.user.login,
         userType: comment.user.type ?? 'User',
+        url: comment.html_url ?? null,
       });
       return;
     }
@@ -29,5 +30,6 @@ export const issueCommentCreated =
       body: comment.body,
       login: comment.user.login,
       userType: comment.user.type ?? 'User',
+      url: comment.html_url ?? null,
     });
   };

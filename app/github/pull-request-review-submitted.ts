@@ -22,5 +22,6 @@ export const pullRequestReviewSubmitted =
       commitId: review.commit_id ?? null,
       login: review.user.login,
       userType: review.user.type ?? 'User',
+      url: review.html_url ?? null,
     });
   };

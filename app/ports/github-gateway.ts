@@ -59,6 +59,8 @@ export interface GitHubComment {
   user: { login: string; type: string };
   createdAt: string;
   updatedAt: string;
+  /** The comment's `html_url` (a vote shows where it was cast). */
+  url?: string | null;
 }
 
 export interface NewIssue {
@@ -154,6 +156,8 @@ export interface GitHubPullRequestReview {
   /** The commit the review was made on. */
   commitId: string | null;
   submittedAt: string | null;
+  /** The review's `html_url` (a vote shows where it was cast). */
+  url?: string | null;
 }
 
 /** A file a pull request changes; `previousPath` is where a renamed file was. */

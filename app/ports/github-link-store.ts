@@ -20,7 +20,10 @@ export interface GitHubCheckRunLink {
   repository: string;
   /** The commit (40 hex) the request is gated on: `context.sha`. */
   headSha: string;
-  /** `context.pullRequest`, when the request names one. */
+  /**
+   * The pull request the request is bound to (`review.boundPullRequest`), else null; links stored
+   * before requests recorded a binding hold `context.pullRequest`, so readers ask the request.
+   */
   pullRequest: number | null;
   checkRunId: number;
   /** The check run's `html_url`. */

@@ -5,13 +5,14 @@
  * pending. Pure: the same request renders the same output (snapshot-tested in test/github).
  */
 import type { RequestStatus } from '../../sdk/schemas.js';
-import { checkTargetOf } from '../approvals/check-target.js';
+import { boundPullRequestOf, checkTargetOf } from '../approvals/check-target.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
+import { renderVotesSection } from './vote-sources.js';
 
 /** GitHub's limit on `output.summary` and `output.text`. */
 const MAX_OUTPUT = 65_535;
@@ -129,8 +130,15 @@ export function renderCheckRun({
   const { approvals, needed } = progressOf(requirements);
   const approvedBy = requirements.flatMap((r) => r.approvedBy);
   const target = checkTargetOf(request);
-  const pr = target.ok ? target.pullRequest : null;
-  const commit = target.ok ? `${code(target.sha.slice(0, 7))}${pr ? ` (pull request #${pr})` : ''}` : '—';
+  // Reviews count on the bound pull request only; one the agent merely names is shown as such.
+  const pr = boundPullRequestOf(request);
+  const named = target.ok && pr === null ? target.pullRequest : null;
+  const prNote = pr
+    ? ` (pull request #${pr})`
+    : named
+      ? ` (names pull request #${named}, not bound: reviews there do not count)`
+      : '';
+  const commit = target.ok ? `${code(target.sha.slice(0, 7))}${prNote}` : '—';
   const version = request.policyDecision.policyVersion;
   const versionText = /^[0-9a-f]{40}$/.test(version) ? code(version.slice(0, 7)) : code(version);
 
@@ -173,17 +181,25 @@ export function renderCheckRun({
     `**Progress: ${approvals} of ${plural(needed, 'approval')}**${
       approvedBy.length > 0 ? ` (approved so far by ${approvedBy.map(mentionOf).join(', ')})` : ''
     }.`,
+    ...renderVotesSection(request.review?.votes),
   );
 
   if (request.status === 'pending') {
-    const where = pr ? `pull request #${pr}` : 'a pull request whose head is this commit';
+    const pick = `${code(`/approve ${request.id} [reason]`)} or ${code(`/deny ${request.id} [reason]`)}`;
+    const ways = pr
+      ? [
+          `- review pull request #${pr} while its head is this commit: **Approve** counts as an approval (your review's text is the reason), **Request changes** denies, or`,
+          `- comment ${code('/approve [reason]')} or ${code('/deny [reason]')} on pull request #${pr}, or ${pick} to name this request: a review or a bare command counts only while this is the one request waiting on pull request #${pr}.`,
+        ]
+      : [
+          `- comment ${pick} on a pull request whose head is this commit. No pull request is bound to this request, so reviews and bare ${code('/approve')} comments do not count for it.`,
+        ];
     summary.push(
       '',
       '### How to answer',
       '',
       '- Click **Approve** or **Deny** at the top of this check run, or',
-      `- review ${where} while its head is this commit: **Approve** counts as an approval (your review's text is the reason), **Request changes** denies, or`,
-      `- comment ${code('/approve [reason]')} or ${code('/deny [reason]')} on ${where}.`,
+      ...ways,
       '',
       'Each approval must come from a different person; one qualified deny denies at once. A new push does not carry approvals over: they count for this commit only.',
     );

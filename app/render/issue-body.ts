@@ -6,6 +6,7 @@ import type { RequestStatus, Urgency } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
+import { renderVotesSection } from './vote-sources.js';
 
 export const BASE_LABEL = 'agentgate';
 export const statusLabel = (status: RequestStatus): string => `agentgate:${status}`;
@@ -127,6 +128,7 @@ export function renderIssueBody({
     `**Progress: ${approvals} of ${needed} approval${needed === 1 ? '' : 's'}**${
       approvedBy.length > 0 ? ` (approved so far by ${approvedBy.map(mentionOf).join(', ')})` : ''
     }. Each approval must come from a different person; one qualified \`/deny\` denies at once.`,
+    ...renderVotesSection(review?.votes),
     '',
     '### How to answer',
     '',

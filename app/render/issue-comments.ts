@@ -4,6 +4,7 @@ import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeRequirements, mentionOf } from './describe-approvers.js';
+import { renderVoteLines } from './vote-sources.js';
 
 /** Hidden marker of the final comment, so a retried reflection never posts it twice. */
 export const decisionMarker = (requestId: string): string => `<!-- agentgate:decision:${requestId} -->`;
@@ -35,6 +36,8 @@ export function renderDecisionComment(request: RequestRecord): string {
     const { approvals, needed } = progressOf(request.review?.requirements ?? []);
     lines.push('', `Approvals: ${approvedBy.map(mentionOf).join(', ')} (${approvals} of ${needed} needed).`);
   }
+  const votes = request.review?.votes ?? [];
+  if (votes.length > 0) lines.push('', 'Votes, with where each was cast:', '', ...renderVoteLines(votes));
   const effect =
     request.status === 'approved'
       ? `The agent may now run \`${request.action}\`.`
@@ -71,4 +74,22 @@ export function renderNotPendingReply(
 ): string {
   const by = request.decidedBy ? ` (${mentionOf(request.decidedBy)})` : '';
   return `@${login}, your \`/${command}\` was not counted: this request is already **${request.status}**${by}, and a decision is final.`;
+}
+
+/**
+ * The answer to `/approve <id>` or `/deny <id>` in an issue when `<id>` is not the issue's request:
+ * an issue decides only its own request (login in a code span: no @-mention).
+ */
+export function renderOtherRequestReply(
+  request: RequestRecord,
+  login: string,
+  command: 'approve' | 'deny',
+  namedId: string,
+): string {
+  const name = (id: string) => (id.includes('`') ? `\`\` ${id} \`\`` : `\`${id}\``);
+  return [
+    `${name(login)}: your ${name(`/${command} ${namedId}`)} was not counted: this issue decides request ${name(request.id)} only, and ${name(namedId)} is another request.`,
+    '',
+    `To decide ${name(request.id)} here, comment ${name(`/${command}`)} (or ${name(`/${command} ${request.id}`)}). To decide ${name(namedId)}, answer where it is reviewed: its own issue, or its check run.`,
+  ].join('\n');
 }

@@ -8,7 +8,7 @@
  * review to an issue, which says why.
  */
 
-import { checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
+import { boundPullRequestOf, checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
@@ -194,7 +194,7 @@ export class GitHubCheckService {
       requestId: request.id,
       repository,
       headSha: target.sha,
-      pullRequest: target.pullRequest,
+      pullRequest: boundPullRequestOf(request), // not the PR an agent merely names
       checkRunId: created.id,
       url: created.url,
       createdAt: this.deps.clock.now().toISOString(),
@@ -251,7 +251,7 @@ export class GitHubCheckService {
       requestId: request.id,
       repository: request.repository as string,
       headSha: target.sha,
-      pullRequest: target.pullRequest,
+      pullRequest: boundPullRequestOf(request), // not the PR an agent merely names
       checkRunId: found.id,
       url: found.url,
       createdAt: this.deps.clock.now().toISOString(),

@@ -6,14 +6,21 @@
  * issue comments (GitHub lets anyone with write access click a button), and counted by the shared
  * `VoteService`.
  *
+ * One human action approves one request (issue #15, DESIGN §11): a review or a bare `/approve`
+ * counts only for the request BOUND to that pull request (`review.boundPullRequest`: never the PR
+ * an agent merely names), and only when exactly one is pending there; with several, or with only
+ * unbound requests on the PR's head, nothing counts and the app replies once, listing them and how
+ * to pick one. `/approve <id>` and `/deny <id>` pick one (app/approvals/pick-request.ts says which).
+ *
  * Votes are for ONE commit: a review counts only while the PR's head is the request's commit and
  * only when made on that commit; a new push leaves earlier approvals with the old commit's
  * requests. The policy language has no key to carry approvals over to a new commit (not
  * configurable yet).
  */
 
-import { checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
+import { boundPullRequestOf, checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
 import { parseCommand } from '../approvals/parse-command.js';
+import { pickProblemOf } from '../approvals/pick-request.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -22,6 +29,12 @@ import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
 import { renderCheckRefusalReply } from '../render/check-run-output.js';
+import {
+  type PendingOnPullRequest,
+  renderAmbiguousReply,
+  renderNotBoundReply,
+  renderPickRefusal,
+} from '../render/pull-request-replies.js';
 import type { GitHubCheckService } from './github-check-service.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
@@ -33,8 +46,12 @@ export type CheckVoteOutcome =
   | 'not_a_vote'
   | 'already_handled'
   | 'stale_commit'
-  /** Several requests were voted on at once (a review or comment on a PR gating more than one). */
-  | 'voted';
+  /** Several requests are bound to the PR: a review or bare command counts for none (a reply lists them). */
+  | 'ambiguous'
+  /** Requests wait on the PR's head but none is bound to the PR: nothing counted (a reply says how to pick). */
+  | 'not_bound'
+  /** `/approve <id>` named a request that is not decided from this PR: a reply says why. */
+  | 'not_here';
 
 export interface ButtonClick {
   repository: string;
@@ -47,6 +64,8 @@ export interface ButtonClick {
   identifier: string;
   login: string;
   userType: string;
+  /** The check run's `html_url`, shown next to the vote. */
+  url?: string | null;
 }
 
 export interface PullRequestReview {
@@ -62,6 +81,10 @@ export interface PullRequestReview {
   commitId: string | null;
   login: string;
   userType: string;
+  /** The review's `html_url`, shown next to the vote. */
+  url?: string | null;
+  /** When it was submitted, if known (reconciliation): it counts only for requests that existed then. */
+  submittedAt?: string | null;
 }
 
 export interface DismissedReview {
@@ -86,6 +109,10 @@ export interface PullRequestComment {
   userType: string;
   /** The PR's head commit, when the caller knows it (else it is read from GitHub). */
   headSha?: string;
+  /** The comment's `html_url`, shown next to the vote. */
+  url?: string | null;
+  /** When it was written, if known (reconciliation): a bare command counts only for requests that existed then. */
+  createdAt?: string | null;
 }
 
 export interface GitHubCheckVoteServiceDeps {
@@ -106,6 +133,33 @@ interface Voted {
   refusal: Refusal | null;
 }
 
+/** A pending request gated on a commit, with its check run. */
+interface Pending {
+  link: GitHubCheckRunLink;
+  request: RequestRecord;
+}
+
+/** Who acted on a pull request, and where. */
+interface Actor {
+  repository: string;
+  pullRequest: number;
+  /** The review or comment id (replies are tied to it). */
+  id: number;
+  login: string;
+  userType: string;
+}
+
+interface PullRequestVote {
+  decision: 'approve' | 'deny';
+  reason: string | null;
+  source: string;
+  /** How the reply names what was done: "approving review", "`/approve`". */
+  what: string;
+  /** The comment to react to when counted (a review gets no reaction). */
+  reactTo: number | null;
+  url: string | null;
+}
+
 export class GitHubCheckVoteService {
   constructor(private readonly deps: GitHubCheckVoteServiceDeps) {}
 
@@ -121,12 +175,13 @@ export class GitHubCheckVoteService {
       link.headSha !== click.headSha.toLowerCase()
     )
       return 'not_ours';
-    const voted = await this.#vote(link, {
+    const voted = await this.#vote(link.requestId, {
       login: click.login,
       userType: click.userType,
       decision,
       reason: null,
       source: 'github:check_run',
+      url: click.url || link.url || null,
     });
     if (!voted) return 'not_ours';
     log.info(
@@ -146,16 +201,15 @@ export class GitHubCheckVoteService {
     const head = review.headSha.toLowerCase();
     // Made on an older commit (GitHub keeps the commit a review was written against).
     if (review.commitId && review.commitId.toLowerCase() !== head) return 'stale_commit';
-    const links = await this.#linksOn(review.repository, head, review.pullRequest);
-    if (links.length === 0) return 'not_ours';
     const key = `review:${review.repository.toLowerCase()}#${review.id}`;
     const body = review.body?.trim();
-    return this.#onPullRequest(key, links, review, {
+    return this.#bare(key, await this.#pendingOn(review.repository, head, review.submittedAt), review, {
       decision,
       reason: body ? body.slice(0, 4000) : null,
       source: 'github:review',
       what: decision === 'approve' ? 'approving review' : 'review requesting changes',
       reactTo: null,
+      url: review.url ?? null,
     });
   }
 
@@ -168,7 +222,11 @@ export class GitHubCheckVoteService {
     const { votes, log } = this.deps;
     const sha = (dismissed.commitId ?? dismissed.headSha).toLowerCase();
     let withdrawn = 0;
-    for (const link of await this.#linksOn(dismissed.repository, sha, dismissed.pullRequest)) {
+    // A review counted only for the request bound to its pull request.
+    const bound = (await this.#pendingOn(dismissed.repository, sha)).filter(
+      (p) => boundPullRequestOf(p.request) === dismissed.pullRequest,
+    );
+    for (const { link } of bound) {
       const outcome = await votes.withdrawVote(link.requestId, {
         voter: `github:${dismissed.login}`,
         source: 'github:review',
@@ -184,23 +242,28 @@ export class GitHubCheckVoteService {
     return withdrawn;
   }
 
-  /** A new comment on a pull request: `/approve` or `/deny` votes on the requests gated on its head. */
+  /**
+   * A new comment on a pull request: a bare `/approve` or `/deny` votes on the one request bound to
+   * the PR and gated on its head; `/approve <id>` or `/deny <id>` on the request it names.
+   */
   async handleComment(comment: PullRequestComment): Promise<CheckVoteOutcome> {
     const command = parseCommand(comment.body);
     if (!command) return 'not_a_vote';
-    const head =
+    const head = (
       comment.headSha ??
-      (await this.deps.gateway.getPullRequest(comment.repository, comment.pullRequest)).headSha;
-    const links = await this.#linksOn(comment.repository, head.toLowerCase(), comment.pullRequest);
-    if (links.length === 0) return 'not_ours';
+      (await this.deps.gateway.getPullRequest(comment.repository, comment.pullRequest)).headSha
+    ).toLowerCase();
     const key = `comment:${comment.repository.toLowerCase()}#${comment.id}`;
-    return this.#onPullRequest(key, links, comment, {
+    const vote: PullRequestVote = {
       decision: command.decision,
       reason: command.reason,
       source: 'github:comment',
       what: `\`/${command.decision}\``,
       reactTo: comment.id,
-    });
+      url: comment.url ?? null,
+    };
+    if (command.requestId) return this.#pick(key, command.requestId, head, comment, vote);
+    return this.#bare(key, await this.#pendingOn(comment.repository, head, comment.createdAt), comment, vote);
   }
 
   /**
@@ -224,71 +287,84 @@ export class GitHubCheckVoteService {
     };
   }
 
-  /** Pending requests gated on `sha`, for PR `number` (a request naming another PR is not this one's). */
-  async #linksOn(repository: string, sha: string, number: number): Promise<GitHubCheckRunLink[]> {
-    const links = await this.deps.store.findPendingGitHubCheckRuns(repository, sha);
-    return links.filter((l) => l.pullRequest === null || l.pullRequest === number);
+  /**
+   * Pending requests gated on commit `sha` of `repository`, oldest first; with `at`, only those
+   * created by then (a review read back by reconciliation never approves a request made after it).
+   */
+  async #pendingOn(repository: string, sha: string, at?: string | null): Promise<Pending[]> {
+    const pending: Pending[] = [];
+    for (const link of await this.deps.store.findPendingGitHubCheckRuns(repository, sha)) {
+      const request = await this.deps.store.getRequest(link.requestId);
+      if (request?.status !== 'pending') continue;
+      if (at && Date.parse(request.createdAt) > Date.parse(at)) continue;
+      pending.push({ link, request });
+    }
+    return pending;
   }
 
-  /** Votes once per review or comment (`key`) on every linked request, then answers on the PR. */
-  async #onPullRequest(
+  /**
+   * A review or bare command (handled once per `key`): it counts for the request bound to the PR
+   * when exactly one is pending on its head; with several, or none bound while others wait on the
+   * head, nothing counts and the reply lists them with how to pick one.
+   */
+  async #bare(key: string, pending: Pending[], who: Actor, vote: PullRequestVote): Promise<CheckVoteOutcome> {
+    const bound = pending.filter((p) => boundPullRequestOf(p.request) === who.pullRequest);
+    const unbound = pending.filter((p) => boundPullRequestOf(p.request) === null);
+    if (bound.length === 0 && unbound.length === 0) return 'not_ours';
+    return this.#once(key, async () => {
+      if (bound.length === 1) return this.#voteAndAnswer((bound[0] as Pending).request.id, who, vote);
+      const listed = (bound.length > 1 ? bound : unbound).map(
+        (p): PendingOnPullRequest => ({ request: p.request, checkRunUrl: p.link.url || null }),
+      );
+      const outcome = bound.length > 1 ? 'ambiguous' : 'not_bound';
+      this.deps.log.info(
+        { voter: who.login, source: vote.source, outcome, requests: listed.map((p) => p.request.id) },
+        'GitHub vote on a pull request counted for no request',
+      );
+      if (!isBotAccount(who.login, who.userType)) {
+        const render = outcome === 'ambiguous' ? renderAmbiguousReply : renderNotBoundReply;
+        await this.#reply(who, render(who.login, vote.what, who.pullRequest, listed));
+      }
+      return outcome;
+    });
+  }
+
+  /** `/approve <id>` or `/deny <id>` on a pull request: the named request only, if it is decided here. */
+  async #pick(
     key: string,
-    links: GitHubCheckRunLink[],
-    who: { repository: string; pullRequest: number; id: number; login: string; userType: string },
-    vote: {
-      decision: 'approve' | 'deny';
-      reason: string | null;
-      source: string;
-      what: string;
-      reactTo: number | null;
-    },
+    requestId: string,
+    head: string,
+    who: Actor,
+    vote: PullRequestVote,
   ): Promise<CheckVoteOutcome> {
-    const { store, clock, log, issues } = this.deps;
+    return this.#once(key, async () => {
+      const request = await this.deps.store.getRequest(requestId);
+      const problem = pickProblemOf(request, { ...who, headSha: head });
+      if (!problem) return this.#voteAndAnswer(requestId, who, vote);
+      this.deps.log.info({ voter: who.login, requestId, problem }, '/approve <id> on a pull request refused');
+      if (!isBotAccount(who.login, who.userType)) {
+        const known = problem === 'unknown' ? null : request;
+        const link = known ? await this.deps.store.getGitHubCheckRun(requestId) : null;
+        await this.#reply(
+          who,
+          renderPickRefusal(who.login, vote.decision, requestId, problem, {
+            request: known,
+            pullRequest: who.pullRequest,
+            headSha: head,
+            checkRunUrl: link?.url || null,
+          }),
+        );
+      }
+      return problem === 'not_pending' ? 'not_pending' : 'not_here';
+    });
+  }
+
+  /** Runs `work` once per review or comment `key`; a failure releases the key for a retry. */
+  async #once(key: string, work: () => Promise<CheckVoteOutcome>): Promise<CheckVoteOutcome> {
+    const { store, clock } = this.deps;
     if (!(await store.claimGitHubKey(key, clock.now().toISOString()))) return 'already_handled';
     try {
-      const results: Voted[] = [];
-      for (const link of links) {
-        const voted = await this.#vote(link, { ...vote, login: who.login, userType: who.userType });
-        if (voted) results.push(voted);
-      }
-      log.info(
-        {
-          voter: who.login,
-          source: vote.source,
-          decision: vote.decision,
-          outcomes: results.map((r) => ({ requestId: r.request.id, outcome: r.outcome })),
-        },
-        'GitHub vote on a pull request',
-      );
-      const refused = results.filter((r) => r.outcome === 'not_qualified');
-      // The run lists votes that did not count, whatever their channel.
-      for (const r of refused) await this.deps.checks.queueRefresh(r.request.id);
-      if (isBotAccount(who.login, who.userType)) return 'not_qualified'; // never answer a bot
-      const counted = results.some((r) => ['approved', 'denied', 'counted', 'duplicate'].includes(r.outcome));
-      const where = { repository: who.repository, number: who.pullRequest };
-      await issues.queueFeedback({
-        ...(counted &&
-          vote.reactTo !== null && {
-            reaction: {
-              repository: who.repository,
-              commentId: vote.reactTo,
-              reaction: vote.decision === 'approve' ? '+1' : '-1',
-            },
-          }),
-        ...(refused.length > 0 && {
-          reply: {
-            ...where,
-            commentId: who.id,
-            body: renderCheckRefusalReply(
-              who.login,
-              vote.what,
-              refused.map((r) => ({ request: r.request, refusal: r.refusal ?? 'not_approver' })),
-            ),
-          },
-        }),
-      });
-      if (results.length === 1) return (results[0] as Voted).outcome;
-      return results.length === 0 ? 'not_ours' : 'voted';
+      return await work();
     } catch (error) {
       // Not handled after all: a redelivery or the next reconciliation may try again.
       await store.releaseGitHubKey(key).catch(() => undefined);
@@ -296,18 +372,63 @@ export class GitHubCheckVoteService {
     }
   }
 
+  /** Votes on one request, then answers on the PR: a reaction when counted, a reply when refused. */
+  async #voteAndAnswer(requestId: string, who: Actor, vote: PullRequestVote): Promise<CheckVoteOutcome> {
+    const { log, issues } = this.deps;
+    const voted = await this.#vote(requestId, { ...vote, login: who.login, userType: who.userType });
+    if (!voted) return 'not_ours';
+    log.info(
+      {
+        voter: who.login,
+        source: vote.source,
+        decision: vote.decision,
+        requestId,
+        outcome: voted.outcome,
+      },
+      'GitHub vote on a pull request',
+    );
+    // The run lists votes that did not count, whatever their channel.
+    if (voted.outcome === 'not_qualified') await this.deps.checks.queueRefresh(requestId);
+    if (isBotAccount(who.login, who.userType)) return voted.outcome; // never answer a bot
+    if (['approved', 'denied', 'counted', 'duplicate'].includes(voted.outcome) && vote.reactTo !== null) {
+      await issues.queueFeedback({
+        reaction: {
+          repository: who.repository,
+          commentId: vote.reactTo,
+          reaction: vote.decision === 'approve' ? '+1' : '-1',
+        },
+      });
+    }
+    if (voted.outcome === 'not_qualified') {
+      await this.#reply(
+        who,
+        renderCheckRefusalReply(who.login, vote.what, [
+          { request: voted.request, refusal: voted.refusal ?? 'not_approver' },
+        ]),
+      );
+    }
+    return voted.outcome;
+  }
+
+  async #reply(who: Actor, body: string): Promise<void> {
+    await this.deps.issues.queueFeedback({
+      reply: { repository: who.repository, number: who.pullRequest, commentId: who.id, body },
+    });
+  }
+
   async #vote(
-    link: GitHubCheckRunLink,
+    requestId: string,
     ballot: {
       login: string;
       userType: string;
       decision: 'approve' | 'deny';
       reason: string | null;
       source: string;
+      url: string | null;
     },
   ): Promise<Voted | null> {
     const { store, votes, authorizer } = this.deps;
-    const request = await store.getRequest(link.requestId);
+    const request = await store.getRequest(requestId);
     if (!request) return null;
     if (request.status !== 'pending') return { request, outcome: 'not_pending', refusal: null };
     const isBot = isBotAccount(ballot.login, ballot.userType);
@@ -318,6 +439,7 @@ export class GitHubCheckVoteService {
       reason: ballot.reason,
       source: ballot.source,
       qualifiesFor: qualification.qualifiesFor,
+      url: ballot.url,
     });
     return { request: result.request, outcome: result.outcome, refusal: qualification.refusal };
   }

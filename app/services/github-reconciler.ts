@@ -4,11 +4,13 @@
  * handled yet, skipping edited comments (`updated_at` ≠ `created_at`), exactly as if their
  * webhook had arrived; an issue found closed without a decision is handled like its `issues.closed`
  * webhook (denied when the closer could decide, else reopened). Requests
- * reviewed on a commit of a named pull request get the same for that PR's reviews and comments
- * made since the request was created, while its head is still that commit; a request naming no
- * pull request gets it for the open pull requests whose head is its commit. (Button clicks leave
+ * reviewed on a commit and bound to a pull request get the same for that PR's reviews and comments
+ * made since the request was created, while its head is still that commit; a request bound to no
+ * pull request gets it for the open pull requests whose head is its commit (where only
+ * `/approve <id>` decides it). (Button clicks leave
  * nothing to read back: a missed click is lost, and the reviewer clicks again.)
  */
+import { boundPullRequestOf } from '../approvals/check-target.js';
 import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway, type GitHubPullRequest } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
@@ -109,6 +111,7 @@ export class GitHubReconciler {
         body: comment.body,
         login: comment.user.login,
         userType: comment.user.type,
+        url: comment.url ?? null,
       });
       if (outcome !== 'not_a_command' && outcome !== 'already_handled' && outcome !== 'not_ours')
         recovered += 1;
@@ -132,13 +135,14 @@ export class GitHubReconciler {
     const request = await store.getRequest(link.requestId);
     if (request?.status !== 'pending') return 0;
     let pulls: GitHubPullRequest[];
-    if (link.pullRequest === null) {
+    const bound = boundPullRequestOf(request);
+    if (bound === null) {
       pulls = (await gateway.listPullRequestsForCommit(link.repository, link.headSha)).filter(
         (pr) => pr.state === 'open',
       );
     } else {
       try {
-        pulls = [await gateway.getPullRequest(link.repository, link.pullRequest)];
+        pulls = [await gateway.getPullRequest(link.repository, bound)];
       } catch (error) {
         if (error instanceof GitHubError && error.status === 404) return 0; // no such PR: nothing to read
         throw error;
@@ -177,6 +181,8 @@ export class GitHubReconciler {
         commitId: review.commitId,
         login: review.user.login,
         userType: review.user.type,
+        url: review.url ?? null,
+        submittedAt: review.submittedAt,
       });
       if (counted(outcome)) recovered += 1;
     }
@@ -190,6 +196,8 @@ export class GitHubReconciler {
         login: comment.user.login,
         userType: comment.user.type,
         headSha: pr.headSha,
+        url: comment.url ?? null,
+        createdAt: comment.createdAt,
       });
       if (counted(outcome)) recovered += 1;
     }

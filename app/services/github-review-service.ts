@@ -1,6 +1,8 @@
 /**
  * Reviewers' answers on GitHub (docs/github-app.md): `/approve` and `/deny` comments, and closing the issue
  * (a decision only from someone who could decide).
+ * A command in an issue is about the issue's request: `/approve <id>` naming it is a plain
+ * `/approve`, naming another request is answered and never counted (one action, one request).
  * Each comment is handled at most once (webhook or reconciliation, whichever sees it first); the
  * voter is authorized against GitHub and the vote counted by the shared `VoteService` (quorum,
  * one deny denies, one vote per person). A counted command gets a reaction, one that did not
@@ -12,7 +14,11 @@ import type { Clock } from '../ports/clock.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
-import { renderNotPendingReply, renderRefusalReply } from '../render/issue-comments.js';
+import {
+  renderNotPendingReply,
+  renderOtherRequestReply,
+  renderRefusalReply,
+} from '../render/issue-comments.js';
 import { type CloseRefusal, renderReopenComment, reopenMarker } from '../render/reopen-comment.js';
 import type { GitHubIssueService } from './github-issue-service.js';
 import { type GitHubVoterAuthorizer, isBotAccount } from './github-voter-authorizer.js';
@@ -27,9 +33,18 @@ export interface IssueComment {
   login: string;
   /** GitHub's account type: `User`, `Bot`, `Organization`. */
   userType: string;
+  /** The comment's `html_url`, shown next to the vote. */
+  url?: string | null;
 }
 
-export type CommentOutcome = VoteOutcome | 'not_a_command' | 'not_ours' | 'already_handled' | 'ignored_bot';
+export type CommentOutcome =
+  | VoteOutcome
+  | 'not_a_command'
+  | 'not_ours'
+  | 'already_handled'
+  | 'ignored_bot'
+  /** `/approve <id>` naming another request than the issue's: answered, never counted. */
+  | 'other_request';
 
 /** What a close of a request's issue did. */
 export type CloseOutcome =
@@ -73,6 +88,22 @@ export class GitHubReviewService {
       const request = await this.#request(link.requestId);
       const isBot = isBotAccount(comment.login, comment.userType);
       const where = { repository: link.repository, number: link.number, commentId: comment.id };
+      // An issue decides its own request: `/approve <id>` naming another one is answered, not counted.
+      if (command.requestId !== null && command.requestId !== request.id.toLowerCase()) {
+        log.info(
+          { requestId: request.id, named: command.requestId, voter: comment.login },
+          'command names another request',
+        );
+        if (!isBot) {
+          await issues.queueFeedback({
+            reply: {
+              ...where,
+              body: renderOtherRequestReply(request, comment.login, command.decision, command.requestId),
+            },
+          });
+        }
+        return 'other_request';
+      }
       if (request.status !== 'pending') {
         if (!isBot) {
           await issues.queueFeedback({
@@ -88,6 +119,7 @@ export class GitHubReviewService {
         reason: command.reason,
         source: 'github:comment',
         qualifiesFor: qualification.qualifiesFor,
+        url: comment.url ?? null,
       });
       log.info(
         { requestId: request.id, voter: comment.login, decision: command.decision, outcome: result.outcome },

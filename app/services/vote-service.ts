@@ -18,6 +18,8 @@ export interface Ballot {
   source: string;
   /** Rule names of the requirements the voter qualifies for; empty means not qualified. */
   qualifiesFor: string[];
+  /** Where the vote was cast, shown next to it on GitHub (the review, comment or check run); absent: none. */
+  url?: string | null;
 }
 
 export type VoteOutcome =
@@ -106,7 +108,7 @@ export class VoteService {
       return { outcome: 'not_pending', request: (await store.getRequest(requestId)) ?? request };
     }
 
-    const vote: Vote = { ...ballot, createdAt: at };
+    const vote: Vote = { ...ballot, url: ballot.url ?? null, createdAt: at };
     const tally = tallyVote(request.review, vote);
     const voteEvent = {
       requestId,
@@ -117,6 +119,7 @@ export class VoteService {
         reason: ballot.reason,
         source: ballot.source,
         qualifiesFor: ballot.qualifiesFor,
+        url: ballot.url ?? null,
       },
       createdAt: at,
     };

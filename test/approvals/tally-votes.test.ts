@@ -26,6 +26,7 @@ const vote = (voter: string, qualifiesFor: string[], decision: Vote['decision'] 
   createdAt: '2026-01-01T00:00:00.000Z',
   source: 'github:comment',
   qualifiesFor,
+  url: null,
 });
 
 /** Casts votes in order; returns each outcome and the final review. */

@@ -40,6 +40,8 @@ export interface FakeComment {
   created_at: string;
   updated_at: string;
   reactions: string[];
+  /** `https://github.test/<repo>/pull/<n>#issuecomment-<id>` (`/issues/` on an issue), as GitHub links it. */
+  html_url: string;
 }
 
 export interface FakeAnnotation {
@@ -82,6 +84,8 @@ export interface FakeReview {
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
   commit_id: string;
   submitted_at: string;
+  /** `https://github.test/<repo>/pull/<n>#pullrequestreview-<id>`. */
+  html_url: string;
 }
 
 export interface FakePullRequest {
@@ -291,15 +295,17 @@ export class FakeGitHub {
   /** A person writes a comment on GitHub (the webhook is the test's to send, or not). */
   addComment(fullName: string, number: number, login: string, body: string, type = 'User'): FakeComment {
     const now = new Date().toISOString();
+    const repo = this.#repo(fullName);
+    const id = this.#nextCommentId++;
     const comment: FakeComment = {
-      id: this.#nextCommentId++,
+      id,
       body,
       user: { login, type },
       created_at: now,
       updated_at: now,
       reactions: [],
+      html_url: `https://github.test/${fullName}/${repo.pulls.has(number) ? 'pull' : 'issues'}/${number}#issuecomment-${id}`,
     };
-    const repo = this.#repo(fullName);
     repo.comments.set(number, [...(repo.comments.get(number) ?? []), comment]);
     return comment;
   }
@@ -412,13 +418,15 @@ export class FakeGitHub {
     type = 'User',
   ): FakeReview {
     const pull = this.#pull(fullName, number);
+    const id = this.#nextReviewId++;
     const review: FakeReview = {
-      id: this.#nextReviewId++,
+      id,
       user: { login, type },
       body,
       state,
       commit_id: this.headOf(fullName, pull.headRef),
       submitted_at: new Date().toISOString(),
+      html_url: `https://github.test/${fullName}/pull/${number}#pullrequestreview-${id}`,
     };
     const repo = this.#repo(fullName);
     repo.reviews.set(number, [...(repo.reviews.get(number) ?? []), review]);

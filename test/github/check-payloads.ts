@@ -40,6 +40,7 @@ export function buttonPayload(
     external_id: run.external_id,
     status: run.status,
     conclusion: run.conclusion,
+    html_url: run.html_url,
   };
   payload.requested_action = { identifier };
   payload.sender = userOf(payload.sender, login, type);
@@ -73,6 +74,7 @@ export function reviewPayload(fullName: string, number: number, headSha: string,
     state: review.state.toLowerCase(),
     commit_id: review.commit_id,
     submitted_at: review.submitted_at,
+    html_url: review.html_url,
     user: userOf(payload.review.user, review.user.login, review.user.type),
   };
   payload.sender = userOf(payload.sender, review.user.login, review.user.type);

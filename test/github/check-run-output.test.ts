@@ -69,6 +69,19 @@ function aDeployRequest(overrides: Partial<RequestRecord> = {}): RequestRecord {
           approvedBy: [],
         },
       ],
+      // The workflow's token ran for refs/pull/7/merge: reviews of PR #7 count.
+      boundPullRequest: 7,
+      votes: [
+        {
+          voter: 'github:mona',
+          decision: 'approve',
+          reason: null,
+          createdAt: '2026-01-01T09:30:00.000Z',
+          source: 'github:review',
+          qualifiesFor: ['production-deploys'],
+          url: 'https://github.com/acme/payments/pull/7#pullrequestreview-80',
+        },
+      ],
     }),
     ...overrides,
   });
@@ -109,7 +122,53 @@ describe('renderCheckRun', () => {
     expect(output.summary).toContain('@user3 clicked **Deny**');
     // The commit and PR are the check run's own: not repeated as context.
     expect(output.text).not.toContain(HEAD);
+    // Every vote links to where it was cast.
+    expect(output.summary).toContain(
+      '- ✅ approved by `mona` — [approving pull request review](https://github.com/acme/payments/pull/7#pullrequestreview-80), 2026-01-01 09:30 UTC',
+    );
+    expect(output.summary).toContain('review pull request #7 while its head is this commit');
     await expect(asSeen(output)).toMatchFileSnapshot('__snapshots__/check-run/render-pending.md');
+  });
+
+  it('tells reviewers of a request bound to no pull request to name it: reviews there do not count', () => {
+    const request = aDeployRequest({ requester: { type: 'api_key', name: 'billing-bot' } });
+    request.review = { ...(request.review as NonNullable<RequestRecord['review']>), boundPullRequest: null };
+    const { summary } = renderCheckRun({ request });
+    expect(summary).toContain('(names pull request #7, not bound: reviews there do not count)');
+    expect(summary).toContain(
+      '- comment `/approve req_01JCHECK [reason]` or `/deny req_01JCHECK [reason]` on a pull request whose head is this commit. No pull request is bound to this request',
+    );
+    expect(summary).not.toContain('review pull request #7');
+  });
+
+  it('links only plain http(s) vote URLs, so a URL never breaks the markdown', () => {
+    const request = aDeployRequest();
+    const review = request.review as NonNullable<RequestRecord['review']>;
+    const base = review.votes[0] as (typeof review.votes)[number];
+    request.review = {
+      ...review,
+      votes: [
+        { ...base, voter: 'github:a', url: 'javascript:alert(1)' },
+        { ...base, voter: 'github:b', url: 'https://x.test/a) [y](https://evil.test' },
+        { ...base, voter: 'slack:U1', source: 'slack', url: null },
+        {
+          ...base,
+          voter: 'github:c',
+          source: 'github:check_run',
+          decision: 'deny',
+          url: 'https://github.com/acme/payments/runs/5',
+        },
+      ],
+    };
+    const { summary } = renderCheckRun({ request });
+    expect(summary).toContain('- ✅ approved by `a` — approving pull request review, ');
+    expect(summary).toContain('- ✅ approved by `b` — approving pull request review, ');
+    expect(summary).toContain('- ✅ approved by Slack user `U1` — Slack, ');
+    expect(summary).toContain(
+      '- ❌ denied by `c` — [**Deny** button of the check run](https://github.com/acme/payments/runs/5), ',
+    );
+    expect(summary).not.toContain('javascript:');
+    expect(summary).not.toContain('evil.test');
   });
 
   it.each<[RequestStatus, string, string | null, string, string]>([

@@ -4,8 +4,10 @@
  * carry button clicks, pull request reviews and PR comments; the check run is what a reviewer
  * sees, so each case reads it (and snapshots it, normalized, under __snapshots__/check-run/).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeCheckRun } from '../fakes/fake-github.js';
+import { type Api, apiClient, keyClient } from '../helpers/http.js';
+import { actionsClaims, type OidcIssuer, startOidcIssuer } from '../helpers/oidc-issuer.js';
 import {
   buttonPayload,
   dismissedReviewPayload,
@@ -38,11 +40,24 @@ rules:
 };
 
 let h: Harness;
+let issuer: OidcIssuer;
+/**
+ * A key bound to the repository: it may bind a request to the pull request it names (DESIGN §11),
+ * so reviews there count. `h.agent` is bound to no repository: what it names stays unverified.
+ */
+let deployBot: Api;
 /** Pull request #7 from branch `feature`; its head moves when the test commits to `feature`. */
 let head: string;
+let pushes = 0;
 
 beforeAll(async () => {
-  h = await startHarness({ policies: POLICIES, sweepIntervalMs: 100 });
+  issuer = await startOidcIssuer();
+  h = await startHarness({ policies: POLICIES, sweepIntervalMs: 100, oidc: { issuer: issuer.issuer } });
+  deployBot = (
+    await keyClient(h.server.url, h.server.adminKey, 'deploy-bot', ['request:create', 'request:read'], {
+      repository: REPO,
+    })
+  ).api;
   h.fake.setPermission(REPO, 'mona', 'maintain');
   h.fake.setPermission(REPO, 'max', 'admin');
   h.fake.setPermission(REPO, 'walt', 'write');
@@ -50,13 +65,43 @@ beforeAll(async () => {
   head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 1;\n' });
   h.fake.openPullRequest(REPO, { number: 7, head: 'feature', author: 'octocat' });
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h.close();
+  await issuer.close();
+});
+// Each case starts on a new head of PR #7, so requests earlier cases left pending are not on it.
+beforeEach(() => {
+  pushes += 1;
+  head = h.fake.commit(REPO, 'feature', { 'src/app.ts': `export const v = ${100 + pushes};\n` });
+});
 
-async function createRequest(body: Record<string, unknown>) {
-  const res = await h.agent('POST', '/api/requests', body);
+/** A request by `h.agent`, a key bound to no repository: the pull request it names is not bound. */
+async function createRequest(body: Record<string, unknown>, api: Api = h.agent) {
+  const res = await api('POST', '/api/requests', body);
   expect(res.status).toBe(201);
   return res.body;
 }
+
+/** A request by the repository's own key: bound to the pull request it names. */
+async function createBound(body: Record<string, unknown>) {
+  const created = await createRequest(body, deployBot);
+  expect(created.review.boundPullRequest).toBe(pullRequestIn(body));
+  return created;
+}
+
+const pullRequestIn = (body: Record<string, unknown>) =>
+  Number((body.context as Record<string, unknown> | undefined)?.pullRequest ?? Number.NaN) || null;
+
+async function comment(login: string, body: string) {
+  const c = h.fake.addComment(REPO, 7, login, body);
+  const res = await h.deliver('issue_comment', pullRequestCommentPayload(REPO, 7, c));
+  expect(res.status).toBe(200);
+  return c;
+}
+
+/** The app's replies to review or comment `id` on PR #7. */
+const repliesTo = (id: number) =>
+  h.fake.comments(REPO, 7).filter((c) => c.body.includes(`<!-- agentgate:reply:${id} -->`));
 
 const status = async (id: string) => (await h.agent('GET', `/api/requests/${id}`)).body;
 
@@ -106,7 +151,9 @@ function asSeen(run: FakeCheckRun, requestId: string): string {
       .replaceAll(requestId, 'req_ID')
       .replaceAll(sha.slice(0, 7), 'SHA_HEAD')
       .replaceAll(version.slice(0, 7), 'SHA_POLICY')
-      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'YYYY-MM-DD HH:MM UTC');
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'YYYY-MM-DD HH:MM UTC')
+      .replace(/\/runs\/\d+/g, '/runs/RUN_ID')
+      .replace(/#(pullrequestreview|issuecomment)-\d+/g, '#$1-ID');
   return [
     `# ${run.name}`,
     '',
@@ -128,7 +175,7 @@ function asSeen(run: FakeCheckRun, requestId: string): string {
 
 describe('a request gated on a commit', () => {
   it('gets a check run on that commit: action_required, Approve/Deny buttons, the review URL', async () => {
-    const created = await createRequest({
+    const created = await createBound({
       action: 'deploy:production',
       params: { service: 'api', version: '2.4.1' },
       urgency: 'high',
@@ -205,7 +252,7 @@ describe('a request gated on a commit', () => {
   });
 
   it('shows progress (1 of 2) after one approval, then is approved by an /approve comment on the PR', async () => {
-    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const created = await createBound({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
     const run = await checkRunOf(created.id);
     await click(run, 'approve', 'alice');
     const progress = await waitForRun(
@@ -229,10 +276,16 @@ describe('a request gated on a commit', () => {
     await until(() => c.reactions.includes('+1'), 'a reaction to the PR comment');
     const done = await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
     expect(done.output.summary).toContain('> schema reviewed');
+    // Each approval links to where it was cast: the check run's button, the PR comment.
+    expect(decided.review.votes.map((v: any) => v.url)).toEqual([run.html_url, c.html_url]);
+    expect(done.output.summary).toContain(
+      `- ✅ approved by \`alice\` — [**Approve** button of the check run](${run.html_url})`,
+    );
+    expect(done.output.summary).toContain(`- ✅ approved by \`bob\` — [\`/approve\` comment](${c.html_url})`);
   });
 
   it('is approved by an approving PR review, with the review text as the reason', async () => {
-    const created = await createRequest({
+    const created = await createBound({
       action: 'deploy:production',
       context: { sha: head, pullRequest: '7' },
     });
@@ -240,20 +293,24 @@ describe('a request gated on a commit', () => {
     // A comment-only review is not a vote.
     await review('mona', 'COMMENTED', 'looks fine so far');
     expect((await status(created.id)).status).toBe('pending');
-    await review('mona', 'APPROVED', 'Deploy window confirmed with on-call.');
+    const r = await review('mona', 'APPROVED', 'Deploy window confirmed with on-call.');
     expect(await status(created.id)).toMatchObject({
       status: 'approved',
       decidedBy: 'github:mona',
       decisionReason: 'Deploy window confirmed with on-call.',
     });
-    const done = await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+    const done = await waitForRun(created.id, (x) => x.conclusion === 'success', 'the run to succeed');
+    expect(done.output.summary).toContain(`[approving pull request review](${r.html_url})`);
     await expect(asSeen(done, created.id)).toMatchFileSnapshot(
       '__snapshots__/check-run/approved-by-review.md',
     );
   });
 
   it('is denied by a review requesting changes: the run concludes failure', async () => {
-    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const created = await createBound({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
     await checkRunOf(created.id);
     await review('max', 'CHANGES_REQUESTED', 'Not during the freeze.');
     expect(await status(created.id)).toMatchObject({
@@ -288,7 +345,10 @@ describe('a request gated on a commit', () => {
   });
 
   it('refuses a PR reviewer who is not an approver, with a reply on the PR', async () => {
-    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const created = await createBound({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
     await checkRunOf(created.id);
     const r = await review('walt', 'APPROVED', 'lgtm');
     const reply = await until(
@@ -311,7 +371,7 @@ describe('a request gated on a commit', () => {
 describe('a new push', () => {
   it('does not carry approvals over: a review of the new head does not count for the old commit', async () => {
     const old = head;
-    const created = await createRequest({ action: 'db.migrate', context: { sha: old, pullRequest: 7 } });
+    const created = await createBound({ action: 'db.migrate', context: { sha: old, pullRequest: 7 } });
     const run = await checkRunOf(created.id);
     await click(run, 'approve', 'alice');
     await waitForRun(created.id, (r) => r.output.title?.includes('1 of 2') ?? false, 'progress');
@@ -325,7 +385,7 @@ describe('a new push', () => {
     expect(request.review.requirements[0].approvedBy).toEqual(['github:alice']);
 
     // A request on the new commit starts from nothing; the old commit's approval is not in it.
-    const next = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const next = await createBound({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
     const nextRun = await checkRunOf(next.id);
     expect(nextRun.head_sha).toBe(head);
     expect(nextRun.output.title).toBe('Waiting for approval: 0 of 2 approvals');
@@ -335,14 +395,193 @@ describe('a new push', () => {
     expect((await status(next.id)).status).toBe('pending');
   });
 
-  it('a request naming another pull request ignores reviews of this one', async () => {
-    const created = await createRequest({
+  it('a request bound to another pull request ignores reviews of this one', async () => {
+    const created = await createBound({
       action: 'deploy:production',
       context: { sha: head, pullRequest: 8 },
     });
     await checkRunOf(created.id);
     await review('mona', 'APPROVED');
     expect((await status(created.id)).status).toBe('pending');
+  });
+});
+
+describe('one human action approves one request (#15)', () => {
+  it("an unbound key's request naming another author's PR is not approved by a review there; its button and `/approve <id>` still decide", async () => {
+    // PR #7 is octocat's; billing-bot's key is bound to no repository, so it names PR #7 unverified.
+    const deploy = await createRequest({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
+    const other = await createRequest({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
+    expect(deploy.review.boundPullRequest).toBeNull();
+    const run = await checkRunOf(deploy.id);
+    await checkRunOf(other.id);
+    expect(run.output.summary).toContain('(names pull request #7, not bound: reviews there do not count)');
+
+    // An ordinary code review of the PR: approves nothing, and says so once.
+    const r = await review('mona', 'APPROVED', 'LGTM');
+    expect((await status(deploy.id)).status).toBe('pending');
+    expect((await status(other.id)).status).toBe('pending');
+    await h.settled();
+    const [reply, ...more] = repliesTo(r.id);
+    expect(more).toEqual([]);
+    expect(reply?.body).toContain('`mona`: your approving review was not counted for any request');
+    expect(reply?.body).toContain('not bound to pull request #7');
+    expect(reply?.body).toContain(
+      `| \`deploy:production\` | \`${deploy.id}\` | [\`AgentGate: deploy:production\`](${run.html_url}) | \`/approve ${deploy.id}\` |`,
+    );
+    expect(reply?.body).not.toMatch(/@mona\b/);
+    // A bare /approve neither.
+    const bare = await comment('mona', '/approve');
+    expect((await status(deploy.id)).status).toBe('pending');
+    await h.settled();
+    expect(repliesTo(bare.id)).toHaveLength(1);
+    expect(bare.reactions).toEqual([]);
+
+    // The check run's button decides the one it belongs to…
+    await click(run, 'approve', 'mona');
+    expect(await status(deploy.id)).toMatchObject({ status: 'approved', decidedBy: 'github:mona' });
+    // …and `/approve <id>` the one it names, and only that one.
+    const pick = await comment('max', `/approve ${other.id} checked the diff`);
+    const decided = await status(other.id);
+    expect(decided).toMatchObject({
+      status: 'approved',
+      decidedBy: 'github:max',
+      decisionReason: 'checked the diff',
+    });
+    expect(decided.review.votes[0]).toMatchObject({ source: 'github:comment', url: pick.html_url });
+    await until(() => pick.reactions.includes('+1'), 'a reaction to the pick');
+  });
+
+  it('a request bound by the workflow token (refs/pull/7/merge), an admin key or the repository key IS approved by a review', async () => {
+    const job = apiClient(
+      h.server.url,
+      await issuer.mint(
+        actionsClaims({
+          repository: REPO,
+          sub: `repo:${REPO}:pull_request`,
+          ref: 'refs/pull/7/merge',
+          sha: head,
+          event_name: 'pull_request',
+        }),
+      ),
+    );
+    for (const [who, api] of [
+      ['oidc', job],
+      ['admin', h.admin],
+      ['repository key', deployBot],
+    ] as const) {
+      pushes += 1;
+      head = h.fake.commit(REPO, 'feature', { 'src/app.ts': `export const v = ${100 + pushes};\n` });
+      // The token names its PR itself; keys name it in the context.
+      const context = who === 'oidc' ? { sha: head } : { sha: head, pullRequest: 7 };
+      const created = await createRequest({ action: 'deploy:production', context }, api);
+      expect(created.review.boundPullRequest, who).toBe(7);
+      await checkRunOf(created.id);
+      const r = await review('mona', 'APPROVED', `ok (${who})`);
+      expect(await status(created.id), who).toMatchObject({
+        status: 'approved',
+        decisionReason: `ok (${who})`,
+      });
+      expect((await status(created.id)).review.votes[0].url).toBe(r.html_url);
+    }
+  });
+
+  it('one review on a PR with two pending bound requests approves none and replies once listing both; `/approve <id>` and `/deny <id>` pick one each', async () => {
+    const a = await createBound({ action: 'deploy:production', context: { sha: head, pullRequest: 7 } });
+    const b = await createBound({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const runA = await checkRunOf(a.id);
+    const runB = await checkRunOf(b.id);
+
+    const r = h.fake.addReview(REPO, 7, 'mona', 'APPROVED', 'ship it');
+    const payload = reviewPayload(REPO, 7, head, r);
+    expect((await h.deliver('pull_request_review', payload)).status).toBe(200);
+    // Redelivered (a new delivery id, as "Redeliver" in GitHub's settings sends it): still one reply.
+    expect((await h.deliver('pull_request_review', payload)).status).toBe(200);
+    await h.settled();
+    expect((await status(a.id)).status).toBe('pending');
+    expect((await status(b.id)).review.votes).toEqual([]);
+    const replies = repliesTo(r.id);
+    expect(replies).toHaveLength(1);
+    const body = replies[0]?.body ?? '';
+    expect(body).toContain(
+      '`mona`: your approving review was not counted for any request: 2 requests wait for a decision on pull request #7',
+    );
+    expect(body).toContain(
+      `| \`deploy:production\` | \`${a.id}\` | [\`AgentGate: deploy:production\`](${runA.html_url}) | \`/approve ${a.id}\` |`,
+    );
+    expect(body).toContain(
+      `| \`db.migrate\` | \`${b.id}\` | [\`AgentGate: db.migrate\`](${runB.html_url}) | \`/approve ${b.id}\` |`,
+    );
+    expect(body).toContain('`/approve <request id> [reason]`');
+    expect(body).not.toMatch(/@\w/);
+
+    // A bare /deny is just as ambiguous.
+    const bareDeny = await comment('max', '/deny');
+    await h.settled();
+    expect(repliesTo(bareDeny.id)).toHaveLength(1);
+    expect((await status(a.id)).status).toBe('pending');
+
+    // `/approve <id>` picks exactly one (the id in a code span, as the reply shows it).
+    const pick = await comment('mona', `/approve \`${a.id}\``);
+    expect(await status(a.id)).toMatchObject({ status: 'approved', decidedBy: 'github:mona' });
+    expect((await status(b.id)).review.votes).toEqual([]);
+    await until(() => pick.reactions.includes('+1'), 'a reaction to the pick');
+    // `/deny <id> reason` denies that one.
+    const deny = await comment('alice', `/deny ${b.id} wrong migration order`);
+    expect(await status(b.id)).toMatchObject({
+      status: 'denied',
+      decidedBy: 'github:alice',
+      decisionReason: 'wrong migration order',
+    });
+    await until(() => deny.reactions.includes('-1'), 'a reaction to the deny');
+    const done = await waitForRun(b.id, (x) => x.conclusion === 'failure', 'the run to fail');
+    expect(done.output.summary).toContain(`- ❌ denied by \`alice\` — [\`/deny\` comment](${deny.html_url})`);
+  });
+
+  it('answers `/approve <id>` naming a request that is not decided on this pull request, and counts nothing', async () => {
+    const elsewhere = await createBound({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 8 },
+    });
+    const decided = await createBound({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
+    await checkRunOf(elsewhere.id);
+    const run = await checkRunOf(decided.id);
+    await click(run, 'deny', 'max');
+    expect((await status(decided.id)).status).toBe('denied');
+    const older = head;
+    const onOld = await createBound({ action: 'deploy:production', context: { sha: older, pullRequest: 7 } });
+    await checkRunOf(onOld.id);
+    pushes += 1;
+    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': `export const v = ${100 + pushes};\n` });
+
+    const cases: Array<[string, string]> = [
+      [`/approve ${elsewhere.id}`, `is bound to pull request #8, not #7`],
+      [`/approve ${decided.id}`, 'is already **denied** (`github:max`), and a decision is final'],
+      [
+        `/approve ${onOld.id}`,
+        `is gated on commit \`${older.slice(0, 7)}\`, and the head of this pull request is \`${head.slice(0, 7)}\``,
+      ],
+      ['/approve req_doesnotexist', 'no request `req_doesnotexist` exists in this repository'],
+    ];
+    for (const [command, why] of cases) {
+      const c = await comment('mona', command);
+      await h.settled();
+      const replies = repliesTo(c.id);
+      expect(replies, command).toHaveLength(1);
+      expect(replies[0]?.body, command).toContain(`\`mona\`: your \`${command}\` was not counted: `);
+      expect(replies[0]?.body, command).toContain(why);
+      expect(c.reactions, command).toEqual([]);
+    }
+    expect((await status(elsewhere.id)).status).toBe('pending');
+    expect((await status(onOld.id)).status).toBe('pending');
   });
 });
 
@@ -370,7 +609,7 @@ describe('GitHub answering 5xx', () => {
 describe('missed webhooks', () => {
   it('are recovered by reconciliation: reviews and comments on the PR since the request, on its commit', async () => {
     // Earlier tests left /approve comments and approving reviews on PR #7: older than this request.
-    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const created = await createBound({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
     await checkRunOf(created.id);
     h.fake.addReview(REPO, 7, 'bob', 'APPROVED', 'ok by me'); // webhooks never sent
     const edited = h.fake.addComment(REPO, 7, 'mona', '/deny wait');
@@ -385,27 +624,58 @@ describe('missed webhooks', () => {
     expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:alice' });
     expect(request.review.requirements[0].approvedBy).toEqual(['github:bob', 'github:alice']);
     expect(request.review.votes.map((v: any) => v.source)).toEqual(['github:review', 'github:comment']);
+    // Read back from GitHub's lists, the votes still link to where they were cast.
+    expect(request.review.votes.map((v: any) => v.url)).toEqual([
+      expect.stringContaining('#pullrequestreview-'),
+      missed.html_url,
+    ]);
     await until(() => missed.reactions.includes('+1'), 'a reaction to the recovered comment');
     await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
   });
 
-  it('are recovered for a request naming no pull request, from the open PRs whose head is its commit', async () => {
-    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 3;\n' });
+  it('are recovered for a request bound to no pull request, from the open PRs whose head is its commit: only `/approve <id>` counts', async () => {
     const created = await createRequest({ action: 'db.migrate', context: { sha: head } });
     await checkRunOf(created.id);
-    h.fake.addReview(REPO, 7, 'bob', 'APPROVED', 'fine'); // webhooks never sent
-    const missed = h.fake.addComment(REPO, 7, 'alice', '/approve');
+    const r = h.fake.addReview(REPO, 7, 'bob', 'APPROVED', 'fine'); // webhooks never sent
+    const bare = h.fake.addComment(REPO, 7, 'mona', '/approve');
+    const first = h.fake.addComment(REPO, 7, 'alice', `/approve ${created.id}`);
+    const missed = h.fake.addComment(REPO, 7, 'bob', `/approve ${created.id} fine`);
 
     const report = await h.handle.reconciler?.reconcileAll();
     expect(report).toMatchObject({ failures: 0 });
     const request = await status(created.id);
-    expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:alice' });
-    expect(request.review.votes.map((v: any) => v.source)).toEqual(['github:review', 'github:comment']);
+    expect(request).toMatchObject({ status: 'approved', decidedBy: 'github:bob', decisionReason: 'fine' });
+    expect(request.review.votes.map((v: any) => [v.voter, v.source, v.url])).toEqual([
+      ['github:alice', 'github:comment', first.html_url],
+      ['github:bob', 'github:comment', missed.html_url],
+    ]);
     expect(h.fake.calls.some((c) => c.method === 'GET' && c.path.endsWith(`/commits/${head}/pulls`))).toBe(
       true,
     );
     await until(() => missed.reactions.includes('+1'), 'a reaction to the recovered comment');
-    await waitForRun(created.id, (r) => r.conclusion === 'success', 'the run to succeed');
+    // The review and the bare command were answered: not bound to this pull request.
+    await until(() => repliesTo(r.id).length === 1 && repliesTo(bare.id).length === 1, 'the replies');
+    expect(repliesTo(bare.id)[0]?.body).toContain('not bound to pull request #7');
+    await waitForRun(created.id, (x) => x.conclusion === 'success', 'the run to succeed');
+  });
+
+  it('a review read back by reconciliation never approves a request created after it', async () => {
+    const older = await createRequest({ action: 'db.migrate', context: { sha: head } }); // bound to none
+    await checkRunOf(older.id);
+    const r = h.fake.addReview(REPO, 7, 'mona', 'APPROVED', 'for the code'); // webhook never sent
+    r.submitted_at = older.createdAt; // GitHub's clock: the review is as old as the first request
+    const later = await createBound({ action: 'deploy:production', context: { sha: head, pullRequest: 7 } });
+    await checkRunOf(later.id);
+
+    const report = await h.handle.reconciler?.reconcileAll();
+    expect(report).toMatchObject({ failures: 0 });
+    expect((await status(later.id)).status).toBe('pending');
+    expect((await status(older.id)).review.votes).toEqual([]);
+    // Answered once: it was not bound to the request waiting when it was written.
+    await h.settled();
+    expect(repliesTo(r.id)).toHaveLength(1);
+    expect(repliesTo(r.id)[0]?.body).toContain(older.id);
+    expect(repliesTo(r.id)[0]?.body).not.toContain(later.id);
   });
 });
 
@@ -420,8 +690,7 @@ describe('a dismissed review', () => {
   }
 
   it('withdraws its approval: 1 of 2 shown, then 0 of 2 on the check run', async () => {
-    head = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 4;\n' });
-    const created = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
+    const created = await createBound({ action: 'db.migrate', context: { sha: head, pullRequest: 7 } });
     const run = await checkRunOf(created.id);
     const r = await review('alice', 'APPROVED', 'schema ok');
     await waitForRun(
@@ -456,7 +725,10 @@ describe('a dismissed review', () => {
   });
 
   it('does not reopen a decided request', async () => {
-    const created = await createRequest({ action: 'deploy:production', context: { sha: head } });
+    const created = await createBound({
+      action: 'deploy:production',
+      context: { sha: head, pullRequest: 7 },
+    });
     await checkRunOf(created.id);
     const r = await review('mona', 'APPROVED', 'ship it');
     expect((await status(created.id)).status).toBe('approved');

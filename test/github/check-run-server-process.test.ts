@@ -126,9 +126,14 @@ describe('agentgate serve: review on a commit', { timeout: 60_000 }, () => {
   });
 
   it('a review requesting changes denies, and the run fails', async () => {
-    const created = (
-      await agent('POST', '/api/requests', { action: 'deploy:production', context: { sha: head } })
-    ).body;
+    const created =
+      // The admin key names the pull request, so it binds it: reviews there count (DESIGN §11).
+      (
+        await agent('POST', '/api/requests', {
+          action: 'deploy:production',
+          context: { sha: head, pullRequest: 3 },
+        })
+      ).body;
     await createdRunOf(created.id);
     const review = fake.addReview(REPO, 3, 'mona', 'CHANGES_REQUESTED', 'Roll back first.');
     const res = await deliver(server.url, 'pull_request_review', reviewPayload(REPO, 3, head, review));

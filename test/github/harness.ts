@@ -58,6 +58,7 @@ export function commentPayload(fullName: string, issueNumber: number, comment: F
     body: comment.body,
     created_at: comment.created_at,
     updated_at: comment.updated_at,
+    html_url: comment.html_url,
     user: { ...payload.comment.user, login: comment.user.login, type: comment.user.type },
   };
   payload.sender = { ...payload.sender, login: comment.user.login, type: comment.user.type };
@@ -168,6 +169,8 @@ export async function startHarness(
     reconcileIntervalMs?: number;
     /** The server's and the app's logger (default: silent, or `TEST_LOG_LEVEL`). */
     log?: Logger;
+    /** Accept GitHub Actions OIDC tokens from this issuer (test/helpers/oidc-issuer.ts). */
+    oidc?: { issuer: string };
   } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
@@ -189,6 +192,7 @@ export async function startHarness(
     policyProvider: () => policies,
     repositoryCheck: requireInstallation(connection.gateway),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    ...(options.oidc && { oidc: options.oidc }),
     integrations: [
       createGitHubIntegration(
         {

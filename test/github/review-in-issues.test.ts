@@ -114,20 +114,20 @@ describe('votes in comments', () => {
     const first = await comment(number, 'alice', '/approve invoice matches');
     await until(() => first.reactions.includes('+1'), 'a reaction to the first approval');
     expect((await status(created.id)).status).toBe('pending');
-    await until(
-      () =>
-        h.fake
-          .issues(REPO)
-          .find((i) => i.number === number)
-          ?.body.includes('1 of 2 approvals'),
+    const progress = await until(
+      () => h.fake.issues(REPO).find((i) => i.number === number && i.body.includes('1 of 2 approvals')),
       'progress in the issue body',
+    );
+    // Each approval links to the comment it came from.
+    expect(progress.body).toContain(
+      `### Votes\n\n- ✅ approved by \`alice\` — [\`/approve\` comment](${first.html_url}), `,
     );
     // The same person again does not make two.
     await comment(number, 'alice', '/approve again');
     expect((await status(created.id)).status).toBe('pending');
 
     // A team member (active membership) is the second person.
-    await comment(number, 'fiona', '/APPROVE');
+    const second = await comment(number, 'fiona', '/APPROVE');
     const decided = (await waiting).body;
     expect(decided.status).toBe('approved');
     expect(decided.decidedBy).toBe('github:fiona');
@@ -142,11 +142,47 @@ describe('votes in comments', () => {
     const final = h.fake.comments(REPO, number).filter((c) => c.body.includes('agentgate:decision'));
     expect(final).toHaveLength(1);
     expect(final[0]?.body).toContain('**Approved** by @fiona');
+    expect(final[0]?.body).toContain(
+      `- ✅ approved by \`alice\` — [\`/approve\` comment](${first.html_url}), `,
+    );
+    expect(final[0]?.body).toContain(
+      `- ✅ approved by \`fiona\` — [\`/approve\` comment](${second.html_url}), `,
+    );
+    expect(issue.body).toContain(`[\`/approve\` comment](${second.html_url})`);
     await h.settled(); // the reflection is audited after GitHub answered
     const audit = (await h.admin('GET', `/api/requests/${created.id}/audit`)).body;
     const votes = audit.filter((e: any) => e.eventType === 'vote');
     expect(votes.map((e: any) => e.actor)).toEqual(['github:alice', 'github:fiona']);
     expect(audit.some((e: any) => e.eventType === 'reflected' && e.details.status === 'approved')).toBe(true);
+  });
+
+  it('counts `/approve <id>` naming its own request, and answers one naming another request without counting it', async () => {
+    const mine = await createRequest({ action: 'deploy:production', params: { service: 'api' } });
+    const other = await createRequest({ action: 'deploy:production', params: { service: 'web' } });
+    const { number } = await issueOf(mine.id);
+    await issueOf(other.id);
+
+    const elsewhere = await comment(number, 'mona', `/approve ${other.id} looks fine`);
+    await h.settled();
+    expect((await status(other.id)).status).toBe('pending');
+    expect((await status(mine.id)).status).toBe('pending');
+    const replies = h.fake
+      .comments(REPO, number)
+      .filter((c) => c.body.includes(`agentgate:reply:${elsewhere.id}`));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.body).toContain(
+      `\`mona\`: your \`/approve ${other.id}\` was not counted: this issue decides request \`${mine.id}\` only, and \`${other.id}\` is another request.`,
+    );
+    expect(replies[0]?.body).not.toMatch(/@mona\b/);
+    expect(elsewhere.reactions).toEqual([]);
+
+    const own = await comment(number, 'mona', `/approve ${mine.id} ship it`);
+    expect(await status(mine.id)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'github:mona',
+      decisionReason: 'ship it',
+    });
+    await until(() => own.reactions.includes('+1'), 'a reaction');
   });
 
   it('answers an unqualified voter with who can approve, once, and counts nothing', async () => {

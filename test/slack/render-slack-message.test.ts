@@ -66,6 +66,7 @@ describe('renderSlackMessage', () => {
           createdAt: '2026-01-01T12:05:00.000Z',
           source: 'slack',
           qualifiesFor: ['big-payments'],
+          url: null,
         },
       ],
     });

@@ -120,6 +120,7 @@ interface RestComment {
   user: { login: string; type: string } | null;
   created_at: string;
   updated_at: string;
+  html_url?: string;
 }
 
 const toComment = (comment: RestComment): GitHubComment => ({
@@ -128,6 +129,7 @@ const toComment = (comment: RestComment): GitHubComment => ({
   user: { login: comment.user?.login ?? 'ghost', type: comment.user?.type ?? 'User' },
   createdAt: comment.created_at,
   updatedAt: comment.updated_at,
+  url: comment.html_url ?? null,
 });
 
 /** GitHub takes at most 50 annotations per create or update request. */
@@ -580,6 +582,7 @@ export class OctokitGateway implements GitHubGateway {
         state: r.state.toLowerCase(),
         commitId: r.commit_id ?? null,
         submittedAt: r.submitted_at ?? null,
+        url: r.html_url ?? null,
       }));
     });
   }

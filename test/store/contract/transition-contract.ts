@@ -136,6 +136,7 @@ export function describeTransitionContract(current: () => Store): void {
             createdAt: at(30),
             source: 'github:comment',
             qualifiesFor: ['big-payments'],
+            url: 'https://github.com/acme/payments/issues/12#issuecomment-1',
           },
         ],
       });
