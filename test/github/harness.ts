@@ -162,7 +162,17 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { policies?: Record<string, string>; sweepIntervalMs?: number; reconcileIntervalMs?: number } = {},
+  options: {
+    policies?: Record<string, string>;
+    sweepIntervalMs?: number;
+    reconcileIntervalMs?: number;
+    /** The GitHub client's own retries: off (default, failures show at once) or as in production. */
+    retries?: 'off' | 'production';
+    /** How long a GitHub call may go unanswered (default: production's). */
+    githubTimeoutMs?: number;
+    /** Accept GitHub Actions OIDC tokens from this issuer. */
+    oidc?: { issuer: string };
+  } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
   fake.addRepo(REPO, {
@@ -174,6 +184,8 @@ export async function startHarness(
     host: fake.host,
     webhookSecret: WEBHOOK_SECRET,
     log,
+    ...(options.retries && { retries: options.retries }),
+    ...(options.githubTimeoutMs !== undefined && { timeoutMs: options.githubTimeoutMs }),
   });
   const handle: GitHubIntegrationHandle = { reconciler: null, issues: null };
   const server = await startTestServer({
@@ -182,6 +194,7 @@ export async function startHarness(
     policyProvider: () => policies,
     repositoryCheck: requireInstallation(connection.gateway),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    ...(options.oidc && { oidc: options.oidc }),
     integrations: [
       createGitHubIntegration(
         {
