@@ -8,12 +8,13 @@
  * the fake is reached as `GHE_HOST`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectGitHub } from '../../app/adapters/github/connect-github.js';
 import { githubWebUrl } from '../../app/github/github-config.js';
 import { createLogger } from '../../app/logger.js';
 import { GitHubError } from '../../app/ports/github-gateway.js';
 import { checkRunDetailsUrl } from '../../app/render/github-links.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
-import { connectTestGitHubApp } from '../helpers/github-app.js';
+import { connectTestGitHubApp, generatePrivateKey } from '../helpers/github-app.js';
 import { apiClient } from '../helpers/http.js';
 import { actionsClaims, type OidcIssuer, startOidcIssuer } from '../helpers/oidc-issuer.js';
 import { type Harness, REPO, startHarness, until, WEBHOOK_SECRET } from './harness.js';
@@ -267,6 +268,35 @@ describe("the GitHub client's own retries", () => {
     // No answer at all: "could not be reached", worth retrying later.
     expect((dropped as GitHubError).status).toBe(0);
     expect(fake.comments(REPO, 1)).toHaveLength(1);
+  });
+
+  it("never sends a creation twice with Probot's Octokit exactly as in production (throttling too)", async () => {
+    const { gateway: github } = connectGitHub(
+      {
+        appId: '123',
+        privateKey: generatePrivateKey(),
+        webhookSecret: WEBHOOK_SECRET,
+        gheHost: fake.host,
+        gheProtocol: 'http',
+      },
+      createLogger('silent'),
+    );
+    const before = fake.callsTo('POST', /\/check-runs$/);
+    fake.failNext('POST', /\/check-runs$/, { status: 502, afterApplying: true });
+    const failed = await github
+      .createCheckRun(REPO, {
+        name: 'AgentGate: x (abcdef)',
+        headSha: fake.headOf(REPO),
+        status: 'completed',
+        conclusion: 'neutral',
+        title: 't',
+        summary: 's',
+        externalId: 'req_abcdef',
+      })
+      .catch((error: unknown) => error);
+    expect((failed as GitHubError).status).toBe(502);
+    expect(fake.callsTo('POST', /\/check-runs$/) - before).toBe(1);
+    expect(fake.checkRuns(REPO).filter((r) => r.external_id === 'req_abcdef')).toHaveLength(1);
   });
 
   it('still retries reads GitHub answers with 502', async () => {

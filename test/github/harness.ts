@@ -1,6 +1,7 @@
 /**
  * The real server in GitHub mode against the fake GitHub: a key pair generated here, Probot with
- * retry and throttling off, signed webhooks built from `@octokit/webhooks-examples` payloads.
+ * retry and throttling off (or the client's retries as in production: `retries: 'production'`),
+ * signed webhooks built from `@octokit/webhooks-examples` payloads.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
