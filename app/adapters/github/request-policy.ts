@@ -42,11 +42,14 @@ export function withRequestPolicy(Octokit: typeof ProbotOctokit): typeof ProbotO
   return Octokit.plugin(noClientRetryOfPosts as never) as unknown as typeof ProbotOctokit;
 }
 
-/** `fetch` that gives up after `timeoutMs` (the caller's own signal still aborts it sooner). */
-export function fetchWithTimeout(timeoutMs: number, fetchImpl: typeof fetch = fetch): typeof fetch {
+/**
+ * `fetch` that gives up after `timeoutMs` (the caller's own signal still aborts it sooner). The global
+ * `fetch` is looked up at each call, so whatever replaces it later (nock in tests) still sees it.
+ */
+export function fetchWithTimeout(timeoutMs: number): typeof fetch {
   return (input, init = {}) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetchImpl(input, { ...init, signal });
+    return globalThis.fetch(input, { ...init, signal });
   };
 }
