@@ -20,7 +20,8 @@ const commitUrl = (webUrl: string, repository: string, sha: string): string =>
  * The "Details" link of a request's check run: a page a reviewer can read. The request's issue
  * when it has one, else the pull request it is bound to (`review.boundPullRequest`: a pull request
  * only named in an unverified context is not linked, so nobody can point reviewers elsewhere),
- * else the commit the run is on.
+ * else the commit the run is on. (Once the web console serves `/requests/:id`, that page is the
+ * better target; the JSON route `/api/requests/:id` never is: a browser gets 401 there.)
  */
 export function checkRunDetailsUrl(target: {
   webUrl: string;
