@@ -22,8 +22,7 @@ const MAX_PARAMS = 30_000;
  * The short form of a request id shown in its check run's name: the last 6 characters (random in
  * ids the server makes), enough to tell apart the requests on one commit.
  */
-const shortRequestId = (requestId: string): string =>
-  requestId.slice(requestId.indexOf('_') + 1).slice(-6);
+const shortRequestId = (requestId: string): string => requestId.slice(requestId.indexOf('_') + 1).slice(-6);
 
 /**
  * A request's check run's name: `AgentGate: <action> (<short id>)`. Each request has its own name
