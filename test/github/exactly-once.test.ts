@@ -13,10 +13,11 @@ import { githubWebUrl } from '../../app/github/github-config.js';
 import { createLogger } from '../../app/logger.js';
 import { GitHubError } from '../../app/ports/github-gateway.js';
 import { checkRunDetailsUrl } from '../../app/render/github-links.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
+import { type FakeCheckRun, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp, generatePrivateKey } from '../helpers/github-app.js';
 import { apiClient } from '../helpers/http.js';
 import { actionsClaims, type OidcIssuer, startOidcIssuer } from '../helpers/oidc-issuer.js';
+import { rerunPayload } from './check-payloads.js';
 import { type Harness, REPO, startHarness, until, WEBHOOK_SECRET } from './harness.js';
 
 const POLICIES = {
@@ -128,6 +129,27 @@ describe('exactly one check run per request', () => {
     const url = await reviewUrlOf(id);
     expect(runsOf(id)).toHaveLength(1);
     expect(url).toBe(runsOf(id)[0]?.html_url);
+  });
+});
+
+describe('a re-run', () => {
+  it('creates one new run even when GitHub creates it and answers 502', async () => {
+    const { id } = await create({ action: 'deploy:staging', context: { sha: head } });
+    await reviewUrlOf(id);
+    const [first] = runsOf(id);
+    h.fake.failNext('POST', /\/check-runs$/, { status: 502, afterApplying: true });
+    expect((await h.deliver('check_run', rerunPayload(REPO, first as FakeCheckRun, 'mona'))).status).toBe(
+      200,
+    );
+    const url = await until(async () => {
+      const current = (await status(id)).review.url;
+      return current !== first?.html_url ? current : null;
+    }, 'the review URL to move to the new run');
+    await h.settled();
+    const runs = runsOf(id);
+    expect(runs).toHaveLength(2);
+    expect(url).toBe(runs[1]?.html_url);
+    expect(runs[1]?.name).toBe(first?.name);
   });
 });
 
