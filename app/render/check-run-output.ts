@@ -240,6 +240,25 @@ export function renderCheckRun({
   };
 }
 
+/**
+ * The decided run when GitHub refused the full output for good (`status`, e.g. 422): the conclusion,
+ * the headline and the request id, no text and no buttons, so the run still completes.
+ */
+export function renderBareCheckRun(request: RequestRecord, status: number): CheckRunOutput {
+  const title = titleOf(request);
+  return {
+    conclusion: conclusionOf(request.status),
+    title,
+    summary: [
+      `${title}.`,
+      '',
+      `GitHub refused the full report of request ${code(request.id)} (HTTP ${status}); the request and its audit trail in AgentGate have it.`,
+    ].join('\n'),
+    text: '',
+    actions: [],
+  };
+}
+
 function fitOutput(markdown: string): string {
   if (markdown.length <= MAX_OUTPUT) return markdown;
   const note = '\n\n_…cut to fit GitHub’s limit; the request has the rest._';

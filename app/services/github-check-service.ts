@@ -23,6 +23,7 @@ import {
   type CheckRunOutput,
   checkRunName,
   type RefusedVote,
+  renderBareCheckRun,
   renderCheckRun,
 } from '../render/check-run-output.js';
 import { checkRunDetailsUrl } from '../render/github-links.js';
@@ -295,15 +296,7 @@ export class GitHubCheckService {
       );
       await this.deps.gateway.updateCheckRun(link.repository, link.checkRunId, {
         status: 'completed',
-        conclusion: output.conclusion,
-        title: output.title,
-        summary: [
-          `${output.title}.`,
-          '',
-          `Request ${'`'}${request.id}${'`'}: GitHub refused the full report (${error.message}); the request and its audit trail have it.`,
-        ].join('\n'),
-        text: '',
-        actions: [],
+        ...renderBareCheckRun(request, error.status),
       });
     }
   }

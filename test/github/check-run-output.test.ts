@@ -9,6 +9,7 @@ import {
   CHECK_RUN_ACTIONS,
   checkRunName,
   conclusionOf,
+  renderBareCheckRun,
   renderCheckRefusalReply,
   renderCheckRun,
 } from '../../app/render/check-run-output.js';
@@ -214,6 +215,18 @@ describe('where a via: check request is reviewed', () => {
     );
     const issueOnly = aDeployRequest({ review: aReview({ via: 'issue' }) });
     expect(renderCheckFallbackNote(issueOnly)).toBeNull();
+  });
+});
+
+describe('renderBareCheckRun', () => {
+  it('concludes a decided request with its headline and id only: no text, no buttons', () => {
+    const output = renderBareCheckRun(
+      aDeployRequest({ status: 'denied', decidedBy: 'github:max', decisionReason: 'no' }),
+      422,
+    );
+    expect(output).toMatchObject({ conclusion: 'failure', title: 'Denied by @max', text: '', actions: [] });
+    expect(output.summary).toContain('`req_01JCHECK`');
+    expect(output.summary).toContain('HTTP 422');
   });
 });
 
