@@ -60,6 +60,16 @@ function privateKeyOf(env: Env, problems: string[]): string | null {
   return pem;
 }
 
+/**
+ * Where people open GitHub in a browser: `https://github.com`, or for GitHub Enterprise Server the
+ * host the API lives on (`GHE_HOST`, API at `<protocol>://<host>/api/v3`, web pages at
+ * `<protocol>://<host>`). Every GitHub link AgentGate renders itself (a workflow run, a pull
+ * request, a commit) starts with it; links GitHub gives us (`html_url`) are used as they are.
+ */
+export function githubWebUrl(app: Pick<GitHubAppConfig, 'gheHost' | 'gheProtocol'>): string {
+  return app.gheHost ? `${app.gheProtocol}://${app.gheHost}` : 'https://github.com';
+}
+
 export function loadGitHubSettings(env: Env, problems: string[]): GitHubSettings | null {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
   if (!set('APP_ID')) {

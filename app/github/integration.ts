@@ -51,6 +51,8 @@ export interface GitHubAppConfig {
 export interface GitHubConnection {
   probot: Probot;
   gateway: GitHubGateway;
+  /** GitHub's web address (`https://github.com`, or the Enterprise Server's): see `githubWebUrl`. */
+  webUrl: string;
 }
 
 /** A key bound to a repository where the app is not installed is refused (422 `not_installed`). */
@@ -126,6 +128,7 @@ export function createGitHubIntegration(
       clock,
       log,
       serverUrl: options.serverUrl ?? null,
+      githubUrl: options.connection.webUrl,
       onJobsQueued: () => context.jobs.wake(),
     });
     const checks = new GitHubCheckService({
@@ -136,6 +139,7 @@ export function createGitHubIntegration(
       clock,
       log,
       serverUrl: options.serverUrl ?? null,
+      githubUrl: options.connection.webUrl,
       onJobsQueued: () => context.jobs.wake(),
     });
     const authorizer = new GitHubVoterAuthorizer(gateway, log);

@@ -5,7 +5,7 @@
  * their HTTP status (`status` 0 when GitHub could not be reached), so callers can tell "retry
  * later" (5xx, 0, 429) from "this will never work" (404, 422).
  *
- * Check runs (`AgentGate: <action>` on a commit, and the `AgentGate policy` run on policy pull
+ * Check runs (`AgentGate: <action> (<short id>)` on a commit, and the `AgentGate policy` run on policy pull
  * requests) and pull requests are read and written here too.
  */
 import type { CollaboratorPermission } from '../approvals/qualify-voter.js';

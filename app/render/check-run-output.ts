@@ -1,5 +1,5 @@
 /**
- * The check run `AgentGate: <action>` a reviewer decides from on a commit (docs/github-app.md): the same
+ * The check run `AgentGate: <action> (<short id>)` a reviewer decides from on a commit (docs/github-app.md): the same
  * content as the issue body, laid out for the Checks tab (the summary is what shows first, the
  * text below it), the conclusion for the request's status, and the Approve/Deny buttons while
  * pending. Pure: the same request renders the same output (snapshot-tested in test/github).
@@ -19,8 +19,19 @@ const MAX_OUTPUT = 65_535;
 /** Parameters beyond this are not shown inline (the summary must fit GitHub's limit). */
 const MAX_PARAMS = 30_000;
 
-/** The check run's name: exactly `AgentGate: <action>`. */
-export const checkRunName = (action: string): string => `AgentGate: ${action}`;
+/**
+ * The short form of a request id shown in its check run's name: the last 6 characters (random in
+ * ids the server makes), enough to tell apart the requests on one commit.
+ */
+const shortRequestId = (requestId: string): string => requestId.slice(requestId.indexOf('_') + 1).slice(-6);
+
+/**
+ * A request's check run's name: `AgentGate: <action> (<short id>)`. Each request has its own name
+ * because GitHub shows only the newest run of a name in a check suite: two requests for the same
+ * action on one commit must show side by side (docs/github-app.md, "Check run names").
+ */
+export const checkRunName = (action: string, requestId: string): string =>
+  `AgentGate: ${action} (${shortRequestId(requestId)})`;
 
 /** The buttons while pending (GitHub: at most 3; label ≤ 20, description ≤ 40, identifier ≤ 20). */
 export const CHECK_RUN_ACTIONS: readonly CheckRunAction[] = [
@@ -53,6 +64,8 @@ export interface CheckRunView {
   serverUrl?: string | null;
   /** Newest last; the last five are shown while pending. */
   refused?: readonly RefusedVote[];
+  /** GitHub's web address (`githubWebUrl`), for links to GitHub pages; null: such links are left out. */
+  githubUrl?: string | null;
 }
 
 export interface CheckRunOutput {
@@ -125,6 +138,7 @@ export function renderCheckRun({
   ruleDescriptions = {},
   serverUrl = null,
   refused = [],
+  githubUrl = null,
 }: CheckRunView): CheckRunOutput {
   const requirements = request.review?.requirements ?? [];
   const { approvals, needed } = progressOf(requirements);
@@ -150,7 +164,7 @@ export function renderCheckRun({
     '|---|---|',
     `| **Action** | ${code(request.action)} |`,
     `| **Urgency** | ${URGENCY_BADGE[request.urgency]} |`,
-    `| **Requested by** | ${requesterLine(request)} |`,
+    `| **Requested by** | ${requesterLine(request, githubUrl)} |`,
     `| **Commit** | ${commit} |`,
     `| **Expires** | ${utc(request.expiresAt)} — no decision by then means **expired** |`,
     `| **Request** | ${code(request.id)}, created ${utc(request.createdAt)} |`,
@@ -242,6 +256,25 @@ export function renderCheckRun({
   };
 }
 
+/**
+ * The decided run when GitHub refused the full output for good (`status`, e.g. 422): the conclusion,
+ * the headline and the request id, no text and no buttons, so the run still completes.
+ */
+export function renderBareCheckRun(request: RequestRecord, status: number): CheckRunOutput {
+  const title = titleOf(request);
+  return {
+    conclusion: conclusionOf(request.status),
+    title,
+    summary: [
+      `${title}.`,
+      '',
+      `GitHub refused the full report of request ${code(request.id)} (HTTP ${status}); the request and its audit trail in AgentGate have it.`,
+    ].join('\n'),
+    text: '',
+    actions: [],
+  };
+}
+
 function fitOutput(markdown: string): string {
   if (markdown.length <= MAX_OUTPUT) return markdown;
   const note = '\n\n_…cut to fit GitHub’s limit; the request has the rest._';
@@ -267,7 +300,7 @@ export function renderCheckRefusalReply(
           : 'you are not one of its approvers';
     const who = requirements.map((r) => `${describeApprovers(r.approvers)} (${code(r.rule)})`).join('; ');
     lines.push(
-      `- ${code(checkRunName(request.action))} (${code(request.id)}): ${why}. Who can decide: ${who}. Progress: ${approvals} of ${needed}.`,
+      `- ${code(checkRunName(request.action, request.id))} (${code(request.id)}): ${why}. Who can decide: ${who}. Progress: ${approvals} of ${needed}.`,
     );
   }
   return lines.join('\n');

@@ -6,6 +6,7 @@ import type { RequestStatus, Urgency } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
+import { workflowRunUrl } from './github-links.js';
 import { renderVotesSection } from './vote-sources.js';
 
 export const BASE_LABEL = 'agentgate';
@@ -39,6 +40,8 @@ export interface IssueView {
   serverUrl?: string | null;
   /** A note shown first (e.g. why a request meant for a check run is reviewed here instead). */
   notice?: string | null;
+  /** GitHub's web address (`githubWebUrl`), for links to GitHub pages; null: such links are left out. */
+  githubUrl?: string | null;
 }
 
 /** A fenced JSON block that no value can break out of (its fence is longer than any run of backticks). */
@@ -52,12 +55,20 @@ export function jsonBlock(value: unknown): string {
 /** Inline code that survives backticks in the value. */
 export const code = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
-export function requesterLine(request: RequestRecord): string {
+/**
+ * Who asked. A workflow's run is linked on `githubUrl` (GitHub's web address as configured:
+ * github.com or an Enterprise Server); without it, the run is named but not linked.
+ */
+export function requesterLine(request: RequestRecord, githubUrl: string | null = null): string {
   const r = request.requester;
-  const who =
-    r.type === 'api_key'
-      ? `API key ${code(r.name)}`
-      : `@${r.actor} in workflow ${code(r.workflow)} of ${code(r.repository)} ([run ${r.runId}](https://github.com/${r.repository}/actions/runs/${r.runId}))`;
+  let who: string;
+  if (r.type === 'api_key') {
+    who = `API key ${code(r.name)}`;
+  } else {
+    const runUrl = githubUrl ? workflowRunUrl(githubUrl, r.repository, r.runId) : null;
+    const run = runUrl ? `[run ${r.runId}](${runUrl})` : `run ${code(r.runId)}`;
+    who = `@${r.actor} in workflow ${code(r.workflow)} of ${code(r.repository)} (${run})`;
+  }
   const onBehalfOf = typeof request.context.onBehalfOf === 'string' ? request.context.onBehalfOf : null;
   return onBehalfOf
     ? `${who}, on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)}`
@@ -71,6 +82,7 @@ export function renderIssueBody({
   ruleDescriptions = {},
   serverUrl = null,
   notice = null,
+  githubUrl = null,
 }: IssueView): string {
   const review = request.review;
   const requirements = review?.requirements ?? [];
@@ -89,7 +101,7 @@ export function renderIssueBody({
     '|---|---|',
     `| **Action** | ${code(request.action)} |`,
     `| **Urgency** | ${URGENCY_BADGE[request.urgency]} |`,
-    `| **Requested by** | ${requesterLine(request)} |`,
+    `| **Requested by** | ${requesterLine(request, githubUrl)} |`,
     `| **Expires** | ${utc(request.expiresAt)} — no decision by then means **expired** |`,
     `| **Request** | ${code(request.id)}, created ${utc(request.createdAt)} |`,
     '',

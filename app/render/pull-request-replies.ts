@@ -19,7 +19,7 @@ const SAFE_URL = /^https?:\/\/[^\s()<>[\]"'`]+$/;
 
 const runLink = (p: PendingOnPullRequest): string => {
   const url = p.checkRunUrl || p.request.review?.url || null;
-  const name = code(checkRunName(p.request.action));
+  const name = code(checkRunName(p.request.action, p.request.id));
   return url && SAFE_URL.test(url) ? `[${name}](${url})` : name;
 };
 

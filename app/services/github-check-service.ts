@@ -3,9 +3,11 @@
  * conclusion. Like the issue flow, every write to GitHub is a job queued with the request change
  * (the outbox), so GitHub being down never loses a review; jobs of one request run one at a time;
  * each job is safe to run again: before a retry creates a run, this app's runs named
- * `AgentGate: <action>` on the commit are searched for the request's `external_id` (GitHub may
- * create the run and still answer 5xx). A commit GitHub refuses (not in the repository) moves the
- * review to an issue, which says why.
+ * `AgentGate: <action> (<short id>)` on the commit are searched for the request's `external_id`
+ * (GitHub may create the run and still answer 5xx; the HTTP client never retries the creation
+ * itself). A commit GitHub refuses (not in the repository) moves the review to an issue, which says
+ * why. A decided request's run always ends completed with the decision's conclusion: when GitHub
+ * refuses the full output for good, a bare one is written instead.
  */
 
 import { boundPullRequestOf, checkTargetOf, reviewedOnCommit } from '../approvals/check-target.js';
@@ -17,7 +19,14 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { PolicyProvider } from '../ports/policy-provider.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { AuditEventInput, GitHubCheckRunLink, RequestRecord } from '../ports/store.js';
-import { checkRunName, type RefusedVote, renderCheckRun } from '../render/check-run-output.js';
+import {
+  type CheckRunOutput,
+  checkRunName,
+  type RefusedVote,
+  renderBareCheckRun,
+  renderCheckRun,
+} from '../render/check-run-output.js';
+import { checkRunDetailsUrl } from '../render/github-links.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
 import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
@@ -42,6 +51,8 @@ export interface GitHubCheckServiceDeps {
   clock: Clock;
   log: Logger;
   serverUrl: string | null;
+  /** GitHub's web address (`githubWebUrl`): the run's details link and the links it shows. */
+  githubUrl: string;
   onJobsQueued?: () => void;
 }
 
@@ -109,8 +120,12 @@ export class GitHubCheckService {
       const request = await this.#request(requestId);
       if (!reviewedOnCommit(request)) return;
       let link = await this.deps.store.getGitHubCheckRun(requestId);
-      if (!link && retrying) link = await this.#find(request);
-      if (!link || rerun) {
+      // A retry first looks for the run the earlier attempt may have created: for a re-run, one
+      // newer than the run it replaces.
+      const found = retrying && (!link || rerun) ? await this.#find(request, link?.checkRunId ?? 0) : null;
+      if (found) {
+        link = found;
+      } else if (!link || rerun) {
         const created = await this.#create(request);
         if (!created) return; // moved to an issue
         link = created;
@@ -132,7 +147,7 @@ export class GitHubCheckService {
         }
       }
       // Decided while the run was being created: show the decision now.
-      await this.#write(await this.#request(requestId), link);
+      await this.#conclude(await this.#request(requestId), link);
     });
   }
 
@@ -154,7 +169,7 @@ export class GitHubCheckService {
       if (request.status === 'pending' || !reviewedOnCommit(request)) return;
       const link = (await this.deps.store.getGitHubCheckRun(requestId)) ?? (await this.#find(request));
       if (!link) return; // no run was ever created
-      await this.#write(request, link);
+      await this.#conclude(request, link);
       const at = this.deps.clock.now().toISOString();
       await this.deps.store.appendAudit([
         this.#reflected(request, link, at, { what: 'decision', status: request.status }),
@@ -174,14 +189,12 @@ export class GitHubCheckService {
     let created: { id: number; url: string };
     try {
       created = await this.deps.gateway.createCheckRun(repository, {
-        name: checkRunName(request.action),
+        name: checkRunName(request.action, request.id),
         headSha: target.sha,
         status: 'completed',
         ...output,
         externalId: request.id,
-        ...(this.deps.serverUrl && {
-          detailsUrl: `${this.deps.serverUrl.replace(/\/$/, '')}/api/requests/${request.id}`,
-        }),
+        detailsUrl: await this.#detailsUrl(request, target.sha),
       });
     } catch (error) {
       if (error instanceof GitHubError && error.status === 422 && request.status === 'pending') {
@@ -232,16 +245,19 @@ export class GitHubCheckService {
     );
   }
 
-  /** The run of an earlier attempt that GitHub created but answered with an error. */
-  async #find(request: RequestRecord): Promise<GitHubCheckRunLink | null> {
+  /**
+   * The run of an earlier attempt that GitHub created but answered with an error (or never answered):
+   * the newest of this request's runs on the commit, if newer than run `after`.
+   */
+  async #find(request: RequestRecord, after = 0): Promise<GitHubCheckRunLink | null> {
     const target = checkTargetOf(request);
     if (!target.ok) return null;
     const runs = await this.deps.gateway.listCheckRuns(
       request.repository as string,
       target.sha,
-      checkRunName(request.action),
+      checkRunName(request.action, request.id),
     );
-    const found = runs.find((run) => run.externalId === request.id);
+    const found = runs.find((run) => run.externalId === request.id && run.id > after);
     if (!found) return null;
     this.deps.log.info(
       { requestId: request.id, checkRun: found.url },
@@ -259,10 +275,45 @@ export class GitHubCheckService {
     return this.deps.store.getGitHubCheckRun(request.id);
   }
 
-  async #write(request: RequestRecord, link: GitHubCheckRunLink): Promise<void> {
+  async #write(request: RequestRecord, link: GitHubCheckRunLink, output?: CheckRunOutput): Promise<void> {
     await this.deps.gateway.updateCheckRun(link.repository, link.checkRunId, {
       status: 'completed',
-      ...(await this.#render(request)),
+      ...(output ?? (await this.#render(request))),
+      detailsUrl: await this.#detailsUrl(request, link.headSha),
+    });
+  }
+
+  /**
+   * Shows the decision on the run. If GitHub refuses the full output for good (a 422: something in it
+   * it will never take), the run is still completed, with the conclusion and a bare summary, and
+   * without buttons: a decided request never leaves a run asking for action.
+   */
+  async #conclude(request: RequestRecord, link: GitHubCheckRunLink): Promise<void> {
+    const output = await this.#render(request);
+    try {
+      await this.#write(request, link, output);
+    } catch (error) {
+      if (!(error instanceof GitHubError) || error.transient || error.status === 403) throw error;
+      this.deps.log.warn(
+        { requestId: request.id, checkRun: link.url, err: error },
+        'GitHub refused the decision on the check run; completing it with a bare summary',
+      );
+      await this.deps.gateway.updateCheckRun(link.repository, link.checkRunId, {
+        status: 'completed',
+        ...renderBareCheckRun(request, error.status),
+      });
+    }
+  }
+
+  /** The run's "Details" link: the request's issue, else its bound pull request, else the commit. */
+  async #detailsUrl(request: RequestRecord, sha: string): Promise<string> {
+    const issue = await this.deps.store.getGitHubIssue(request.id);
+    return checkRunDetailsUrl({
+      webUrl: this.deps.githubUrl,
+      repository: request.repository as string,
+      sha,
+      issueUrl: issue?.url ?? null,
+      boundPullRequest: request.review?.boundPullRequest ?? null,
     });
   }
 
@@ -287,7 +338,13 @@ export class GitHubCheckService {
         });
       }
     }
-    return renderCheckRun({ request, ruleDescriptions, serverUrl: this.deps.serverUrl, refused });
+    return renderCheckRun({
+      request,
+      ruleDescriptions,
+      serverUrl: this.deps.serverUrl,
+      githubUrl: this.deps.githubUrl,
+      refused,
+    });
   }
 
   #reflected(request: RequestRecord, link: GitHubCheckRunLink, at: string, details: Record<string, unknown>) {

@@ -3,7 +3,8 @@
  * to GitHub runs as a job (the outbox): queued in the same transaction as the request change, so
  * a request is stored and answered even while GitHub is down, and the issue follows by a durable
  * retry. Each job is safe to run again: the issue is looked for by its marker before one is
- * created (GitHub may create it and still answer 5xx), and the final comment by its own marker.
+ * created (GitHub may create it and still answer 5xx; the HTTP client never retries the creation
+ * itself), and the final comment and replies by their own markers.
  * Jobs of the same request run one at a time.
  */
 
@@ -55,6 +56,8 @@ export interface GitHubIssueServiceDeps {
   log: Logger;
   /** Public URL of this server for the requester's link, if configured. */
   serverUrl: string | null;
+  /** GitHub's web address (`githubWebUrl`), for the links the issue shows (a workflow's run). */
+  githubUrl: string;
   /** Runs queued jobs now rather than at the next poll. */
   onJobsQueued?: () => void;
 }
@@ -312,6 +315,7 @@ export class GitHubIssueService {
       request,
       ruleDescriptions,
       serverUrl: this.deps.serverUrl,
+      githubUrl: this.deps.githubUrl,
       notice: renderCheckFallbackNote(request),
     });
   }

@@ -157,7 +157,7 @@ export class GitHubMergeQueueService {
       await this.#write(request, link, existing);
       return;
     }
-    const name = checkRunName(request.action);
+    const name = checkRunName(request.action, request.id);
     let checkRunId: number | null = null;
     let url = '';
     if (retrying) {

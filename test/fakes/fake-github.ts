@@ -2,8 +2,8 @@
  * A small stateful GitHub REST API on 127.0.0.1 for tests: the endpoints AgentGate calls, under
  * `/api/v3` like GitHub Enterprise (so `GHE_HOST=127.0.0.1:<port>` + `GHE_PROTOCOL=http` reach it).
  * It checks that app endpoints get the app's JWT and the rest an installation token, paginates with
- * `Link` headers, and can fail on demand (`failNext`), also after doing the work (a 5xx from a
- * GitHub that did create the issue).
+ * `Link` headers, and can fail on demand (`failNext`), also after doing the work (a 5xx, a dropped
+ * connection or no answer at all from a GitHub that did create the issue).
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -107,6 +107,11 @@ interface Failure {
   times: number;
   /** Do the work, then answer with the failure. */
   afterApplying: boolean;
+  /**
+   * How the client learns of the failure: an `answer` with `status` (default), the connection
+   * `drop`ped without an answer, or no answer ever (`hang`, until the client gives up or the fake stops).
+   */
+  outcome: 'answer' | 'drop' | 'hang';
 }
 
 interface RepoState {
@@ -174,10 +179,18 @@ export class FakeGitHub {
       if (!failure) return next();
       failure.times -= 1;
       if (failure.times <= 0) this.#failures = this.#failures.filter((f) => f !== failure);
-      if (!failure.afterApplying) return void res.status(failure.status).json({ message: 'Server Error' });
-      // Let the route do its work, then replace its answer.
       const json = res.json.bind(res);
-      res.json = () => json.call(res.status(failure.status), { message: 'Server Error' });
+      const fail = () => {
+        if (failure.outcome === 'drop') return void req.socket.destroy();
+        if (failure.outcome === 'hang') return; // stop() closes the connection
+        json.call(res.status(failure.status), { message: 'Server Error' });
+      };
+      if (!failure.afterApplying) return fail();
+      // Let the route do its work, then replace its answer.
+      res.json = () => {
+        fail();
+        return res;
+      };
       next();
     });
     this.#routes(app);
@@ -266,12 +279,18 @@ export class FakeGitHub {
 
   /**
    * The next `times` calls of `method` on a path matching `path` fail with `status`; with
-   * `afterApplying`, the call still does its work first.
+   * `afterApplying`, the call still does its work first. `outcome: 'drop'` closes the connection
+   * instead of answering, `'hang'` never answers (what a client sees as a timeout).
    */
   failNext(
     method: string,
     path: RegExp,
-    options: { status?: number; times?: number; afterApplying?: boolean } = {},
+    options: {
+      status?: number;
+      times?: number;
+      afterApplying?: boolean;
+      outcome?: 'answer' | 'drop' | 'hang';
+    } = {},
   ): void {
     this.#failures.push({
       method,
@@ -279,7 +298,13 @@ export class FakeGitHub {
       status: options.status ?? 502,
       times: options.times ?? 1,
       afterApplying: options.afterApplying ?? false,
+      outcome: options.outcome ?? 'answer',
     });
+  }
+
+  /** Calls made so far of `method` on paths matching `path`. */
+  callsTo(method: string, path: RegExp): number {
+    return this.calls.filter((c) => c.method === method && path.test(c.path)).length;
   }
 
   // --- What tests look at and do ----------------------------------------------------------------

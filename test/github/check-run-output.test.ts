@@ -9,6 +9,7 @@ import {
   CHECK_RUN_ACTIONS,
   checkRunName,
   conclusionOf,
+  renderBareCheckRun,
   renderCheckRefusalReply,
   renderCheckRun,
 } from '../../app/render/check-run-output.js';
@@ -106,6 +107,7 @@ describe('renderCheckRun', () => {
       request: aDeployRequest(),
       ruleDescriptions: { 'production-deploys': 'A maintainer approves production deploys' },
       serverUrl: 'https://agentgate.example.com/',
+      githubUrl: 'https://github.com',
       refused: Array.from({ length: 7 }, (_, i) => ({
         voter: `github:user${i}`,
         decision: i % 2 === 0 ? ('approve' as const) : ('deny' as const),
@@ -228,8 +230,11 @@ describe('renderCheckRun', () => {
     expect(output.text).toContain('cut to fit GitHub’s limit');
   });
 
-  it('names the run exactly "AgentGate: <action>"', () => {
-    expect(checkRunName('db.migrate')).toBe('AgentGate: db.migrate');
+  it('names the run "AgentGate: <action> (<last 6 characters of the request id>)"', () => {
+    expect(checkRunName('db.migrate', 'req_01jb4x7k2m9q3tz8v6w5y4c2n1')).toBe(
+      'AgentGate: db.migrate (y4c2n1)',
+    );
+    expect(checkRunName('deploy', 'req_1')).toBe('AgentGate: deploy (1)');
   });
 });
 
@@ -272,6 +277,18 @@ describe('where a via: check request is reviewed', () => {
   });
 });
 
+describe('renderBareCheckRun', () => {
+  it('concludes a decided request with its headline and id only: no text, no buttons', () => {
+    const output = renderBareCheckRun(
+      aDeployRequest({ status: 'denied', decidedBy: 'github:max', decisionReason: 'no' }),
+      422,
+    );
+    expect(output).toMatchObject({ conclusion: 'failure', title: 'Denied by @max', text: '', actions: [] });
+    expect(output.summary).toContain('`req_01JCHECK`');
+    expect(output.summary).toContain('HTTP 422');
+  });
+});
+
 describe('renderCheckRefusalReply', () => {
   it('names each request, why the vote did not count, and who can decide', () => {
     const reply = renderCheckRefusalReply('walt', 'approving review', [
@@ -280,9 +297,9 @@ describe('renderCheckRefusalReply', () => {
     ]);
     expect(reply).toContain('@walt, your approving review was not counted for:');
     expect(reply).toContain(
-      '`AgentGate: deploy:production` (`req_01JCHECK`): you are not one of its approvers',
+      '`AgentGate: deploy:production (JCHECK)` (`req_01JCHECK`): you are not one of its approvers',
     );
-    expect(reply).toContain('`AgentGate: db.migrate` (`req_02`): you requested this action');
+    expect(reply).toContain('`AgentGate: db.migrate (02)` (`req_02`): you requested this action');
     expect(reply).toContain('anyone with maintain access or more (`production-deploys`)');
     expect(reply).toContain('Progress: 1 of 2');
   });

@@ -1,6 +1,6 @@
 /**
  * Human review on a commit (`via: check`), end to end through the real server: an agent's request
- * gated on a commit becomes the check run `AgentGate: <action>` in the fake GitHub; signed webhooks
+ * gated on a commit becomes the check run `AgentGate: <action> (<short id>)` in the fake GitHub; signed webhooks
  * carry button clicks, pull request reviews and PR comments; the check run is what a reviewer
  * sees, so each case reads it (and snapshots it, normalized, under __snapshots__/check-run/).
  */
@@ -149,13 +149,14 @@ function asSeen(run: FakeCheckRun, requestId: string): string {
   const stable = (text: string | null) =>
     (text ?? '')
       .replaceAll(requestId, 'req_ID')
+      .replaceAll(`(${requestId.slice(-6)})`, '(SHORT_ID)')
       .replaceAll(sha.slice(0, 7), 'SHA_HEAD')
       .replaceAll(version.slice(0, 7), 'SHA_POLICY')
       .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'YYYY-MM-DD HH:MM UTC')
       .replace(/\/runs\/\d+/g, '/runs/RUN_ID')
       .replace(/#(pullrequestreview|issuecomment)-\d+/g, '#$1-ID');
   return [
-    `# ${run.name}`,
+    `# ${stable(run.name)}`,
     '',
     `- status: ${run.status}`,
     `- conclusion: ${run.conclusion}`,
@@ -184,11 +185,12 @@ describe('a request gated on a commit', () => {
     expect(created.review.via).toBe('check');
     const run = await checkRunOf(created.id);
     expect(run).toMatchObject({
-      name: 'AgentGate: deploy:production',
+      name: `AgentGate: deploy:production (${created.id.slice(-6)})`,
       head_sha: head,
       status: 'completed',
       conclusion: 'action_required',
-      details_url: `https://agentgate.example.com/api/requests/${created.id}`,
+      // The agent's key may not bind the request to pull request #7: the details link opens the commit.
+      details_url: `${h.fake.url}/${REPO}/commit/${head}`,
     });
     expect(run.actions.map((a) => a.identifier)).toEqual(['approve', 'deny']);
     for (const a of run.actions) {

@@ -92,7 +92,7 @@ describe('agentgate serve: review on a commit', { timeout: 60_000 }, () => {
     expect(created).toMatchObject({ status: 'pending', review: { via: 'check' } });
     const run = await createdRunOf(created.id);
     expect(run.conclusion).toBe('action_required');
-    expect(run.name).toBe('AgentGate: deploy:production');
+    expect(run.name).toBe(`AgentGate: deploy:production (${created.id.slice(-6)})`);
     expect(run.head_sha).toBe(head);
 
     const waiting = agent('GET', `/api/requests/${created.id}/wait?timeout=40`);

@@ -1,6 +1,7 @@
 /**
  * The real server in GitHub mode against the fake GitHub: a key pair generated here, Probot with
- * retry and throttling off, signed webhooks built from `@octokit/webhooks-examples` payloads.
+ * retry and throttling off (or the client's retries as in production: `retries: 'production'`),
+ * signed webhooks built from `@octokit/webhooks-examples` payloads.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -169,7 +170,11 @@ export async function startHarness(
     reconcileIntervalMs?: number;
     /** The server's and the app's logger (default: silent, or `TEST_LOG_LEVEL`). */
     log?: Logger;
-    /** Accept GitHub Actions OIDC tokens from this issuer (test/helpers/oidc-issuer.ts). */
+    /** The GitHub client's own retries: off (default, failures show at once) or as in production. */
+    retries?: 'off' | 'production';
+    /** How long a GitHub call may go unanswered (default: production's). */
+    githubTimeoutMs?: number;
+    /** Accept GitHub Actions OIDC tokens from this issuer. */
     oidc?: { issuer: string };
   } = {},
 ): Promise<Harness> {
@@ -183,6 +188,8 @@ export async function startHarness(
     host: fake.host,
     webhookSecret: WEBHOOK_SECRET,
     log,
+    ...(options.retries && { retries: options.retries }),
+    ...(options.githubTimeoutMs !== undefined && { timeoutMs: options.githubTimeoutMs }),
   });
   const handle: GitHubIntegrationHandle = { reconciler: null, issues: null };
   const server = await startTestServer({

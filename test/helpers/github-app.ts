@@ -18,6 +18,16 @@ export const NoRetryOctokit = ProbotOctokit.defaults((options: object) => ({
   throttle: { enabled: false },
 }));
 
+/**
+ * Probot's Octokit with its retries exactly as in production (`@octokit/plugin-retry`: 3 retries of
+ * 5xx and unanswered requests, 1 s, 4 s, 9 s apart), only the throttling off: it paces writes one a
+ * second and retries rate limits, neither of which creates anything twice.
+ */
+const ProductionRetryOctokit = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  throttle: { enabled: false },
+}));
+
 export function generatePrivateKey(): string {
   return generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -38,12 +48,19 @@ export function connectTestGitHubApp(options: {
   log: Logger;
   appId?: string;
   privateKey?: string;
+  /** `production`: the client retries as in production (`ProductionRetryOctokit`); default off. */
+  retries?: 'off' | 'production';
+  /** How long a GitHub call may go unanswered (default: production's). */
+  timeoutMs?: number;
 }): TestGitHubApp {
   const { host, webhookSecret, log, appId = '123', privateKey = generatePrivateKey() } = options;
   const connection = connectGitHub(
     { appId, privateKey, webhookSecret, gheHost: host, gheProtocol: 'http' },
     log,
-    { Octokit: NoRetryOctokit as never },
+    {
+      Octokit: (options.retries === 'production' ? ProductionRetryOctokit : NoRetryOctokit) as never,
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    },
   );
   const policies = new GitHubPolicyProvider({
     gateway: connection.gateway,

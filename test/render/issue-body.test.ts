@@ -117,6 +117,45 @@ describe('issue rendering', () => {
   });
 });
 
+describe("a workflow's run in 'Requested by'", () => {
+  const fromWorkflow = (runId: string) =>
+    aPaymentRequest({
+      context: {},
+      requester: {
+        type: 'github_actions',
+        repository: 'acme/payments',
+        actor: 'octocat',
+        workflow: 'acme/payments/.github/workflows/pay.yml@refs/heads/main',
+        runId,
+        sha: SHA,
+        ref: 'refs/heads/main',
+      },
+    });
+
+  it.each([
+    ['github.com', 'https://github.com', 'https://github.com/acme/payments/actions/runs/9001'],
+    [
+      'an Enterprise Server',
+      'https://github.acme.dev/',
+      'https://github.acme.dev/acme/payments/actions/runs/9001',
+    ],
+  ])('is linked on %s, as configured', (_, githubUrl, link) => {
+    const body = renderIssueBody({ request: fromWorkflow('9001'), githubUrl });
+    expect(body).toContain(`([run 9001](${link}))`);
+  });
+
+  it('is named, not linked, when GitHub’s address is unknown or the run id is not a number', () => {
+    expect(renderIssueBody({ request: fromWorkflow('9001') })).toContain('(run `9001`)');
+    const odd = renderIssueBody({
+      request: fromWorkflow('1)](https://evil.example'),
+      githubUrl: 'https://github.com',
+    });
+    // Inside a code span: shown as text, never a link.
+    expect(odd).toContain('(run `1)](https://evil.example`)');
+    expect(odd).not.toContain('github.com');
+  });
+});
+
 describe('comments', () => {
   it('renders the final comment for each way a request ends', () => {
     const approved = aPaymentRequest({

@@ -1,17 +1,22 @@
-import { createProbot, type ProbotOctokit } from 'probot';
+import { createProbot, ProbotOctokit } from 'probot';
+import { githubWebUrl } from '../../github/github-config.js';
 import type { GitHubAppConfig, GitHubConnection } from '../../github/integration.js';
 import type { Logger } from '../../logger.js';
 import { OctokitGateway } from './octokit-gateway.js';
+import { fetchWithTimeout, GITHUB_REQUEST_TIMEOUT_MS, withRequestPolicy } from './request-policy.js';
 
 /**
- * Probot (app auth, webhook verification) and the gateway over its Octokit. Tests pass an Octokit
- * without retry and throttling, and may point `baseUrl` anywhere.
+ * Probot (app auth, webhook verification) and the gateway over its Octokit. The Octokit is
+ * Probot's, with retry and throttling as Probot configures them, except that no POST is retried by
+ * the client and every call has a timeout (request-policy.ts). Tests may pass another Octokit class
+ * (the policy is applied to it too), point `baseUrl` anywhere and shorten the timeout.
  */
 export function connectGitHub(
   config: GitHubAppConfig,
   log: Logger,
-  overrides: { Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+  overrides: { Octokit?: typeof ProbotOctokit; baseUrl?: string; timeoutMs?: number } = {},
 ): GitHubConnection {
+  const { Octokit = ProbotOctokit, timeoutMs = GITHUB_REQUEST_TIMEOUT_MS, ...rest } = overrides;
   const probot = createProbot({
     env: {
       APP_ID: config.appId,
@@ -23,8 +28,10 @@ export function connectGitHub(
       privateKey: config.privateKey,
       secret: config.webhookSecret,
       log: log.child({ name: 'probot' }),
-      ...overrides,
+      Octokit: withRequestPolicy(Octokit),
+      request: { fetch: fetchWithTimeout(timeoutMs) },
+      ...rest,
     },
   });
-  return { probot, gateway: new OctokitGateway(probot) };
+  return { probot, gateway: new OctokitGateway(probot), webUrl: githubWebUrl(config) };
 }

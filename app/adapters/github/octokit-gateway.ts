@@ -1,7 +1,9 @@
 /**
  * `GitHubGateway` over Probot's Octokit: app-authenticated (JWT) to find installations,
  * installation-authenticated for everything else. Probot's Octokit brings throttling and retry in
- * production; tests pass an Octokit class with both disabled so failures show at once.
+ * production, except that a POST is never retried by the client (request-policy.ts: the services
+ * look for what a failed creation may have made before creating again); tests may pass an Octokit
+ * class with both disabled so failures show at once.
  */
 import type { Probot, ProbotOctokit } from 'probot';
 import type { CollaboratorPermission } from '../../approvals/qualify-voter.js';
@@ -53,11 +55,19 @@ function split(repository: string): { owner: string; repo: string } {
   return { owner, repo };
 }
 
-/** Octokit's errors (RequestError with `status`, or a fetch failure) as a `GitHubError`. */
+/**
+ * Octokit's errors (RequestError with `status`, or a fetch failure) as a `GitHubError`. Octokit
+ * reports a request that got no answer (network failure, timeout) as a 500 without a response:
+ * that is status 0 here, "could not be reached".
+ */
 function toGitHubError(error: unknown, doing: string): GitHubError {
   if (error instanceof GitHubError) return error;
-  const status =
-    typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : 0;
+  const failed = error as { status?: unknown; name?: unknown; response?: unknown } | null;
+  const answered =
+    failed?.name === 'HttpError'
+      ? failed.response !== undefined
+      : !['AbortError', 'TimeoutError'].includes(String(failed?.name));
+  const status = typeof failed?.status === 'number' && answered ? failed.status : 0;
   const message = error instanceof Error ? error.message : String(error);
   const detail =
     status === 0 ? `GitHub could not be reached (${message})` : `GitHub answered ${status}: ${message}`;
