@@ -189,8 +189,8 @@ describe('a request gated on a commit', () => {
       head_sha: head,
       status: 'completed',
       conclusion: 'action_required',
-      // The agent's key may not bind the request to pull request #7: the details link opens the commit.
-      details_url: `${h.fake.url}/${REPO}/commit/${head}`,
+      // The repository's key binds the request to pull request #7: the details link opens it.
+      details_url: `${h.fake.url}/${REPO}/pull/7`,
     });
     expect(run.actions.map((a) => a.identifier)).toEqual(['approve', 'deny']);
     for (const a of run.actions) {
@@ -434,7 +434,7 @@ describe('one human action approves one request (#15)', () => {
     expect(reply?.body).toContain('`mona`: your approving review was not counted for any request');
     expect(reply?.body).toContain('not bound to pull request #7');
     expect(reply?.body).toContain(
-      `| \`deploy:production\` | \`${deploy.id}\` | [\`AgentGate: deploy:production\`](${run.html_url}) | \`/approve ${deploy.id}\` |`,
+      `| \`deploy:production\` | \`${deploy.id}\` | [\`${run.name}\`](${run.html_url}) | \`/approve ${deploy.id}\` |`,
     );
     expect(reply?.body).not.toMatch(/@mona\b/);
     // A bare /approve neither.
@@ -514,10 +514,10 @@ describe('one human action approves one request (#15)', () => {
       '`mona`: your approving review was not counted for any request: 2 requests wait for a decision on pull request #7',
     );
     expect(body).toContain(
-      `| \`deploy:production\` | \`${a.id}\` | [\`AgentGate: deploy:production\`](${runA.html_url}) | \`/approve ${a.id}\` |`,
+      `| \`deploy:production\` | \`${a.id}\` | [\`${runA.name}\`](${runA.html_url}) | \`/approve ${a.id}\` |`,
     );
     expect(body).toContain(
-      `| \`db.migrate\` | \`${b.id}\` | [\`AgentGate: db.migrate\`](${runB.html_url}) | \`/approve ${b.id}\` |`,
+      `| \`db.migrate\` | \`${b.id}\` | [\`${runB.name}\`](${runB.html_url}) | \`/approve ${b.id}\` |`,
     );
     expect(body).toContain('`/approve <request id> [reason]`');
     expect(body).not.toMatch(/@\w/);

@@ -93,14 +93,14 @@ describe('a pull request entering the merge queue', () => {
       return runs.length > 0 ? runs : null;
     }, 'the carried-over staging run');
     expect(production).toMatchObject({
-      name: 'AgentGate: deploy:production',
+      name: approved.run.name,
       status: 'completed',
       conclusion: 'success',
     });
     expect(production?.output.summary).toContain('pull request #7');
     expect(production?.details_url).toBe(approved.run.html_url);
     expect(staging).toMatchObject({
-      name: 'AgentGate: deploy:staging',
+      name: pending.run.name,
       status: 'in_progress',
       conclusion: null,
     });

@@ -17,8 +17,8 @@ describe('replies on a pull request that decided nothing', () => {
     ]);
     const rows = body.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual([
-      '| `deploy\\|prod` | `req_01a` | [`AgentGate: deploy\\|prod`](https://github.com/acme/p/runs/1) | `/approve req_01a` |',
-      '| `db.migrate` | `req_01b` | `AgentGate: db.migrate` | `/approve req_01b` |',
+      '| `deploy\\|prod` | `req_01a` | [`AgentGate: deploy\\|prod (01a)`](https://github.com/acme/p/runs/1) | `/approve req_01a` |',
+      '| `db.migrate` | `req_01b` | `AgentGate: db.migrate (01b)` | `/approve req_01b` |',
     ]);
     expect(body).toContain('2 requests wait for a decision on pull request #7');
   });
