@@ -6,6 +6,13 @@ import type { RequestStatus, Urgency } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
+import {
+  type ActionsRequester,
+  triggerOf,
+  UNVERIFIED_CONTEXT_NOTE,
+  UNVERIFIED_CONTEXT_TITLE,
+  VERIFIED_BY_TOKEN,
+} from './requester-facts.js';
 
 export const BASE_LABEL = 'agentgate';
 export const statusLabel = (status: RequestStatus): string => `agentgate:${status}`;
@@ -53,14 +60,25 @@ export const code = (text: string): string => (text.includes('`') ? `\`\` ${text
 
 export function requesterLine(request: RequestRecord): string {
   const r = request.requester;
-  const who =
-    r.type === 'api_key'
-      ? `API key ${code(r.name)}`
-      : `@${r.actor} in workflow ${code(r.workflow)} of ${code(r.repository)} ([run ${r.runId}](https://github.com/${r.repository}/actions/runs/${r.runId}))`;
+  const who = r.type === 'api_key' ? `API key ${code(r.name)}` : actionsRequesterLine(r);
   const onBehalfOf = typeof request.context.onBehalfOf === 'string' ? request.context.onBehalfOf : null;
   return onBehalfOf
-    ? `${who}, on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)}`
+    ? `${who}; on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)} (the agent's word, unverified)`
     : who;
+}
+
+/** "workflow `…` (run N) of `owner/name`, triggered by @actor (`push`, `refs/heads/main`) — ✅ verified by …" */
+function actionsRequesterLine(r: ActionsRequester): string {
+  const { event, pullRequest, ref, environment } = triggerOf(r);
+  const facts = [
+    ...(event ? [code(event)] : []),
+    ...(pullRequest !== null ? [`pull request #${pullRequest}`] : ref ? [code(ref)] : []),
+    ...(environment ? [`environment ${code(environment)}`] : []),
+  ];
+  return (
+    `workflow ${code(r.workflowRef || r.workflow)} ([run ${r.runId}](https://github.com/${r.repository}/actions/runs/${r.runId})) ` +
+    `of ${code(r.repository)}, triggered by @${r.actor}${facts.length > 0 ? ` (${facts.join(', ')})` : ''} — ✅ ${VERIFIED_BY_TOKEN}`
+  );
 }
 
 export const utc = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -99,7 +117,9 @@ export function renderIssueBody({
   ];
   if (Object.keys(context).length > 0) {
     lines.push(
-      '<details><summary>Context from the agent</summary>',
+      `<details><summary>${UNVERIFIED_CONTEXT_TITLE}</summary>`,
+      '',
+      `_${UNVERIFIED_CONTEXT_NOTE}_`,
       '',
       jsonBlock(context),
       '',
