@@ -6,6 +6,9 @@
 import type { FetchLike } from '../sdk/index.js';
 import type { RunContext } from './run-context.js';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
+const JOB_TOKEN_EXPRESSION = '${{ github.token }}';
+
 export interface PullRequestHeadDeps {
   /** `github-token` (default: the job's `GITHUB_TOKEN`); needs `pull-requests: read`. */
   token: string | undefined;
@@ -21,7 +24,7 @@ export async function withPullRequestHead(run: RunContext, deps: PullRequestHead
   if (!deps.token) {
     throw new Error(
       `This issue_comment run is for ${where}, whose head commit must be read from GitHub; ` +
-        'pass the job token in the "github-token" input (its default is ${{ github.token }}).',
+        `pass the job token in the "github-token" input (its default is ${JOB_TOKEN_EXPRESSION}).`,
     );
   }
   const fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));

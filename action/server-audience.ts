@@ -7,7 +7,7 @@
 import type { Health } from '../sdk/index.js';
 
 /** What servers that announce no audience expect. */
-export const LEGACY_AUDIENCE = 'agentgate';
+const LEGACY_AUDIENCE = 'agentgate';
 
 export async function audienceFor(
   input: string | undefined,

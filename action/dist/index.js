@@ -48908,12 +48908,13 @@ function failureOf(request, inputs) {
 }
 
 // action/pull-request-head.ts
+var JOB_TOKEN_EXPRESSION = "${{ github.token }}";
 async function withPullRequestHead(run2, deps) {
   if (run2.eventName !== "issue_comment" || run2.pullRequest === null || !run2.repository) return run2;
   const where = `pull request #${run2.pullRequest}`;
   if (!deps.token) {
     throw new Error(
-      `This issue_comment run is for ${where}, whose head commit must be read from GitHub; pass the job token in the "github-token" input (its default is \${{ github.token }}).`
+      `This issue_comment run is for ${where}, whose head commit must be read from GitHub; pass the job token in the "github-token" input (its default is ${JOB_TOKEN_EXPRESSION}).`
     );
   }
   const fetch = deps.fetch ?? ((input2, init) => globalThis.fetch(input2, init));

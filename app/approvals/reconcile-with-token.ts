@@ -28,7 +28,7 @@ export type Reconciled =
   | { ok: false; field: string; message: string };
 
 /** Events whose token carries the default branch's `ref` and `sha` while the job gates a PR's head. */
-export const DEFAULT_BRANCH_EVENTS: ReadonlySet<string> = new Set(['pull_request_target', 'issue_comment']);
+const DEFAULT_BRANCH_EVENTS: ReadonlySet<string> = new Set(['pull_request_target', 'issue_comment']);
 
 /** Whether `context.sha` must be the token's `sha` for a token of this kind. */
 export function shaIsVerified(requester: ActionsRequester): boolean {

@@ -34,7 +34,7 @@ export function triggerOf(requester: ActionsRequester): {
 /** How the commit a request gates is known: from the token, as a verified PR's head, or the requester's word. */
 export type CommitSource = 'token' | 'token_pull_request' | 'requester';
 
-export function commitSourceOf(request: Pick<RequestRecord, 'requester'>): CommitSource {
+function commitSourceOf(request: Pick<RequestRecord, 'requester'>): CommitSource {
   const r = request.requester;
   if (r.type !== 'github_actions') return 'requester';
   if (r.pullRequest !== null) return 'token_pull_request';

@@ -95,6 +95,7 @@ describe('action.yml', () => {
     expect(action.inputs['fail-on-denied'].default).toBe('true');
     expect(action.inputs['server-url'].required).toBe(true);
     expect(action.inputs['api-key'].required).toBe(false);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, as action.yml spells it
     expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(action.inputs.audience.default).toBe('');
   });
