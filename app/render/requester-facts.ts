@@ -12,7 +12,7 @@ export type ActionsRequester = Extract<Requester, { type: 'github_actions' }>;
 /** The heading of the agent's `context` wherever reviewers see it. */
 export const UNVERIFIED_CONTEXT_TITLE = 'Context from the agent (unverified)';
 export const UNVERIFIED_CONTEXT_NOTE =
-  'The agent wrote this; nothing here is checked. Only facts marked verified come from GitHub.';
+  'The agent wrote this, and AgentGate does not vouch for it: only what is marked verified comes from GitHub.';
 
 export const VERIFIED_BY_TOKEN = "verified by GitHub's OIDC token";
 

@@ -48,7 +48,7 @@ describe('verified and unverified facts', () => {
     );
     expect(body).toContain(
       '<details><summary>Context from the agent (unverified)</summary>\n\n' +
-        '_The agent wrote this; nothing here is checked. Only facts marked verified come from GitHub._',
+        '_The agent wrote this, and AgentGate does not vouch for it: only what is marked verified comes from GitHub._',
     );
   });
 
