@@ -5,9 +5,6 @@
  */
 import type { FetchLike } from '../sdk/index.js';
 
-/** The audience the server expects by default (`AGENTGATE_OIDC_AUDIENCE`). */
-const OIDC_AUDIENCE = 'agentgate';
-
 const REFRESH_BEFORE_EXPIRY_MS = 60_000;
 
 export class IdTokenSource {
@@ -15,6 +12,8 @@ export class IdTokenSource {
 
   constructor(
     private readonly fetchToken: (audience: string) => Promise<string>,
+    /** The server's audience: its `oidcAudience` in `GET /health`, or the `audience` input. */
+    private readonly audience: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -22,7 +21,7 @@ export class IdTokenSource {
     if (this.#token && this.now() < this.#token.refreshAt) return this.#token.value;
     let value: string;
     try {
-      value = await this.fetchToken(OIDC_AUDIENCE);
+      value = await this.fetchToken(this.audience);
     } catch (error) {
       const why = error instanceof Error ? error.message.replace(/^Error message: /, '') : String(error);
       throw new Error(

@@ -17,6 +17,10 @@ export interface ActionInputs {
   wait: boolean;
   failOnDenied: boolean;
   idempotencyKey: string | undefined;
+  /** The OIDC token's audience; unset: what the server announces in `GET /health`. */
+  audience: string | undefined;
+  /** For reading the pull request of an `issue_comment` run (its head commit). */
+  githubToken: string | undefined;
 }
 
 /** A bad input: the step fails with this message. */
@@ -45,8 +49,12 @@ export function readInputs(get: GetInput): ActionInputs {
     wait: booleanOf('wait', get('wait'), true),
     failOnDenied: booleanOf('fail-on-denied', get('fail-on-denied'), true),
     idempotencyKey: idempotencyKeyOf(get('idempotency-key')),
+    audience: optional('audience'),
+    githubToken: optional('github-token'),
   };
 }
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function serverUrlOf(value: string): string {
   let url: URL;
@@ -59,6 +67,13 @@ function serverUrlOf(value: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InputError(`Input "server-url" must be an http(s) URL (got "${value}").`);
+  }
+  // The job's token (or key) and the request travel to this URL: never in clear text across a network.
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new InputError(
+      `Input "server-url" must use https:// (got "${value}"): the job's token would cross the network in clear text. ` +
+        'Serve AgentGate over TLS (for example behind a reverse proxy) and use its https:// URL; plain http:// is only for localhost, 127.0.0.1 and [::1].',
+    );
   }
   return value.replace(/\/+$/, '');
 }

@@ -9,7 +9,9 @@ import { AgentGateClient } from '../sdk/index.js';
 import { IdTokenSource } from './id-token.js';
 import { type ActionInputs, readInputs } from './inputs.js';
 import { main } from './main.js';
+import { withPullRequestHead } from './pull-request-head.js';
 import { readRunContext } from './run-context.js';
+import { audienceFor } from './server-audience.js';
 import { renderSummary } from './summary.js';
 
 const STATE_REQUEST_ID = 'requestId';
@@ -24,7 +26,9 @@ async function clientFor(inputs: ActionInputs): Promise<AgentGateClient> {
     core.setSecret(inputs.apiKey);
     return new AgentGateClient({ baseUrl: inputs.serverUrl, apiKey: inputs.apiKey });
   }
-  const tokens = new IdTokenSource((audience) => core.getIDToken(audience));
+  const anonymous = new AgentGateClient({ baseUrl: inputs.serverUrl });
+  const audience = await audienceFor(inputs.audience, () => anonymous.health(), inputs.serverUrl);
+  const tokens = new IdTokenSource((aud) => core.getIDToken(aud), audience);
   await tokens.get(); // fail now, with the permissions hint, rather than inside the first call
   return new AgentGateClient({ baseUrl: inputs.serverUrl, fetch: tokens.fetch() });
 }
@@ -38,10 +42,16 @@ export async function run(): Promise<void> {
   let failure: string | null;
   try {
     const inputs = readInputs(getInput);
+    if (inputs.githubToken) core.setSecret(inputs.githubToken);
+    const client = await clientFor(inputs);
+    const runContext = await withPullRequestHead(readRunContext(), {
+      token: inputs.githubToken,
+      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    });
     const result = await main({
-      client: await clientFor(inputs),
+      client,
       inputs,
-      run: readRunContext(),
+      run: runContext,
       step: process.env.GITHUB_ACTION,
       log: { info: core.info, warning: core.warning },
       signal: cancelled.signal,
@@ -56,6 +66,8 @@ export async function run(): Promise<void> {
     core.setOutput('decided-by', request.decidedBy ?? '');
     core.setOutput('reason', request.decisionReason ?? '');
     core.setOutput('url', url);
+    const gated = request.context.sha;
+    core.setOutput('sha', typeof gated === 'string' ? gated : '');
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(request, url)).write();
     if (!result.failure && ['denied', 'expired', 'cancelled'].includes(request.status)) {
       core.warning(

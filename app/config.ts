@@ -43,7 +43,7 @@ const EnvSchema = z.object({
   AGENTGATE_POLICY_DIR: z.string().min(1).default('./policies'),
   AGENTGATE_REPOSITORY: RepositoryNameSchema.optional(),
   AGENTGATE_OIDC_ISSUER: SecureUrlSchema.default(GITHUB_ACTIONS_ISSUER),
-  AGENTGATE_OIDC_AUDIENCE: z.string().min(1).default(DEFAULT_OIDC_AUDIENCE),
+  AGENTGATE_OIDC_AUDIENCE: z.string().min(1).optional(),
   AGENTGATE_OIDC_JWKS_URL: SecureUrlSchema.optional(),
   AGENTGATE_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false'], { message: 'must be true or false' })
@@ -96,6 +96,24 @@ export interface Config {
   github: GitHubSettings | null;
 }
 
+/**
+ * Without `AGENTGATE_OIDC_AUDIENCE`, tokens are for this server's origin (`https://agentgate.example.com`),
+ * so a token minted for one AgentGate server is refused by another with nothing to keep in step:
+ * the Action asks for what `GET /health` announces. `agentgate` when no public URL is known.
+ */
+function audienceOfPublicUrl(publicUrl: string | undefined): string {
+  if (publicUrl === undefined) return DEFAULT_OIDC_AUDIENCE;
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  } catch {
+    // Reported by the GitHub settings; standalone, a broken URL must not silently widen the audience.
+  }
+  throw new ConfigError([
+    `AGENTGATE_PUBLIC_URL must be an http(s) URL such as https://agentgate.example.com (got "${publicUrl}"); the OIDC audience is its origin unless AGENTGATE_OIDC_AUDIENCE is set`,
+  ]);
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -137,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultRepository: e.AGENTGATE_REPOSITORY ?? null,
     oidc: {
       issuer: e.AGENTGATE_OIDC_ISSUER,
-      audience: e.AGENTGATE_OIDC_AUDIENCE,
+      audience: e.AGENTGATE_OIDC_AUDIENCE ?? audienceOfPublicUrl(present.AGENTGATE_PUBLIC_URL),
       jwksUrl: e.AGENTGATE_OIDC_JWKS_URL ?? jwksUrlOf(e.AGENTGATE_OIDC_ISSUER),
     },
     webhooks: { allowPrivate: e.AGENTGATE_WEBHOOK_ALLOW_PRIVATE },

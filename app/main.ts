@@ -98,6 +98,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         database: config.databaseUrl,
         policies: active.policySet.source,
         version: active.policySet.version,
+        oidcAudience: config.oidc.audience,
       },
       `AgentGate listening on http://localhost:${address.port} (${github ? 'github' : 'standalone'} mode)`,
     );

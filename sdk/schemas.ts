@@ -62,6 +62,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'rate_limited',
   'not_installed',
+  /** A request authenticated by a GitHub Actions OIDC token names a fact its token contradicts (`details.field`). */
+  'contradicts_token',
   'unavailable',
   'internal_error',
 ] as const;
@@ -190,10 +192,26 @@ export const RequesterSchema = z.discriminatedUnion('type', [
     type: z.literal('github_actions'),
     repository: z.string(),
     actor: z.string(),
+    /** `workflowRef` when the token had one, else the workflow's name (kept for older clients). */
     workflow: z.string(),
     runId: z.string(),
     sha: z.string(),
     ref: z.string(),
+    /**
+     * The rest are the token's other verified claims (DESIGN §11), matched by policies as
+     * `requester.<name>`. Requests stored before these existed read back with what their `ref` and
+     * `workflow` say, and null for the rest.
+     */
+    /** `workflow_ref`: `owner/name/.github/workflows/x.yml@refs/heads/main`. */
+    workflowRef: z.string(),
+    /** `job_workflow_ref`: the reusable workflow the job runs, else the same as `workflowRef`. */
+    jobWorkflowRef: z.string().nullable(),
+    /** `event_name`: `push`, `pull_request`, `workflow_dispatch`, `issue_comment`, … */
+    event: z.string().nullable(),
+    /** `environment`: the deployment environment the job runs in, when it uses one. */
+    environment: z.string().nullable(),
+    /** N of a `refs/pull/N/merge` ref: the pull request the workflow runs for. */
+    pullRequest: z.number().int().nullable(),
   }),
 ]);
 export type Requester = z.infer<typeof RequesterSchema>;
@@ -544,5 +562,10 @@ export const HealthSchema = z.object({
   version: z.string(),
   timestamp: z.string(),
   checks: z.record(z.string(), z.string()).optional(),
+  /**
+   * The audience a GitHub Actions OIDC token must carry for this server (DESIGN §11); the Action
+   * asks GitHub for a token with it. Absent when the server accepts no OIDC tokens.
+   */
+  oidcAudience: z.string().optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

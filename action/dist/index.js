@@ -47705,10 +47705,26 @@ var RequesterSchema = external_exports.discriminatedUnion("type", [
     type: external_exports.literal("github_actions"),
     repository: external_exports.string(),
     actor: external_exports.string(),
+    /** `workflowRef` when the token had one, else the workflow's name (kept for older clients). */
     workflow: external_exports.string(),
     runId: external_exports.string(),
     sha: external_exports.string(),
-    ref: external_exports.string()
+    ref: external_exports.string(),
+    /**
+     * The rest are the token's other verified claims (DESIGN §11), matched by policies as
+     * `requester.<name>`. Requests stored before these existed read back with what their `ref` and
+     * `workflow` say, and null for the rest.
+     */
+    /** `workflow_ref`: `owner/name/.github/workflows/x.yml@refs/heads/main`. */
+    workflowRef: external_exports.string(),
+    /** `job_workflow_ref`: the reusable workflow the job runs, else the same as `workflowRef`. */
+    jobWorkflowRef: external_exports.string().nullable(),
+    /** `event_name`: `push`, `pull_request`, `workflow_dispatch`, `issue_comment`, … */
+    event: external_exports.string().nullable(),
+    /** `environment`: the deployment environment the job runs in, when it uses one. */
+    environment: external_exports.string().nullable(),
+    /** N of a `refs/pull/N/merge` ref: the pull request the workflow runs for. */
+    pullRequest: external_exports.number().int().nullable()
   })
 ]);
 var VoteSchema = external_exports.object({
@@ -47938,7 +47954,12 @@ var HealthSchema = external_exports.object({
   mode: external_exports.enum(["standalone", "github"]),
   version: external_exports.string(),
   timestamp: external_exports.string(),
-  checks: external_exports.record(external_exports.string(), external_exports.string()).optional()
+  checks: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  /**
+   * The audience a GitHub Actions OIDC token must carry for this server (DESIGN §11); the Action
+   * asks GitHub for a token with it. Absent when the server accepts no OIDC tokens.
+   */
+  oidcAudience: external_exports.string().optional()
 });
 
 // sdk/http.ts
@@ -48545,21 +48566,22 @@ function orList(items) {
 }
 
 // action/id-token.ts
-var OIDC_AUDIENCE = "agentgate";
 var REFRESH_BEFORE_EXPIRY_MS = 6e4;
 var IdTokenSource = class {
-  constructor(fetchToken, now = Date.now) {
+  constructor(fetchToken, audience, now = Date.now) {
     this.fetchToken = fetchToken;
+    this.audience = audience;
     this.now = now;
   }
   fetchToken;
+  audience;
   now;
   #token = null;
   async get() {
     if (this.#token && this.now() < this.#token.refreshAt) return this.#token.value;
     let value;
     try {
-      value = await this.fetchToken(OIDC_AUDIENCE);
+      value = await this.fetchToken(this.audience);
     } catch (error63) {
       const why = error63 instanceof Error ? error63.message.replace(/^Error message: /, "") : String(error63);
       throw new Error(
@@ -48614,9 +48636,12 @@ function readInputs(get) {
     apiKey: optional2("api-key"),
     wait: booleanOf("wait", get("wait"), true),
     failOnDenied: booleanOf("fail-on-denied", get("fail-on-denied"), true),
-    idempotencyKey: idempotencyKeyOf(get("idempotency-key"))
+    idempotencyKey: idempotencyKeyOf(get("idempotency-key")),
+    audience: optional2("audience"),
+    githubToken: optional2("github-token")
   };
 }
+var LOOPBACK_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "[::1]"]);
 function serverUrlOf(value) {
   let url2;
   try {
@@ -48628,6 +48653,11 @@ function serverUrlOf(value) {
   }
   if (url2.protocol !== "https:" && url2.protocol !== "http:") {
     throw new InputError(`Input "server-url" must be an http(s) URL (got "${value}").`);
+  }
+  if (url2.protocol === "http:" && !LOOPBACK_HOSTS.has(url2.hostname)) {
+    throw new InputError(
+      `Input "server-url" must use https:// (got "${value}"): the job's token would cross the network in clear text. Serve AgentGate over TLS (for example behind a reverse proxy) and use its https:// URL; plain http:// is only for localhost, 127.0.0.1 and [::1].`
+    );
   }
   return value.replace(/\/+$/, "");
 }
@@ -48885,6 +48915,58 @@ function failureOf(request, inputs) {
   return `Request ${request.id} (${request.action}) was ${describeOutcome(request)}.`;
 }
 
+// action/pull-request-head.ts
+var JOB_TOKEN_EXPRESSION = "${{ github.token }}";
+async function withPullRequestHead(run2, deps) {
+  if (run2.eventName !== "issue_comment" || run2.pullRequest === null || !run2.repository) return run2;
+  const where = `pull request #${run2.pullRequest}`;
+  if (!deps.token) {
+    throw new Error(
+      `This issue_comment run is for ${where}, whose head commit must be read from GitHub; pass the job token in the "github-token" input (its default is ${JOB_TOKEN_EXPRESSION}).`
+    );
+  }
+  const fetch = deps.fetch ?? ((input2, init) => globalThis.fetch(input2, init));
+  const url2 = `${deps.apiUrl.replace(/\/+$/, "")}/repos/${run2.repository}/pulls/${run2.pullRequest}`;
+  let response;
+  try {
+    response = await fetch(url2, {
+      method: "GET",
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${deps.token}`,
+        "x-github-api-version": "2022-11-28"
+      }
+    });
+  } catch (error63) {
+    throw new Error(
+      `Could not read ${where} from ${url2}: ${error63 instanceof Error ? error63.message : String(error63)}`
+    );
+  }
+  const body = await response.json().catch(() => null);
+  const sha = body?.head?.sha;
+  if (!response.ok || typeof sha !== "string" || !/^[0-9a-f]{40}$/i.test(sha)) {
+    throw new Error(
+      `Could not read the head commit of ${where} (GitHub answered ${response.status}); give the job "permissions: pull-requests: read", or a token that can read it in "github-token".`
+    );
+  }
+  return { ...run2, sha: sha.toLowerCase() };
+}
+
+// action/server-audience.ts
+var LEGACY_AUDIENCE = "agentgate";
+async function audienceFor(input2, health, serverUrl) {
+  if (input2) return input2;
+  let announced;
+  try {
+    announced = (await health()).oidcAudience;
+  } catch (error63) {
+    throw new Error(
+      `Could not read the OIDC audience the server announces at ${serverUrl}/health (${error63 instanceof Error ? error63.message : String(error63)}). Check "server-url", or set the "audience" input (the server\u2019s AGENTGATE_OIDC_AUDIENCE) to skip this.`
+    );
+  }
+  return announced || LEGACY_AUDIENCE;
+}
+
 // action/summary.ts
 var ICONS = {
   pending: "\u23F3",
@@ -48931,7 +49013,9 @@ async function clientFor(inputs) {
     setSecret(inputs.apiKey);
     return new AgentGateClient({ baseUrl: inputs.serverUrl, apiKey: inputs.apiKey });
   }
-  const tokens = new IdTokenSource((audience) => getIDToken(audience));
+  const anonymous = new AgentGateClient({ baseUrl: inputs.serverUrl });
+  const audience = await audienceFor(inputs.audience, () => anonymous.health(), inputs.serverUrl);
+  const tokens = new IdTokenSource((aud) => getIDToken(aud), audience);
   await tokens.get();
   return new AgentGateClient({ baseUrl: inputs.serverUrl, fetch: tokens.fetch() });
 }
@@ -48944,10 +49028,16 @@ async function run() {
   let failure2;
   try {
     const inputs = readInputs(getInput2);
+    if (inputs.githubToken) setSecret(inputs.githubToken);
+    const client = await clientFor(inputs);
+    const runContext = await withPullRequestHead(readRunContext(), {
+      token: inputs.githubToken,
+      apiUrl: process.env.GITHUB_API_URL || "https://api.github.com"
+    });
     const result = await main({
-      client: await clientFor(inputs),
+      client,
       inputs,
-      run: readRunContext(),
+      run: runContext,
       step: process.env.GITHUB_ACTION,
       log: { info, warning },
       signal: cancelled.signal,
@@ -48962,6 +49052,8 @@ async function run() {
     setOutput("decided-by", request.decidedBy ?? "");
     setOutput("reason", request.decisionReason ?? "");
     setOutput("url", url2);
+    const gated = request.context.sha;
+    setOutput("sha", typeof gated === "string" ? gated : "");
     if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderSummary(request, url2)).write();
     if (!result.failure && ["denied", "expired", "cancelled"].includes(request.status)) {
       warning(

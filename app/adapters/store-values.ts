@@ -3,6 +3,8 @@
  * accept and produce the same values.
  */
 import { randomUUID } from 'node:crypto';
+import type { Requester } from '../../sdk/schemas.js';
+import { pullRequestOfRef } from '../approvals/pull-request-binding.js';
 
 /** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
 export function toUtcIso(value: string, name: string): string {
@@ -31,4 +33,23 @@ export function newAuditId(now = Date.now()): string {
 /** `<prefix>_` + time + random, as for audit ids. */
 export function newStoreId(prefix: string, now = Date.now()): string {
   return `${prefix}_${now.toString(16).padStart(12, '0')}${randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * A stored `requester`, with the GitHub Actions facts added after it was stored (DESIGN §11) read
+ * back from what it does hold: the pull request of its `ref`, its `workflow` as `workflowRef`, null
+ * for what was never recorded. So policies and renderers see one shape, old rows included.
+ */
+export function readStoredRequester(json: string): Requester {
+  const stored = JSON.parse(json) as Requester;
+  if (stored.type !== 'github_actions') return stored;
+  const partial = stored as Partial<typeof stored> & Pick<typeof stored, 'type' | 'workflow' | 'ref'>;
+  return {
+    ...stored,
+    workflowRef: partial.workflowRef ?? partial.workflow,
+    jobWorkflowRef: partial.jobWorkflowRef ?? null,
+    event: partial.event ?? null,
+    environment: partial.environment ?? null,
+    pullRequest: partial.pullRequest !== undefined ? partial.pullRequest : pullRequestOfRef(partial.ref),
+  };
 }

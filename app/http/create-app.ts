@@ -64,6 +64,8 @@ export function createApp(deps: AppDeps): Express {
       mode: deps.mode,
       version: VERSION,
       timestamp: clock.now().toISOString(),
+      // The Action reads it to ask GitHub for a token this server (and no other) accepts.
+      ...(deps.authenticator.oidc && { oidcAudience: deps.authenticator.oidc.audience }),
     };
     if (req.query.deep === 'true') {
       try {

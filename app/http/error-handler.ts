@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   idempotency_conflict: 422,
   not_installed: 422,
+  contradicts_token: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -12,6 +12,7 @@ import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
+import { commitNote, UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
 
 /** GitHub's limit on `output.summary` and `output.text`. */
@@ -152,7 +153,7 @@ export function renderCheckRun({
     : named
       ? ` (names pull request #${named}, not bound: reviews there do not count)`
       : '';
-  const commit = target.ok ? `${code(target.sha.slice(0, 7))}${prNote}` : '—';
+  const commit = target.ok ? `${code(target.sha.slice(0, 7))}${prNote} — ${commitNote(request)}` : '—';
   const version = request.policyDecision.policyVersion;
   const versionText = /^[0-9a-f]{40}$/.test(version) ? code(version.slice(0, 7)) : code(version);
 
@@ -237,7 +238,16 @@ export function renderCheckRun({
     Object.entries(request.context).filter(([k]) => !['onBehalfOf', 'sha', 'pullRequest'].includes(k)),
   );
   const text: string[] = [];
-  if (Object.keys(context).length > 0) text.push('### Context from the agent', '', jsonBlock(context), '');
+  if (Object.keys(context).length > 0) {
+    text.push(
+      `### ${UNVERIFIED_CONTEXT_TITLE}`,
+      '',
+      `_${UNVERIFIED_CONTEXT_NOTE}_`,
+      '',
+      jsonBlock(context),
+      '',
+    );
+  }
   const base = serverUrl?.replace(/\/$/, '') ?? null;
   text.push(
     `For the requester: follow this request at ${

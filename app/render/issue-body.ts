@@ -7,6 +7,13 @@ import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
 import { workflowRunUrl } from './github-links.js';
+import {
+  type ActionsRequester,
+  triggerOf,
+  UNVERIFIED_CONTEXT_NOTE,
+  UNVERIFIED_CONTEXT_TITLE,
+  VERIFIED_BY_TOKEN,
+} from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
 
 export const BASE_LABEL = 'agentgate';
@@ -61,18 +68,27 @@ export const code = (text: string): string => (text.includes('`') ? `\`\` ${text
  */
 export function requesterLine(request: RequestRecord, githubUrl: string | null = null): string {
   const r = request.requester;
-  let who: string;
-  if (r.type === 'api_key') {
-    who = `API key ${code(r.name)}`;
-  } else {
-    const runUrl = githubUrl ? workflowRunUrl(githubUrl, r.repository, r.runId) : null;
-    const run = runUrl ? `[run ${r.runId}](${runUrl})` : `run ${code(r.runId)}`;
-    who = `@${r.actor} in workflow ${code(r.workflow)} of ${code(r.repository)} (${run})`;
-  }
+  const who = r.type === 'api_key' ? `API key ${code(r.name)}` : actionsRequesterLine(r, githubUrl);
   const onBehalfOf = typeof request.context.onBehalfOf === 'string' ? request.context.onBehalfOf : null;
   return onBehalfOf
-    ? `${who}, on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)}`
+    ? `${who}; on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)} (the agent's word, unverified)`
     : who;
+}
+
+/** "workflow `…` (run N) of `owner/name`, triggered by @actor (`push`, `refs/heads/main`) — ✅ verified by …" */
+function actionsRequesterLine(r: ActionsRequester, githubUrl: string | null): string {
+  const { event, pullRequest, ref, environment } = triggerOf(r);
+  const facts = [
+    ...(event ? [code(event)] : []),
+    ...(pullRequest !== null ? [`pull request #${pullRequest}`] : ref ? [code(ref)] : []),
+    ...(environment ? [`environment ${code(environment)}`] : []),
+  ];
+  const runUrl = githubUrl ? workflowRunUrl(githubUrl, r.repository, r.runId) : null;
+  const run = runUrl ? `[run ${r.runId}](${runUrl})` : `run ${code(r.runId)}`;
+  return (
+    `workflow ${code(r.workflowRef || r.workflow)} (${run}) ` +
+    `of ${code(r.repository)}, triggered by @${r.actor}${facts.length > 0 ? ` (${facts.join(', ')})` : ''} — ✅ ${VERIFIED_BY_TOKEN}`
+  );
 }
 
 export const utc = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -112,7 +128,9 @@ export function renderIssueBody({
   ];
   if (Object.keys(context).length > 0) {
     lines.push(
-      '<details><summary>Context from the agent</summary>',
+      `<details><summary>${UNVERIFIED_CONTEXT_TITLE}</summary>`,
+      '',
+      `_${UNVERIFIED_CONTEXT_NOTE}_`,
       '',
       jsonBlock(context),
       '',

@@ -1,3 +1,4 @@
+import { pullRequestOfRef } from '../approvals/pull-request-binding.js';
 import type { Principal } from '../ports/store.js';
 import type { OidcIdentity } from './oidc-verifier.js';
 
@@ -33,6 +34,11 @@ export function principalOfOidc(identity: OidcIdentity): Principal {
       runId: identity.runId,
       sha: identity.sha,
       ref: identity.ref,
+      workflowRef: identity.workflowRef,
+      jobWorkflowRef: identity.jobWorkflowRef,
+      event: identity.event,
+      environment: identity.environment,
+      pullRequest: pullRequestOfRef(identity.ref),
     },
     scopes: new Set(['request:create']),
     repository: identity.repository,

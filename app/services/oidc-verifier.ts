@@ -18,7 +18,7 @@ import { AppError } from './app-error.js';
 
 /** GitHub's issuer for Actions OIDC tokens on github.com. */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
-/** The audience the AgentGate Action asks for (`core.getIDToken('agentgate')`). */
+/** The audience when neither `AGENTGATE_OIDC_AUDIENCE` nor `AGENTGATE_PUBLIC_URL` is set. */
 export const DEFAULT_OIDC_AUDIENCE = 'agentgate';
 
 /** The facts of a verified token that AgentGate uses. Numbers arrive as strings in the claims. */
@@ -35,9 +35,15 @@ export interface OidcIdentity {
   sha: string;
   ref: string;
   environment: string | null;
+  /** `job_workflow_ref`: the reusable workflow the job runs (GitHub sets it for every job). */
+  jobWorkflowRef: string | null;
+  /** `event_name`: what triggered the run (`push`, `pull_request`, `issue_comment`, …). */
+  event: string | null;
 }
 
 export interface OidcVerifier {
+  /** The `aud` a token must carry; announced as `oidcAudience` in `GET /health`. */
+  readonly audience: string;
   /** The identity of a valid token; a 401 `AppError` saying what is wrong otherwise. */
   verify(token: string): Promise<OidcIdentity>;
 }
@@ -94,6 +100,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
       ),
   });
   return {
+    audience,
     async verify(token) {
       let payload: JWTPayload;
       try {
@@ -210,5 +217,7 @@ function identityOf(payload: JWTPayload): OidcIdentity {
     sha: text('sha') ?? '',
     ref: text('ref') ?? '',
     environment: text('environment'),
+    jobWorkflowRef: text('job_workflow_ref'),
+    event: text('event_name'),
   };
 }

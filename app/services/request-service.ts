@@ -13,6 +13,7 @@ import {
 import { isOverdue } from '../approvals/is-overdue.js';
 import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request.js';
 import { pullRequestBindingOf } from '../approvals/pull-request-binding.js';
+import { reconcileWithToken } from '../approvals/reconcile-with-token.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -76,8 +77,9 @@ export class RequestService {
     const { store, clock } = this.deps;
     const now = clock.now();
     const at = now.toISOString();
-    const repository = this.#repositoryFor(principal, input.context);
-    const evaluation = await this.#evaluate(principal, { ...input, repository }, now);
+    const context = verifiedContext(principal, input.context);
+    const repository = this.#repositoryFor(principal, context);
+    const evaluation = await this.#evaluate(principal, { ...input, context, repository }, now);
     const expiry = expiryOf(input, evaluation, now);
     if (!expiry.ok) throw new AppError('validation_failed', expiry.problem);
     const { expiresAt } = expiry;
@@ -92,7 +94,7 @@ export class RequestService {
       id,
       action: input.action,
       params: input.params,
-      context: input.context,
+      context,
       urgency: input.urgency,
       status: decided?.status ?? 'pending',
       createdAt: at,
@@ -111,7 +113,7 @@ export class RequestService {
       },
       review: decided
         ? null
-        : initialReview(evaluation, pullRequestBindingOf(principal, input.context, repository)),
+        : initialReview(evaluation, pullRequestBindingOf(principal, context, repository)),
       ownerId: principal.id,
     };
 
@@ -166,14 +168,25 @@ export class RequestService {
 
   /** Dry run: what the policies would decide for this request, without storing anything. */
   async evaluate(principal: Principal, input: EvaluateInput): Promise<PolicyEvaluation> {
-    const repository = input.repository ?? this.#repositoryFor(principal, input.context);
+    const context = verifiedContext(principal, input.context);
+    const repository = input.repository ?? this.#repositoryFor(principal, context);
+    if (
+      principal.requester.type === 'github_actions' &&
+      repository?.toLowerCase() !== principal.requester.repository.toLowerCase()
+    ) {
+      throw new AppError(
+        'contradicts_token',
+        `repository "${repository}" contradicts this job's GitHub Actions OIDC token, whose "repository" claim is "${principal.requester.repository}". A workflow can only ask for its own repository.`,
+        { field: 'repository' },
+      );
+    }
     if (principal.repository && repository !== principal.repository) {
       throw new AppError(
         'forbidden',
         `This key is bound to ${principal.repository}; it cannot evaluate for ${repository}.`,
       );
     }
-    return this.#evaluate(principal, { ...input, repository }, this.deps.clock.now());
+    return this.#evaluate(principal, { ...input, context, repository }, this.deps.clock.now());
   }
 
   async get(principal: Principal, id: string): Promise<RequestRecord> {
@@ -453,6 +466,19 @@ export class RequestService {
       now,
     );
   }
+}
+
+/**
+ * The context a request is created with: for a GitHub Actions job, checked against and completed
+ * from its token's claims (`reconcileWithToken`); a contradiction is 422 `contradicts_token`.
+ */
+function verifiedContext(principal: Principal, context: Record<string, unknown>): Record<string, unknown> {
+  if (principal.requester.type !== 'github_actions') return context;
+  const reconciled = reconcileWithToken(principal.requester, context);
+  if (!reconciled.ok) {
+    throw new AppError('contradicts_token', reconciled.message, { field: reconciled.field });
+  }
+  return reconciled.context;
 }
 
 const canReadAll = (principal: Principal) => hasScope(principal, 'request:read');

@@ -4,6 +4,7 @@
  */
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
+import { UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from '../render/requester-facts.js';
 import type { SlackBlock, SlackMessage } from './slack-api.js';
 import {
   describeActor,
@@ -74,6 +75,8 @@ export function renderSlackMessage({
     ],
   });
   blocks.push(mrkdwnSection(`*Parameters*\n${paramsBlock(request.params)}`));
+  const context = contextBlock(request.context);
+  if (context) blocks.push(mrkdwnSection(context));
   blocks.push(
     mrkdwnSection(
       `*Why it needs a human*\n${requirements.map((r) => whyLine(r, ruleDescriptions)).join('\n')}`,
@@ -84,7 +87,7 @@ export function renderSlackMessage({
   );
 
   const votes = request.review?.votes ?? [];
-  const context = [
+  const footer = [
     ...(votes.length > 0
       ? [
           `Votes: ${votes.map((v) => `${v.decision === 'approve' ? ':white_check_mark:' : ':x:'} ${describeActor(v.voter)}`).join(' · ')}`,
@@ -94,7 +97,7 @@ export function renderSlackMessage({
       ? `<${request.review.url}|Review on GitHub> · request \`${escapeMrkdwn(request.id)}\``
       : `Request \`${escapeMrkdwn(request.id)}\``,
   ];
-  blocks.push({ type: 'context', elements: context.map(mrkdwn) });
+  blocks.push({ type: 'context', elements: footer.map(mrkdwn) });
 
   if (pending && interactive) blocks.push(buttons(request.id));
   return { text: fallbackText(request, title, progress), blocks };
@@ -105,7 +108,17 @@ const mrkdwnSection = (text: string): SlackBlock => ({ type: 'section', text: mr
 
 function onBehalfOf(request: ApprovalRequest) {
   const who = request.context.onBehalfOf;
-  return typeof who === 'string' ? [mrkdwn(`*On behalf of*\n${describeActor(who)}`)] : [];
+  return typeof who === 'string' ? [mrkdwn(`*On behalf of* (unverified)\n${describeActor(who)}`)] : [];
+}
+
+/** The agent's free-form context, labelled as its word (DESIGN §11); null when there is none. */
+function contextBlock(context: Record<string, unknown>): string | null {
+  const shown = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'onBehalfOf'));
+  if (Object.keys(shown).length === 0) return null;
+  return (
+    `*${UNVERIFIED_CONTEXT_TITLE}*\n_${UNVERIFIED_CONTEXT_NOTE}_\n` +
+    `\`\`\`${truncate(escapeMrkdwn(JSON.stringify(shown, null, 2)), 1500)}\`\`\``
+  );
 }
 
 function paramsBlock(params: Record<string, unknown>): string {

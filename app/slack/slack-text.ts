@@ -4,6 +4,7 @@ import {
   describeApprovers as describeApproversIn,
 } from '../../sdk/describe-approvers.js';
 import type { Approvers, Requester } from '../../sdk/schemas.js';
+import { triggerOf, VERIFIED_BY_TOKEN } from '../render/requester-facts.js';
 
 /**
  * Slack reads `<…>` as links and mentions (`<!channel>`, `<@U…>`), so text an agent controls
@@ -44,7 +45,16 @@ export function describeActor(actor: string): string {
 
 export function describeRequester(requester: Requester): string {
   if (requester.type === 'api_key') return `API key \`${escapeMrkdwn(requester.name)}\``;
-  return `${escapeMrkdwn(requester.actor)} via GitHub Actions (\`${escapeMrkdwn(requester.workflow)}\` in ${escapeMrkdwn(requester.repository)})`;
+  const { event, pullRequest, ref, environment } = triggerOf(requester);
+  const facts = [
+    ...(event ? [`\`${escapeMrkdwn(event)}\``] : []),
+    ...(pullRequest !== null ? [`pull request #${pullRequest}`] : ref ? [`\`${escapeMrkdwn(ref)}\``] : []),
+    ...(environment ? [`environment \`${escapeMrkdwn(environment)}\``] : []),
+  ];
+  return (
+    `${escapeMrkdwn(requester.actor)} via GitHub Actions (\`${escapeMrkdwn(requester.workflowRef || requester.workflow)}\` in ${escapeMrkdwn(requester.repository)}` +
+    `${facts.length > 0 ? `; ${facts.join(', ')}` : ''}) — :white_check_mark: ${VERIFIED_BY_TOKEN}`
+  );
 }
 
 /** Slack mrkdwn: Slack users as mentions, everything else escaped. */

@@ -91,6 +91,7 @@ describe('the Action, run as a process with the job OIDC token', () => {
       'decided-by': 'api:admin',
       reason: 'ship it',
       url: `${t.url}/api/requests/${id}`,
+      sha: 'b'.repeat(40),
     });
     const summary = action.summary();
     expect(summary).toContain('AgentGate: deploy:production — approved');
@@ -244,17 +245,42 @@ describe('the Action tells what to fix', () => {
     );
   });
 
-  it('a server expecting another audience refuses the token, and the step shows why', async () => {
-    const strict = await startTestServer({ oidc: { issuer: issuer.issuer, audience: 'agentgate-prod' } });
+  it('asks GitHub for the audience the server announces in /health; a token for another audience is refused', async () => {
+    const strict = await startTestServer({
+      oidc: { issuer: issuer.issuer, audience: 'https://gate.acme.dev' },
+    });
     try {
-      const result = await runAction({ ...aRun({ action: 'deploy' }), 'INPUT_SERVER-URL': strict.url });
-      expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(
-        /::error::.*OIDC token was refused: its audience is not "agentgate-prod"/,
+      const asked = issuer.tokenRequests.length;
+      const ok = await runAction({
+        ...aRun({ action: 'deploy', wait: 'false' }),
+        'INPUT_SERVER-URL': strict.url,
+      });
+      expect(ok.code).toBe(0);
+      expect(issuer.tokenRequests.slice(asked)).toEqual(['https://gate.acme.dev']);
+
+      // The `audience` input wins: here another server's, which this one refuses.
+      const other = await runAction({
+        ...aRun({ action: 'deploy', audience: 'https://gate.other.dev' }),
+        'INPUT_SERVER-URL': strict.url,
+      });
+      expect(other.code).toBe(1);
+      expect(issuer.tokenRequests.at(-1)).toBe('https://gate.other.dev');
+      expect(other.stdout).toMatch(
+        /::error::.*OIDC token was refused: its audience is not "https:\/\/gate\.acme\.dev"/,
       );
     } finally {
       await strict.close();
     }
+  });
+
+  it('refuses a plain-http server URL off this machine before sending anything', async () => {
+    const asked = issuer.tokenRequests.length;
+    const result = await runAction(aRun({ action: 'deploy', 'server-url': 'http://agentgate.acme.dev' }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::Input "server-url" must use https:// (got "http://agentgate.acme.dev"): the job\'s token would cross the network in clear text.',
+    );
+    expect(issuer.tokenRequests.length).toBe(asked);
   });
 
   it('a server that trusts another issuer refuses the token (its keys do not sign it)', async () => {

@@ -72,11 +72,20 @@ describe('action.yml', () => {
       'urgency',
       'timeout',
       'api-key',
+      'audience',
+      'github-token',
       'wait',
       'fail-on-denied',
       'idempotency-key',
     ]);
-    expect(Object.keys(action.outputs)).toEqual(['request-id', 'status', 'decided-by', 'reason', 'url']);
+    expect(Object.keys(action.outputs)).toEqual([
+      'request-id',
+      'status',
+      'decided-by',
+      'reason',
+      'url',
+      'sha',
+    ]);
     for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)] as Array<{
       description?: string;
     }>) {
@@ -86,5 +95,8 @@ describe('action.yml', () => {
     expect(action.inputs['fail-on-denied'].default).toBe('true');
     expect(action.inputs['server-url'].required).toBe(true);
     expect(action.inputs['api-key'].required).toBe(false);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, as action.yml spells it
+    expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
+    expect(action.inputs.audience.default).toBe('');
   });
 });

@@ -13,6 +13,7 @@ describe('IdTokenSource', () => {
         asked.push(audience);
         return jwtExpiringAt(now / 1000 + 300);
       },
+      'https://gate.acme.dev',
       () => now,
     );
     const first = await tokens.get();
@@ -20,11 +21,11 @@ describe('IdTokenSource', () => {
     expect(await tokens.get()).toBe(first);
     now += 41_000;
     expect(await tokens.get()).not.toBe(first);
-    expect(asked).toEqual(['agentgate', 'agentgate']);
+    expect(asked).toEqual(['https://gate.acme.dev', 'https://gate.acme.dev']);
   });
 
   it('sends the token as the bearer of every call', async () => {
-    const tokens = new IdTokenSource(async () => jwtExpiringAt(Date.now() / 1000 + 300));
+    const tokens = new IdTokenSource(async () => jwtExpiringAt(Date.now() / 1000 + 300), 'agentgate');
     let seen: string | null = null;
     await tokens.fetch(async (_url, init) => {
       seen = new Headers(init.headers).get('authorization');
@@ -36,7 +37,7 @@ describe('IdTokenSource', () => {
   it('says to add id-token: write when the runner gives no token', async () => {
     const tokens = new IdTokenSource(async () => {
       throw new Error('Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-    });
+    }, 'agentgate');
     await expect(tokens.get()).rejects.toThrow(
       /Could not get the job's OIDC token \(Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable\)\. Give the job "permissions: id-token: write"/,
     );

@@ -19,8 +19,34 @@ describe('readInputs', () => {
       wait: true,
       failOnDenied: true,
       idempotencyKey: undefined,
+      audience: undefined,
+      githubToken: undefined,
     });
   });
+
+  it('takes the audience and the GitHub token when given', () => {
+    expect(read({ audience: 'acme-gate', 'github-token': 'ghs_x' })).toMatchObject({
+      audience: 'acme-gate',
+      githubToken: 'ghs_x',
+    });
+  });
+
+  it.each(['http://localhost:3000', 'http://127.0.0.1:8080/', 'http://[::1]:3000'])(
+    'accepts plain http only on this machine: %s',
+    (url) => {
+      expect(read({ 'server-url': url }).serverUrl).toBe(url.replace(/\/$/, ''));
+    },
+  );
+
+  it.each(['http://agentgate.acme.dev', 'http://10.0.0.5:3000', 'http://127.0.0.1.nip.io'])(
+    'refuses plain http across a network, saying what to do: %s',
+    (url) => {
+      expect(() => read({ 'server-url': url })).toThrow(InputError);
+      expect(() => read({ 'server-url': url })).toThrow(
+        `Input "server-url" must use https:// (got "${url}"): the job's token would cross the network in clear text. Serve AgentGate over TLS`,
+      );
+    },
+  );
 
   it.each([
     ['JSON', '{"env": "production", "replicas": 3}'],

@@ -37,6 +37,8 @@ const inputs = (overrides: Partial<ActionInputs> = {}): ActionInputs => ({
   wait: true,
   failOnDenied: true,
   idempotencyKey: undefined,
+  audience: undefined,
+  githubToken: undefined,
   ...overrides,
 });
 

@@ -38,3 +38,28 @@ describe("docs/action.md's workflow example", () => {
     }
   });
 });
+
+describe("docs/action.md's other workflows (ChatOps)", () => {
+  const workflows = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1] as string)
+    .filter((text) => text !== workflowText && text.includes('jobs:'));
+
+  it.each(workflows.map((text) => [text.split('\n')[0], text]))(
+    '%s: declared inputs and outputs only',
+    (_title, text) => {
+      const workflow = parse(text);
+      expect(workflow.permissions['id-token']).toBe('write');
+      const steps = Object.values(workflow.jobs as Record<string, { steps: any[] }>).flatMap(
+        (job) => job.steps,
+      );
+      const gated = steps.filter((step) => String(step.uses ?? '').endsWith('/agentgate@v1'));
+      expect(gated.length).toBeGreaterThan(0);
+      for (const step of gated) {
+        for (const name of Object.keys(step.with)) expect(Object.keys(action.inputs)).toContain(name);
+      }
+      for (const [, , output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        expect(Object.keys(action.outputs)).toContain(output);
+      }
+    },
+  );
+});

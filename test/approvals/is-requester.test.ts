@@ -10,6 +10,11 @@ const actions: Requester = {
   runId: '1',
   sha: 'a'.repeat(40),
   ref: 'refs/heads/main',
+  workflowRef: 'acme/app/.github/workflows/deploy.yml@refs/heads/main',
+  jobWorkflowRef: null,
+  event: 'push',
+  environment: null,
+  pullRequest: null,
 };
 const key: Requester = { type: 'api_key', name: 'agent' };
 

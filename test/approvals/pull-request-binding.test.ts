@@ -25,6 +25,8 @@ const workflow = (ref: string): Principal =>
     sha: 'a'.repeat(40),
     ref,
     environment: null,
+    jobWorkflowRef: null,
+    event: 'pull_request',
   });
 
 describe('pullRequestOfRef', () => {

@@ -39,6 +39,11 @@ function aDeployRequest(overrides: Partial<RequestRecord> = {}): RequestRecord {
       runId: '123',
       sha: HEAD,
       ref: 'refs/pull/7/merge',
+      workflowRef: 'acme/payments/.github/workflows/deploy.yml@refs/pull/7/merge',
+      jobWorkflowRef: 'acme/payments/.github/workflows/deploy.yml@refs/pull/7/merge',
+      event: 'pull_request',
+      environment: null,
+      pullRequest: 7,
     },
     policyDecision: {
       decision: 'route_to_human',

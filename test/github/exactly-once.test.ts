@@ -236,7 +236,8 @@ describe('GitHub Enterprise Server', () => {
   it("links a workflow's run on the configured GitHub, in the issue and on the check run", async () => {
     const job = apiClient(
       h.server.url,
-      await issuer.mint(actionsClaims({ repository: REPO, run_id: '9001' })),
+      // A push run on the commit it gates: the token's `sha` is that commit.
+      await issuer.mint(actionsClaims({ repository: REPO, run_id: '9001', sha: head })),
     );
     const runLink = `(${h.fake.url}/${REPO}/actions/runs/9001)`;
 

@@ -29,6 +29,22 @@ describe('OIDC configuration', () => {
     ).toBe('http://localhost:4001/keys');
   });
 
+  it("makes the server's public origin the audience, so another AgentGate server's tokens are refused", () => {
+    expect(loadConfig({ AGENTGATE_PUBLIC_URL: 'https://gate.acme.dev/agentgate/' }).oidc.audience).toBe(
+      'https://gate.acme.dev',
+    );
+    expect(loadConfig({ AGENTGATE_PUBLIC_URL: 'http://localhost:3000' }).oidc.audience).toBe(
+      'http://localhost:3000',
+    );
+    expect(
+      loadConfig({ AGENTGATE_PUBLIC_URL: 'https://gate.acme.dev', AGENTGATE_OIDC_AUDIENCE: 'acme-gate' }).oidc
+        .audience,
+    ).toBe('acme-gate');
+    expect(() => loadConfig({ AGENTGATE_PUBLIC_URL: 'gate.acme.dev' })).toThrow(
+      /AGENTGATE_PUBLIC_URL must be an http\(s\) URL.*got "gate.acme.dev".*OIDC audience/,
+    );
+  });
+
   it.each([
     ['AGENTGATE_OIDC_ISSUER', 'token.actions.githubusercontent.com'],
     ['AGENTGATE_OIDC_ISSUER', 'http://issuer.example.com'],

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 describe('createOidcVerifier (with an injected key set)', () => {
-  it('takes identity from the repository, actor, workflow_ref, run_id, sha, ref and environment claims', async () => {
+  it('takes identity from the repository, actor, workflow_ref, run_id, sha, ref, environment, job_workflow_ref and event_name claims', async () => {
     const identity = await verifier.verify(await sign(actionsClaims({ environment: 'production' })));
     expect(identity).toEqual({
       repository: 'acme/app',
@@ -43,6 +43,8 @@ describe('createOidcVerifier (with an injected key set)', () => {
       sha: 'b'.repeat(40),
       ref: 'refs/heads/main',
       environment: 'production',
+      jobWorkflowRef: 'acme/app/.github/workflows/deploy.yml@refs/heads/main',
+      event: 'push',
     });
   });
 

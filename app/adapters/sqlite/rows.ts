@@ -9,6 +9,7 @@ import type {
   JobStatus,
   RequestRecord,
 } from '../../ports/store.js';
+import { readStoredRequester } from '../store-values.js';
 import { readStoredObject } from './read-stored-json.js';
 
 export interface RequestRow {
@@ -69,7 +70,7 @@ export function fromRequestRow(row: RequestRow): RequestRecord {
     decidedBy: row.decided_by,
     decisionReason: row.decision_reason,
     repository: row.repository,
-    requester: JSON.parse(row.requester),
+    requester: readStoredRequester(row.requester),
     policyDecision: JSON.parse(row.policy_decision),
     review: row.review === null ? null : JSON.parse(row.review),
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../../app/ports/store.js';
-import { aDecision, anAuditEvent, aRequestRecord, at } from '../builders.js';
+import { aDecision, anActionsRequester, anAuditEvent, aRequestRecord, at } from '../builders.js';
 
 const auditOf = (store: Store, requestId: string) => store.listAudit({ requestId, limit: 1000, offset: 0 });
 const allAudit = (store: Store) => store.listAudit({ limit: 1000, offset: 0 });
@@ -17,15 +17,7 @@ export function describeRequestContract(current: () => Store): void {
           unicode: 'Grüße ✓',
         },
         context: { onBehalfOf: 'alice', pr: 'https://github.com/acme/payments/pull/7' },
-        requester: {
-          type: 'github_actions',
-          repository: 'acme/payments',
-          actor: 'octocat',
-          workflow: 'deploy',
-          runId: '123',
-          sha: 'f'.repeat(40),
-          ref: 'refs/heads/main',
-        },
+        requester: anActionsRequester({ workflow: 'deploy', environment: 'production' }),
         repository: null,
       });
       const result = await current().insertRequest(request, []);
