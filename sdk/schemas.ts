@@ -426,6 +426,8 @@ export const PolicySummarySchema = z.object({
       file: z.string(),
       decision: PolicyDecisionKindSchema,
       description: z.string().nullable(),
+      /** Routing rules only: whether an operator's API key may decide their requests outright. */
+      overrides: z.boolean().optional(),
     }),
   ),
   /** The same rules, as the original AgentGate clients read them. */

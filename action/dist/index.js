@@ -47860,7 +47860,9 @@ var PolicySummarySchema = external_exports.object({
       name: external_exports.string(),
       file: external_exports.string(),
       decision: PolicyDecisionKindSchema,
-      description: external_exports.string().nullable()
+      description: external_exports.string().nullable(),
+      /** Routing rules only: whether an operator's API key may decide their requests outright. */
+      overrides: external_exports.boolean().optional()
     })
   ),
   /** The same rules, as the original AgentGate clients read them. */

@@ -231,7 +231,23 @@ describe('an override a policy allows', () => {
   });
 });
 
-describe('dry runs', () => {
+describe('dry runs and the policy list', () => {
+  it('GET /api/policies says, for each routing rule, whether overrides are allowed', async () => {
+    const res = await admin('GET', '/api/policies');
+    expect(res.status).toBe(200);
+    expect(
+      res.body.rules.map((r: { name: string; overrides?: boolean }) => [
+        r.name,
+        r.overrides ?? '(not routing)',
+      ]),
+    ).toEqual([
+      ['finance', false],
+      ['legal', false],
+      ['deploys', true],
+      ['reads', '(not routing)'],
+    ]);
+  });
+
   it('POST /api/policies/evaluate names the rules that forbid overrides', async () => {
     const res = await admin('POST', '/api/policies/evaluate', {
       action: 'payments.send',
