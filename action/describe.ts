@@ -2,6 +2,8 @@
 import {
   type ApprovalRequest,
   describeApprovers as describeApproversIn,
+  describeOverride,
+  isOverride,
   type ReviewRequirement,
 } from '../sdk/index.js';
 
@@ -56,9 +58,13 @@ export function describeProgress(request: ApprovalRequest, waitedMs: number, now
   return `Still waiting for a decision on ${request.id} (${formatDuration(waitedMs)}): ${approvals}; expires in ${formatDuration(left)}.`;
 }
 
-/** `approved by github:alice: looks good` */
+/**
+ * `approved by github:alice: looks good`; an override says so:
+ * `approved by api:ops (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for)`.
+ */
 export function describeOutcome(request: ApprovalRequest): string {
-  const by = request.decidedBy ? ` by ${request.decidedBy}` : '';
+  const override = isOverride(request) ? ` (${describeOverride(request)})` : '';
+  const by = request.decidedBy ? ` by ${request.decidedBy}${override}` : '';
   const why = request.decisionReason ? `: ${request.decisionReason}` : '';
   return `${request.status}${by}${why}`;
 }

@@ -3,7 +3,13 @@
  * what was decided, by whom, why, and what to do (or not do) next.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { type ApprovalRequest, describeApprovers, type ReviewRequirement } from '../sdk/index.js';
+import {
+  type ApprovalRequest,
+  describeApprovers,
+  describeOverride,
+  isOverride,
+  type ReviewRequirement,
+} from '../sdk/index.js';
 import type { RequestResult, RequirementSummary } from './tool-schemas.js';
 
 /**
@@ -95,9 +101,13 @@ function describePending(request: ApprovalRequest): string {
   return lines.join('\n');
 }
 
-/** `policy (rule never-drop-prod)` for policy decisions, the decider's name otherwise. */
+/**
+ * `policy (rule never-drop-prod)` for policy decisions, `api:ops (an operator override …)` for
+ * overrides, the decider's name otherwise.
+ */
 function decider(request: ApprovalRequest): string {
   const by = request.decidedBy ?? 'unknown';
+  if (isOverride(request)) return `${by} (${describeOverride(request)})`;
   const rules = request.policyDecision.rules;
   return by === 'policy' && rules.length > 0 ? `policy (rule ${rules.join(', ')})` : by;
 }

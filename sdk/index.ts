@@ -27,6 +27,7 @@ export {
 } from './errors.js';
 export { type GateOptions, gate } from './gate.js';
 export type { FetchLike } from './http.js';
+export { describeOverride, isOverride, OVERRIDE_LABEL, overridesForbiddenBy } from './is-override.js';
 /** The original AgentGate SDK's name for a request's status. */
 export type { RequestStatus as ApprovalStatus, Urgency as ApprovalUrgency } from './schemas.js';
 export {

@@ -64,6 +64,8 @@ export const ERROR_CODES = [
   'not_installed',
   /** A request authenticated by a GitHub Actions OIDC token names a fact its token contradicts (`details.field`). */
   'contradicts_token',
+  /** A policy forbids operator overrides (API-key decisions) on this request; review it on GitHub. */
+  'override_forbidden',
   'unavailable',
   'internal_error',
 ] as const;
@@ -171,6 +173,11 @@ export const PolicyEvaluationSchema = z.object({
   requirements: z.array(RequirementSchema),
   conditions: z.array(RuleTraceSchema),
   policyVersion: z.string(),
+  /**
+   * The routing rules (`default` for the defaults) whose `overrides: false` forbids an operator
+   * override, a decision through the API with a `request:decide` key, on this request. Empty: allowed.
+   */
+  overridesForbiddenBy: z.array(z.string()).default([]),
 });
 export type PolicyEvaluation = z.infer<typeof PolicyEvaluationSchema>;
 
@@ -180,6 +187,11 @@ export const PolicyDecisionSchema = z.object({
   rules: z.array(z.string()),
   policyVersion: z.string(),
   reason: z.string(),
+  /**
+   * As in the evaluation, recorded at creation: the policy in force then decides. Absent on requests
+   * stored before policies could forbid overrides, which read as "allowed".
+   */
+  overridesForbiddenBy: z.array(z.string()).optional(),
 });
 export type PolicyDecision = z.infer<typeof PolicyDecisionSchema>;
 
@@ -358,6 +370,8 @@ export const AUDIT_EVENT_TYPES = [
   'vote',
   'vote_refused',
   'vote_withdrawn',
+  /** An operator decided a human-routed request through the API (sdk/is-override.ts); before `approved`/`denied`. */
+  'overridden',
   'approved',
   'denied',
   'expired',
@@ -435,6 +449,8 @@ export const PolicySummarySchema = z.object({
       file: z.string(),
       decision: PolicyDecisionKindSchema,
       description: z.string().nullable(),
+      /** Routing rules only: whether an operator's API key may decide their requests outright. */
+      overrides: z.boolean().optional(),
     }),
   ),
   /** The same rules, as the original AgentGate clients read them. */

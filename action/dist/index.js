@@ -47691,13 +47691,23 @@ var PolicyEvaluationSchema = external_exports.object({
   reason: external_exports.string(),
   requirements: external_exports.array(RequirementSchema),
   conditions: external_exports.array(RuleTraceSchema),
-  policyVersion: external_exports.string()
+  policyVersion: external_exports.string(),
+  /**
+   * The routing rules (`default` for the defaults) whose `overrides: false` forbids an operator
+   * override, a decision through the API with a `request:decide` key, on this request. Empty: allowed.
+   */
+  overridesForbiddenBy: external_exports.array(external_exports.string()).default([])
 });
 var PolicyDecisionSchema = external_exports.object({
   decision: PolicyDecisionKindSchema,
   rules: external_exports.array(external_exports.string()),
   policyVersion: external_exports.string(),
-  reason: external_exports.string()
+  reason: external_exports.string(),
+  /**
+   * As in the evaluation, recorded at creation: the policy in force then decides. Absent on requests
+   * stored before policies could forbid overrides, which read as "allowed".
+   */
+  overridesForbiddenBy: external_exports.array(external_exports.string()).optional()
 });
 var RequesterSchema = external_exports.discriminatedUnion("type", [
   external_exports.object({ type: external_exports.literal("api_key"), name: external_exports.string() }),
@@ -47871,7 +47881,9 @@ var PolicySummarySchema = external_exports.object({
       name: external_exports.string(),
       file: external_exports.string(),
       decision: PolicyDecisionKindSchema,
-      description: external_exports.string().nullable()
+      description: external_exports.string().nullable(),
+      /** Routing rules only: whether an operator's API key may decide their requests outright. */
+      overrides: external_exports.boolean().optional()
     })
   ),
   /** The same rules, as the original AgentGate clients read them. */
@@ -48565,6 +48577,19 @@ function orList(items) {
   return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
+// sdk/is-override.ts
+var OVERRIDE_LABEL = "operator override";
+function isOverride(request) {
+  return (request.status === "approved" || request.status === "denied") && request.policyDecision.decision === "route_to_human" && (request.decidedBy?.startsWith("api:") ?? false);
+}
+function describeOverride(request, emphasize = (label) => label) {
+  const requirements = request.review?.requirements ?? [];
+  const approvals = requirements.reduce((n, r) => n + Math.min(r.approvedBy.length, r.count), 0);
+  const needed = requirements.reduce((n, r) => n + r.count, 0);
+  const asked = needed === 0 ? "" : `, with ${approvals} of ${needed} approval${needed === 1 ? "" : "s"} the policy asks for`;
+  return `an ${emphasize(OVERRIDE_LABEL)} through the AgentGate API${asked}`;
+}
+
 // action/id-token.ts
 var REFRESH_BEFORE_EXPIRY_MS = 6e4;
 var IdTokenSource = class {
@@ -48748,7 +48773,8 @@ function describeProgress(request, waitedMs, now) {
   return `Still waiting for a decision on ${request.id} (${formatDuration(waitedMs)}): ${approvals}; expires in ${formatDuration(left)}.`;
 }
 function describeOutcome(request) {
-  const by = request.decidedBy ? ` by ${request.decidedBy}` : "";
+  const override = isOverride(request) ? ` (${describeOverride(request)})` : "";
+  const by = request.decidedBy ? ` by ${request.decidedBy}${override}` : "";
   const why = request.decisionReason ? `: ${request.decisionReason}` : "";
   return `${request.status}${by}${why}`;
 }
@@ -48981,20 +49007,28 @@ function escapeCell(text) {
 var code = (text) => `\`${text.replace(/[`|\r\n]/g, "")}\``;
 function renderSummary(request, url2) {
   const link = /^https?:\/\//.test(url2) ? `[${escapeCell(url2)}](${encodeURI(url2)})` : escapeCell(url2);
+  const override = isOverride(request);
+  const status = override ? `${request.status} by ${OVERRIDE_LABEL}` : request.status;
   const rows = [
     ["Request", code(request.id)],
     ["Action", code(request.action)],
-    ["Decision", `${ICONS[request.status]} ${request.status}`],
+    ["Decision", `${ICONS[request.status]} ${override ? `**${status}**` : status}`],
     ["Decided by", request.decidedBy ? escapeCell(request.decidedBy) : "\u2014"],
     ["Reason", request.decisionReason ? escapeCell(request.decisionReason) : "\u2014"]
   ];
-  if (request.review) rows.push(["Approvals", describeApprovals(request.review.requirements)]);
+  if (request.review) {
+    const approvals = describeApprovals(request.review.requirements);
+    rows.push([
+      "Approvals",
+      override ? `${approvals} \u2014 skipped by an ${OVERRIDE_LABEL} through the AgentGate API` : approvals
+    ]);
+  }
   if (request.policyDecision.rules.length > 0) {
     rows.push(["Policy rules", request.policyDecision.rules.map(code).join(", ")]);
   }
   rows.push(["Review", link]);
   return [
-    `### AgentGate: ${escapeCell(request.action)} \u2014 ${request.status}`,
+    `### AgentGate: ${escapeCell(request.action)} \u2014 ${status}`,
     "",
     "| | |",
     "| --- | --- |",

@@ -2,7 +2,13 @@
  * How the CLI shows things to people: aligned tables, one-line summaries, the waiting line.
  * The formatters are pure functions of their input (and "now"); `ProgressLine` is the one writer.
  */
-import type { ApprovalRequest, AuditEntry, Pagination } from '../../sdk/index.js';
+import {
+  type ApprovalRequest,
+  type AuditEntry,
+  isOverride,
+  OVERRIDE_LABEL,
+  type Pagination,
+} from '../../sdk/index.js';
 import type { CliOutput } from './cli-io.js';
 
 /** Columns padded to their widest cell; the last column is not padded. */
@@ -49,9 +55,17 @@ export function formatProgress(request: ApprovalRequest, now: Date): string {
   return `waiting for ${request.id} (${parts.join(', ')})`;
 }
 
-/** One line on how a final request was decided: `denied by github:alice: too risky`. */
+/** `api:ops (operator override)` for overrides, `decidedBy` otherwise. */
+function formatDecider(request: ApprovalRequest): string {
+  return `${request.decidedBy ?? ''}${isOverride(request) ? ` (${OVERRIDE_LABEL})` : ''}`;
+}
+
+/**
+ * One line on how a final request was decided: `denied by github:alice: too risky`, or
+ * `approved by api:ops (operator override): hotfix` when an operator overrode the review.
+ */
 export function formatOutcome(request: ApprovalRequest): string {
-  const by = request.decidedBy ? ` by ${request.decidedBy}` : '';
+  const by = request.decidedBy ? ` by ${formatDecider(request)}` : '';
   const why = request.decisionReason ? `: ${request.decisionReason}` : '';
   return `${request.id} ${request.status}${by}${why}`;
 }
@@ -74,14 +88,21 @@ export function formatRequestDetails(request: ApprovalRequest, now: Date): strin
   } else if (request.decidedAt) {
     rows.push(['decided', request.decidedAt]);
   }
-  if (request.decidedBy) rows.push(['decided by', request.decidedBy]);
+  if (request.decidedBy) rows.push(['decided by', formatDecider(request)]);
   if (request.decisionReason) rows.push(['reason', request.decisionReason]);
   if (request.policyDecision) {
     const rules = request.policyDecision.rules.length ? ` (${request.policyDecision.rules.join(', ')})` : '';
     rows.push(['policy', `${request.policyDecision.decision}${rules}`]);
   }
   const approvals = formatApprovals(request);
-  if (approvals) rows.push(['approvals', approvals]);
+  if (approvals) {
+    rows.push([
+      'approvals',
+      isOverride(request)
+        ? `${approvals} (skipped by an ${OVERRIDE_LABEL} through the AgentGate API)`
+        : approvals,
+    ]);
+  }
   if (request.review?.url) rows.push(['review', request.review.url]);
   rows.push(['params', JSON.stringify(request.params ?? {})]);
   if (request.context && Object.keys(request.context).length)
@@ -95,7 +116,7 @@ export function formatRequestTable(requests: ApprovalRequest[], pagination: Pagi
     return pagination.total ? `no requests on this page (${pagination.total} in all)` : 'no requests';
   const table = formatTable(
     ['ID', 'STATUS', 'ACTION', 'URGENCY', 'CREATED', 'DECIDED BY'],
-    requests.map((r) => [r.id, r.status, r.action, r.urgency, r.createdAt, r.decidedBy ?? '']),
+    requests.map((r) => [r.id, r.status, r.action, r.urgency, r.createdAt, formatDecider(r)]),
   );
   const first = pagination.offset + 1;
   const last = pagination.offset + requests.length;

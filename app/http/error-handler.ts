@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  override_forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -181,7 +181,8 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'post',
     path: '/api/requests/:id/decide',
-    summary: 'Approve or deny (409 when already decided; never by the key that asked)',
+    summary:
+      'Approve or deny outright: an operator override (409 when already decided; 403 override_forbidden when a rule of the request forbids overrides; never by the key that asked)',
     auth: 'request:decide',
     tag: 'requests',
     body: 'DecideBody',

@@ -4,7 +4,8 @@
  *
  * Combining is order-independent, most restrictive first: any matching `auto_deny` denies; else
  * every matching `route_to_human` rule adds its requirement; else any matching `auto_approve`
- * approves; else the defaults decide.
+ * approves; else the defaults decide. Operator overrides likewise: any matching routing rule whose
+ * `overrides` is false (its own setting, else the defaults') forbids them.
  */
 import type {
   Approvers,
@@ -54,6 +55,7 @@ export function evaluatePolicy(
       requirements: [copyRequirement(FALLBACK_REQUIREMENT)],
       conditions: [],
       policyVersion: policySet?.version ?? 'unknown',
+      overridesForbiddenBy: [],
     };
   }
 }
@@ -76,7 +78,7 @@ function evaluate(policySet: PolicySet, request: PolicyRequest, options: Evaluat
     else if (rule.decision === 'route_to_human') routed.push(rule);
     else approved.push(rule);
   }
-  const base = { conditions, policyVersion: policySet.version };
+  const base = { conditions, policyVersion: policySet.version, overridesForbiddenBy: [] as string[] };
   if (denied.length > 0) {
     return {
       decision: 'auto_deny',
@@ -96,6 +98,7 @@ function evaluate(policySet: PolicySet, request: PolicyRequest, options: Evaluat
       reason: describeDecision.route(requirements),
       requirements,
       ...base,
+      overridesForbiddenBy: routed.filter((r) => !r.overrides).map((r) => r.name),
     };
   }
   if (approved.length > 0) {
@@ -114,6 +117,7 @@ function evaluate(policySet: PolicySet, request: PolicyRequest, options: Evaluat
     reason: describeDecision.defaults(policySet),
     requirements: defaults.decision === 'route_to_human' ? [copyRequirement(defaults.requirement)] : [],
     ...base,
+    overridesForbiddenBy: defaults.decision === 'route_to_human' && !defaults.overrides ? ['default'] : [],
   };
 }
 

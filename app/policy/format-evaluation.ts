@@ -21,6 +21,15 @@ export function formatEvaluation(
       lines.push(`  - ${r.rule}: ${describeRequirement(r)} (${extras.join(', ')})`);
     }
   }
+  if (evaluation.decision === 'route_to_human') {
+    const forbiddenBy = evaluation.overridesForbiddenBy;
+    lines.push(
+      '',
+      forbiddenBy.length > 0
+        ? `overrides: forbidden by ${forbiddenBy.join(', ')} (an API key cannot decide it; its approvers must)`
+        : 'overrides: allowed (a request:decide key may decide it at once, labelled an operator override)',
+    );
+  }
   if (evaluation.conditions.length > 0) {
     lines.push('', 'rules evaluated:');
     for (const trace of evaluation.conditions) {

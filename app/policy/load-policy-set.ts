@@ -63,6 +63,7 @@ export function loadPolicySet(
         decision: rule.decision,
         reason: rule.reason ?? null,
         route: rule.route,
+        overrides: rule.overrides,
         condition: normalizeCondition(rule.if, 'if', [...yamlPath, 'if']),
       });
     }
@@ -152,6 +153,7 @@ function compileRules(
 ): { rules: CompiledRule[]; defaults: PolicyDefaults; failures: DiagnosticDraft[] } {
   const entry = defaults[0];
   const defaultRoute = entry?.defaults.route;
+  const defaultOverrides = entry?.defaults.overrides ?? true;
   const failures: DiagnosticDraft[] = [];
   const compiled = rules.map((rule): CompiledRule => {
     const ruleFailures: CompileFailure[] = [];
@@ -177,6 +179,8 @@ function compileRules(
       condition,
       requirement:
         rule.decision === 'route_to_human' ? resolveRequirement(rule.name, rule.route, defaultRoute) : null,
+      // A rule's own setting beats the defaults (DESIGN §11); combining across rules is in evaluate.
+      overrides: rule.overrides ?? defaultOverrides,
     });
   });
   return {
@@ -185,6 +189,7 @@ function compileRules(
       decision: entry?.defaults.decision ?? 'route_to_human',
       reason: entry?.defaults.reason ?? null,
       requirement: resolveRequirement('default', defaultRoute, undefined),
+      overrides: defaultOverrides,
       file: entry?.file ?? null,
     }),
     failures,

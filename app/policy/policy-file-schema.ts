@@ -153,6 +153,12 @@ export const RuleSchema = z.strictObject({
   decision: DecisionSchema,
   reason: z.string().min(1).optional().describe('shown to the requester, e.g. when denied'),
   route: RouteSchema.optional().describe('only for route_to_human'),
+  overrides: z
+    .boolean({ error: 'overrides is true or false' })
+    .optional()
+    .describe(
+      'only for route_to_human: false forbids operator overrides (deciding through the API with a request:decide key) on the requests this rule routes; default: defaults.overrides, else true',
+    ),
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
@@ -160,6 +166,12 @@ export const DefaultsSchema = z.strictObject({
   decision: DecisionSchema.optional().describe('when no rule matches (route_to_human if omitted)'),
   reason: z.string().min(1).optional(),
   route: RouteSchema.optional(),
+  overrides: z
+    .boolean({ error: 'overrides is true or false' })
+    .optional()
+    .describe(
+      'false forbids operator overrides (API-key decisions) on every routed request whose rule does not say otherwise; default true',
+    ),
 });
 export type Defaults = z.infer<typeof DefaultsSchema>;
 

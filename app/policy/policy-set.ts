@@ -13,6 +13,8 @@ export interface CompiledRule {
   readonly condition: CompiledCondition;
   /** For `route_to_human` rules: the route merged over the defaults. */
   readonly requirement: Requirement | null;
+  /** Whether an operator may decide the requests it routes through the API (rule, else defaults, else true). */
+  readonly overrides: boolean;
 }
 
 export interface PolicyDefaults {
@@ -20,6 +22,8 @@ export interface PolicyDefaults {
   readonly reason: string | null;
   /** Requirement named `default`, used when the defaults route to humans. */
   readonly requirement: Requirement;
+  /** `defaults.overrides`: true unless the policy set forbids operator overrides by default. */
+  readonly overrides: boolean;
   /** Where the defaults were written; null when built in. */
   readonly file: string | null;
 }

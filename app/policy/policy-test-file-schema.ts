@@ -31,6 +31,12 @@ export const PolicyTestCaseSchema = z.strictObject({
     .array(ExpectedRequirementSchema)
     .optional()
     .describe('requirements that must be among the result (only the keys given are compared)'),
+  overrides: z
+    .boolean({ error: 'overrides is true or false' })
+    .optional()
+    .describe(
+      'false: the policies must forbid operator overrides (API-key decisions) on it; true: allow them',
+    ),
 });
 export type PolicyTestCase = z.infer<typeof PolicyTestCaseSchema>;
 

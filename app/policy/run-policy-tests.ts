@@ -122,6 +122,18 @@ function compareCase(testCase: PolicyTestCase, evaluation: PolicyEvaluation, pol
       failures.push(`expected a requirement ${JSON.stringify(expected)}, got ${got}`);
     }
   }
+  if (testCase.overrides !== undefined) {
+    const forbiddenBy = evaluation.overridesForbiddenBy;
+    if (testCase.overrides && forbiddenBy.length > 0) {
+      failures.push(`expected operator overrides to be allowed, but ${forbiddenBy.join(', ')} forbid them`);
+    } else if (!testCase.overrides && forbiddenBy.length === 0) {
+      failures.push(
+        evaluation.decision === 'route_to_human'
+          ? 'expected operator overrides to be forbidden, but no matching routing rule sets overrides: false'
+          : `expected operator overrides to be forbidden, but it is ${evaluation.decision}: nothing is left to override`,
+      );
+    }
+  }
   return failures;
 }
 

@@ -11,6 +11,7 @@ export function summarizePolicySet(policySet: PolicySet): Omit<PolicySummary, 'e
       file: r.file,
       decision: r.decision,
       description: r.description,
+      ...(r.decision === 'route_to_human' && { overrides: r.overrides }),
     })),
     // The original AgentGate's list shape, read-only: a rule is a policy, in evaluation order.
     policies: policySet.rules.map((r, priority) => ({

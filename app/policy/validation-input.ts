@@ -12,6 +12,7 @@ export interface NormalizedRule {
   decision: Rule['decision'];
   reason: string | null;
   route: Route | undefined;
+  overrides: boolean | undefined;
   condition: NormalizedCondition;
 }
 

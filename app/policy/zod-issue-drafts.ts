@@ -8,12 +8,12 @@ import { OPERATORS } from './policy-file-schema.js';
 
 const ALLOWED_KEYS: Record<string, string> = {
   file: 'rules, defaults',
-  rule: 'name, description, if, decision, reason, route',
-  defaults: 'decision, reason, route',
+  rule: 'name, description, if, decision, reason, route, overrides',
+  defaults: 'decision, reason, route, overrides',
   route: 'approvers, count, via, timeout, notify, allow_requester',
   approvers: 'users, teams, permission, slack',
   notify: 'slack',
-  case: 'name, request, expect, rules, requires',
+  case: 'name, request, expect, rules, requires, overrides',
   request: 'action, params, context, urgency, repository, requester',
   requirement: 'rule, approvers, count, via, timeout, notify, allow_requester',
   tests: 'cases',

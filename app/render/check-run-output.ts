@@ -4,6 +4,7 @@
  * text below it), the conclusion for the request's status, and the Approve/Deny buttons while
  * pending. Pure: the same request renders the same output (snapshot-tested in test/github).
  */
+import { describeOverride, isOverride, OVERRIDE_LABEL } from '../../sdk/is-override.js';
 import type { RequestStatus } from '../../sdk/schemas.js';
 import { boundPullRequestOf, checkTargetOf } from '../approvals/check-target.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
@@ -92,6 +93,7 @@ function decider(request: RequestRecord): string {
   if (!by) return '';
   if (by === 'system:expiry') return `— nobody decided before ${utc(request.expiresAt)}`;
   if (by === 'policy') return 'by policy';
+  if (isOverride(request)) return `by ${mentionOf(by)} — ${OVERRIDE_LABEL}`;
   return `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`;
 }
 
@@ -100,6 +102,9 @@ function titleOf(request: RequestRecord): string {
   const { approvals, needed } = progressOf(request.review?.requirements ?? []);
   if (request.status === 'pending') {
     return `Waiting for approval: ${approvals} of ${plural(needed, 'approval')}`;
+  }
+  if (isOverride(request)) {
+    return `${HEADLINE[request.status].split(' ').slice(1).join(' ')} by ${OVERRIDE_LABEL} (${request.decidedBy})`;
   }
   const by = request.decidedBy?.startsWith('github:') ? ` ${decider(request)}` : '';
   return `${HEADLINE[request.status].split(' ').slice(1).join(' ')}${by}`;
@@ -118,6 +123,12 @@ function decisionSection(request: RequestRecord): string[] {
   const lines = [`### ${HEADLINE[request.status]} ${decider(request)}`.trimEnd(), ''];
   if (request.decisionReason && request.decidedBy !== 'system:expiry') {
     lines.push(`> ${request.decisionReason.split('\n').join('\n> ')}`, '');
+  }
+  if (isOverride(request)) {
+    lines.push(
+      `${mentionOf(request.decidedBy ?? '')} decided it: ${describeOverride(request, (label) => `**${label}**`)}, not a review on GitHub.`,
+      '',
+    );
   }
   const effect =
     request.status === 'approved'

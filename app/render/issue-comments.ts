@@ -1,4 +1,5 @@
 /** Comments AgentGate writes on a request's issue: the final decision and answers to voters. Pure. */
+import { describeOverride, isOverride } from '../../sdk/is-override.js';
 import type { RequestStatus } from '../../sdk/schemas.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
@@ -25,9 +26,11 @@ export function renderDecisionComment(request: RequestRecord): string {
       ? `— nobody decided before ${request.expiresAt.slice(0, 16).replace('T', ' ')} UTC`
       : by === 'policy'
         ? 'by policy'
-        : by
-          ? `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`
-          : '';
+        : by && isOverride(request)
+          ? `by ${mentionOf(by)} — ${describeOverride(request, (label) => `**${label}**`)}`
+          : by
+            ? `by ${mentionOf(by)}${by.startsWith('api:') ? ' through the AgentGate API' : ''}`
+            : '';
   const lines = [decisionMarker(request.id), `${HEADLINE[request.status]} ${who}.`.replace(/ \./, '.')];
   if (request.decisionReason && by !== 'system:expiry')
     lines.push('', `> ${request.decisionReason.split('\n').join('\n> ')}`);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isOverride, overridesForbiddenBy } from '../../sdk/is-override.js';
 import {
   type ApprovalRequest,
   type CreateRequestBodySchema,
@@ -14,6 +15,7 @@ import { isOverdue } from '../approvals/is-overdue.js';
 import { expiryOf, fingerprintOf, initialReview } from '../approvals/new-request.js';
 import { pullRequestBindingOf } from '../approvals/pull-request-binding.js';
 import { reconcileWithToken } from '../approvals/reconcile-with-token.js';
+import { progressOf } from '../approvals/tally-votes.js';
 import type { Logger } from '../logger.js';
 import { evaluatePolicy } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -110,6 +112,7 @@ export class RequestService {
         rules: evaluation.rules,
         policyVersion: evaluation.policyVersion,
         reason: evaluation.reason,
+        overridesForbiddenBy: evaluation.overridesForbiddenBy,
       },
       review: decided
         ? null
@@ -249,7 +252,11 @@ export class RequestService {
     }
   }
 
-  /** An operator's decision through the API: final at once, recorded as `api:<key name>`. */
+  /**
+   * An operator's decision through the API: final at once, recorded as `api:<key name>`. On a
+   * human-routed request that is an override (sdk/is-override.ts), audited as `overridden` in the
+   * same transaction, unless a routing rule of the request forbade overrides when it was created.
+   */
   async decide(principal: Principal, id: string, input: DecideInput): Promise<RequestRecord> {
     const request = await this.#getToChange(principal, id);
     if (request.ownerId === principal.id) {
@@ -259,18 +266,47 @@ export class RequestService {
       );
     }
     const at = this.deps.clock.now().toISOString();
+    const forbiddenBy = overridesForbiddenBy(request);
+    // Decided or overdue requests answer 409 in #finish: "already decided" is the more useful news.
+    if (request.status === 'pending' && !isOverdue(request, at) && forbiddenBy.length > 0) {
+      throw overrideForbidden(request, forbiddenBy);
+    }
     const status = input.decision;
-    return this.#finish(request, {
-      status,
-      decidedBy: principal.actor,
-      decisionReason: input.reason ?? null,
-      at,
-      details: {
-        reason: input.reason ?? null,
-        via: 'api',
-        ...(input.decidedBy && { note: input.decidedBy }),
+    const override = isOverride({ ...request, status, decidedBy: principal.actor });
+    const requirements = request.review?.requirements ?? [];
+    const { approvals, needed } = progressOf(requirements);
+    return this.#finish(
+      request,
+      {
+        status,
+        decidedBy: principal.actor,
+        decisionReason: input.reason ?? null,
+        at,
+        details: {
+          reason: input.reason ?? null,
+          via: 'api',
+          ...(override && { override: true }),
+          ...(input.decidedBy && { note: input.decidedBy }),
+        },
       },
-    });
+      override
+        ? [
+            {
+              requestId: request.id,
+              eventType: 'overridden',
+              actor: principal.actor,
+              details: {
+                decision: status,
+                rules: request.policyDecision.rules,
+                approvals,
+                needed,
+                reason: input.reason ?? null,
+              },
+              createdAt: at,
+            },
+          ]
+        : [],
+    );
   }
 
   /** Withdraws a pending request: allowed to its requester and to keys that may decide. */
@@ -419,13 +455,14 @@ export class RequestService {
   async #finish(
     request: RequestRecord,
     change: DecisionChange & { details: Record<string, unknown> },
+    extraEvents: AuditEventInput[] = [],
   ): Promise<RequestRecord> {
     // A vote that arrives after the expiry time is refused even if the sweeper has not run yet.
     if (await this.expireOverdue(request, change.at)) {
       throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     }
     const { details, ...decision } = change;
-    const decided = await this.applyDecision(request, decision, details);
+    const decided = await this.applyDecision(request, decision, details, extraEvents);
     if (!decided) throw conflict((await this.deps.store.getRequest(request.id)) ?? request);
     this.deps.log.info(
       { requestId: request.id, status: change.status, decidedBy: change.decidedBy },
@@ -484,6 +521,23 @@ function verifiedContext(principal: Principal, context: Record<string, unknown>)
 const canReadAll = (principal: Principal) => hasScope(principal, 'request:read');
 const canRead = (principal: Principal, request: RequestRecord) =>
   canReadAll(principal) || request.ownerId === principal.id;
+
+/** The refusal of an override a policy forbids: which rules forbid it, and what to do instead. */
+function overrideForbidden(request: RequestRecord, forbiddenBy: readonly string[]): AppError {
+  const rules = forbiddenBy.map((rule) => (rule === 'default' ? 'the policy defaults' : `rule "${rule}"`));
+  const list = rules.length === 1 ? rules[0] : `${rules.slice(0, -1).join(', ')} and ${rules.at(-1)}`;
+  const verb = forbiddenBy.length === 1 ? 'forbids' : 'forbid';
+  const how =
+    request.review?.via === 'check'
+      ? 'with the Approve/Deny buttons of its check run, an approving review or `/approve` on its pull request'
+      : 'with `/approve` or `/deny` on its issue';
+  const where = request.review?.url ? ` (${request.review.url})` : '';
+  return new AppError(
+    'override_forbidden',
+    `Request ${request.id} cannot be decided with an API key: ${list} (policy version ${request.policyDecision.policyVersion}) ${verb} operator overrides. Review it on GitHub instead${where}: its approvers decide it ${how}. Cancelling it is still allowed.`,
+    { rules: [...forbiddenBy] },
+  );
+}
 
 function conflict(current: ApprovalRequest): AppError {
   const by = current.decidedBy ? ` by ${current.decidedBy}` : '';

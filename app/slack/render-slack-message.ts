@@ -2,6 +2,7 @@
  * The Slack message of a human-routed request, as reviewers see it (pure). The same function
  * renders every state, so `chat.update` after a vote or a decision replaces the whole message.
  */
+import { describeOverride, isOverride, OVERRIDE_LABEL } from '../../sdk/is-override.js';
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import { UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from '../render/requester-facts.js';
@@ -49,7 +50,8 @@ export function renderSlackMessage({
   const requirements = request.review?.requirements ?? [];
   const { approvals, needed } = progressOf(requirements);
   const progress = `${approvals} of ${needed} approval${needed === 1 ? '' : 's'}`;
-  const [emoji, title] = TITLES[request.status];
+  const [emoji, status] = TITLES[request.status];
+  const title = isOverride(request) ? `${status} by ${OVERRIDE_LABEL}` : status;
   const pending = request.status === 'pending';
 
   const blocks: SlackBlock[] = [
@@ -151,12 +153,17 @@ function outcomeOf(request: ApprovalRequest): string {
     request.status === 'expired'
       ? `*Expired*${when}: nobody decided in time.`
       : `*${TITLES[request.status][1]}* by ${by}${when}`;
+  const override = isOverride(request)
+    ? `\n:warning: ${capitalize(describeOverride(request, (label) => `*${label}*`))}: the approvers below did not decide it.`
+    : '';
   const reason =
     request.decisionReason && request.status !== 'expired'
       ? `\n> ${escapeMrkdwn(request.decisionReason)}`
       : '';
-  return `${head}${reason}`;
+  return `${head}${override}${reason}`;
 }
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function buttons(requestId: string): SlackBlock {
   return {

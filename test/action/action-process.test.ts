@@ -94,8 +94,15 @@ describe('the Action, run as a process with the job OIDC token', () => {
       sha: 'b'.repeat(40),
     });
     const summary = action.summary();
-    expect(summary).toContain('AgentGate: deploy:production — approved');
-    expect(summary).toMatch(/\| Decision \| ✅ approved \|/);
+    // The admin key decided it outright: an operator override, and the summary says so.
+    expect(summary).toContain('AgentGate: deploy:production — approved by operator override');
+    expect(summary).toMatch(/\| Decision \| ✅ \*\*approved by operator override\*\* \|/);
+    expect(summary).toMatch(
+      /\| Approvals \| 0 of 1 approval — skipped by an operator override through the AgentGate API \|/,
+    );
+    expect(action.stdout()).toContain(
+      `Request ${id} was approved by api:admin (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): ship it.`,
+    );
     expect(summary).toMatch(/\| Decided by \| api:admin \|/);
     expect(summary).toMatch(/\| Reason \| ship it \|/);
     expect(summary).toContain(`(${t.url}/api/requests/${id})`);
@@ -125,14 +132,14 @@ describe('the Action, run as a process with the job OIDC token', () => {
     await admin('POST', `/api/requests/${id}/decide`, { decision: 'denied', reason: 'freeze until Monday' });
     expect(await action.exited).toBe(1);
     expect(action.stdout()).toContain(
-      `::error::Request ${id} (deploy:staging) was denied by api:admin: freeze until Monday.`,
+      `::error::Request ${id} (deploy:staging) was denied by api:admin (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): freeze until Monday.`,
     );
     expect(action.outputs()).toMatchObject({
       status: 'denied',
       'decided-by': 'api:admin',
       reason: 'freeze until Monday',
     });
-    expect(action.summary()).toMatch(/\| Decision \| ❌ denied \|/);
+    expect(action.summary()).toMatch(/\| Decision \| ❌ \*\*denied by operator override\*\* \|/);
   });
 
   it('denied with fail-on-denied: false passes, and later steps read the status', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../../action/describe.js';
+import { describeOutcome, formatDuration } from '../../action/describe.js';
 import { renderSummary } from '../../action/summary.js';
 import type { ApprovalRequest } from '../../sdk/index.js';
 
@@ -52,6 +52,63 @@ describe('renderSummary', () => {
     expect(row).toBe(
       '| Reason | no \\| way<br>&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil) |',
     );
+  });
+});
+
+describe('an operator override', () => {
+  const overridden = aRequest({
+    status: 'approved',
+    decidedBy: 'api:ops',
+    decisionReason: 'hotfix',
+    review: {
+      via: 'issue',
+      url: 'https://github.com/acme/app/issues/7',
+      requirements: [
+        {
+          rule: 'deploys',
+          approvers: { teams: ['acme/sre'] },
+          count: 1,
+          via: 'issue',
+          timeout: null,
+          notify: null,
+          allowRequester: false,
+          approvedBy: [],
+        },
+      ],
+      votes: [],
+      boundPullRequest: null,
+    },
+  });
+
+  it('is never "approved" next to "0 of 1 approval" without saying so, in the summary', () => {
+    expect(renderSummary(overridden, 'https://github.com/acme/app/issues/7')).toBe(
+      [
+        '### AgentGate: deploy:production — approved by operator override',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| Request | `req_1` |',
+        '| Action | `deploy:production` |',
+        '| Decision | ✅ **approved by operator override** |',
+        '| Decided by | api:ops |',
+        '| Reason | hotfix |',
+        '| Approvals | 0 of 1 approval — skipped by an operator override through the AgentGate API |',
+        '| Policy rules | `deploys` |',
+        '| Review | [https://github.com/acme/app/issues/7](https://github.com/acme/app/issues/7) |',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('or in the log', () => {
+    expect(describeOutcome(overridden)).toBe(
+      'approved by api:ops (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): hotfix',
+    );
+    // GitHub votes, and a cancel through the API, are not overrides.
+    expect(describeOutcome({ ...overridden, decidedBy: 'github:alice' })).toBe(
+      'approved by github:alice: hotfix',
+    );
+    expect(describeOutcome({ ...overridden, status: 'cancelled' })).toBe('cancelled by api:ops: hotfix');
   });
 });
 

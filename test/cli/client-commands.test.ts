@@ -21,6 +21,11 @@ rules:
     if: { action: "db.drop*" }
     decision: auto_deny
     reason: Agents never drop tables
+  - name: finance-decides
+    if: { action: "payments.*" }
+    decision: route_to_human
+    route: { approvers: { teams: [acme/finance] }, count: 2 }
+    overrides: false
 `,
 };
 
@@ -246,7 +251,9 @@ describe.concurrent('agentgate wait', () => {
     await admin.decide(request.id, 'approved', { reason: 'fine' });
     const run = await running;
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^${request.id} approved by api:\\S+: fine$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^${request.id} approved by api:admin \\(operator override\\): fine$`, 'm'),
+    );
   });
 
   it('exits 2 when denied, printing who and why', async () => {
@@ -296,7 +303,14 @@ describe.concurrent('agentgate approve, deny, cancel', () => {
     const request = await pendingRequest();
     const run = await cli(['approve', request.id, '--reason', 'looks good']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/approved by api:\S+: looks good/);
+    expect(run.stdout).toContain(`${request.id} approved by api:admin (operator override): looks good`);
+    const status = await cli(['status', request.id]);
+    expect(status.stdout).toMatch(/^decided by: +api:admin \(operator override\)$/m);
+    expect(status.stdout).toMatch(
+      /^approvals: +0 of 1 approval \(skipped by an operator override through the AgentGate API\)$/m,
+    );
+    const list = await cli(['list', '--action', request.action]);
+    expect(list.stdout).toContain('api:admin (operator override)');
     expect(await admin.getRequest(request.id)).toMatchObject({
       status: 'approved',
       decisionReason: 'looks good',
@@ -304,6 +318,19 @@ describe.concurrent('agentgate approve, deny, cancel', () => {
     const again = await cli(['deny', request.id]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^agentgate: .*\(conflict\)$/m);
+  });
+
+  it('approve on a request whose policy forbids overrides fails with the rule and what to do', async () => {
+    const request = await pendingRequest(unique('payments'));
+    const run = await cli(['approve', request.id]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^agentgate: Request \S+ cannot be decided with an API key: rule "finance-decides" .* forbids operator overrides\. Review it on GitHub instead.*\(override_forbidden\)$/m,
+    );
+    noStack(run);
+    expect((await admin.getRequest(request.id)).status).toBe('pending');
+    // Cancelling is not an override.
+    expect((await cli(['cancel', request.id])).code).toBe(0);
   });
 
   it('deny --json prints the decided request', async () => {
@@ -486,7 +513,7 @@ describe('examples/deploy-gate.sh and examples/review.sh (the CLI examples of do
     expect(review.stderr).toBe('');
     expect(review.code).toBe(0);
     expect(review.stdout).toContain(pending.id);
-    expect(review.stdout).toMatch(/approved by api:\S+: release notes checked/);
+    expect(review.stdout).toMatch(/approved by api:\S+ \(operator override\): release notes checked/);
     expect(review.stdout).toMatch(/^TIME\s+EVENT\s+ACTOR/m);
 
     const deployed = await deploy;

@@ -181,7 +181,7 @@ describe('renderCheckRun', () => {
   it.each<[RequestStatus, string, string | null, string, string]>([
     ['approved', 'github:mona', 'Ship it', 'success', 'Approved by @mona'],
     ['denied', 'github:max', null, 'failure', 'Denied by @max'],
-    ['denied', 'api:ops', 'Freeze', 'failure', 'Denied'],
+    ['denied', 'api:ops', 'Freeze', 'failure', 'Denied by operator override (api:ops)'],
     ['expired', 'system:expiry', 'No decision before the request expired.', 'timed_out', 'Expired'],
     ['cancelled', 'api:billing-bot', 'superseded', 'cancelled', 'Cancelled'],
   ])(
@@ -201,9 +201,31 @@ describe('renderCheckRun', () => {
       expect(output.summary).not.toContain('### How to answer');
       expect(output.summary.split('\n')[0]).toMatch(/^### (✅|❌|⌛|🚫) /);
       if (reason && status !== 'expired') expect(output.summary).toContain(`> ${reason}`);
-      if (decidedBy === 'api:ops') expect(output.summary).toContain('by `api:ops` through the AgentGate API');
+      if (decidedBy === 'api:ops') {
+        expect(output.summary).toContain('by `api:ops` — operator override');
+        expect(output.summary).toContain('an **operator override** through the AgentGate API');
+      }
+      // Cancelling withdraws the request: not an override.
+      if (status === 'cancelled') expect(output.summary).not.toContain('override');
     },
   );
+
+  it('labels an operator override in the title and the conclusion text, next to the approvals it skipped', async () => {
+    const output = renderCheckRun({
+      request: aDeployRequest({
+        status: 'approved',
+        decidedBy: 'api:ops',
+        decisionReason: 'Hotfix; the SRE on call is away',
+        decidedAt: '2026-01-01T10:00:00.000Z',
+      }),
+    });
+    expect(output.conclusion).toBe('success');
+    expect(output.title).toBe('Approved by operator override (api:ops)');
+    expect(output.summary).toContain(
+      '`api:ops` decided it: an **operator override** through the AgentGate API, with 1 of 2 approvals the policy asks for, not a review on GitHub.',
+    );
+    await expect(asSeen(output)).toMatchFileSnapshot('__snapshots__/check-run/overridden.md');
+  });
 
   it('maps every status to a conclusion', () => {
     expect((['pending', 'approved', 'denied', 'expired', 'cancelled'] as const).map(conclusionOf)).toEqual([

@@ -23,6 +23,13 @@ rules:
     route:
       approvers: { permission: maintain }
       count: 1
+  - name: locked-deploys
+    description: Only maintainers decide; no operator override
+    if: { action: "deploy:locked" }
+    decision: route_to_human
+    route:
+      approvers: { permission: maintain }
+    overrides: false
   - name: reads-are-safe
     if: { action: "read_*" }
     decision: auto_approve
@@ -341,6 +348,40 @@ describe('closing and other decisions', () => {
             ? '`api:admin`'
             : '**Cancelled**',
       );
+      // The API decision is labelled an override; the requester's cancel is not one.
+      if (expected[i] === 'approved') {
+        expect(final?.body).toContain(
+          '✅ **Approved** by `api:admin` — an **operator override** through the AgentGate API, with 0 of 1 approval the policy asks for.',
+        );
+      } else {
+        expect(final?.body).not.toContain('override');
+      }
     }
+  });
+
+  it('refuses an override the policy forbids: the issue stays open and a maintainer still decides', async () => {
+    const created = await createRequest({ action: 'deploy:locked' });
+    const { number } = await issueOf(created.id);
+
+    const refused = await h.admin('POST', `/api/requests/${created.id}/decide`, { decision: 'approved' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('override_forbidden');
+    expect(refused.body.error).toContain('rule "locked-deploys"');
+    expect(refused.body.error).toContain(
+      `Review it on GitHub instead (${(await status(created.id)).review.url})`,
+    );
+    expect(await status(created.id)).toMatchObject({ status: 'pending' });
+
+    await comment(number, 'mona', '/approve');
+    await until(async () => (await status(created.id)).status === 'approved', 'approved by mona');
+    const issue = await until(
+      () => h.fake.issues(REPO).find((x) => x.number === number && x.state === 'closed'),
+      `issue ${number} closed`,
+    );
+    expect(issue.labels).toEqual(['agentgate', 'agentgate:approved']);
+    const finals = h.fake.comments(REPO, number).filter((c) => c.body.includes('agentgate:decision'));
+    expect(finals).toHaveLength(1);
+    expect(finals[0]?.body).toContain('✅ **Approved** by @mona.');
+    expect(finals[0]?.body).not.toContain('override');
   });
 });

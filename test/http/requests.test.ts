@@ -241,12 +241,14 @@ describe('reading requests', () => {
     const res = await operator('GET', `/api/requests/${created.body.id}/audit`);
     expect(res.status).toBe(200);
     const entries = res.body.map((e: unknown) => AuditEntrySchema.parse(e));
+    // An operator's decision is an override: audited as such, then as the decision.
     expect(entries.map((e: { eventType: string }) => e.eventType)).toEqual([
       'created',
       'evaluated',
+      'overridden',
       'denied',
     ]);
-    expect(entries[2]).toMatchObject({ actor: 'api:operator', details: { reason: 'not today' } });
+    expect(entries[3]).toMatchObject({ actor: 'api:operator', details: { reason: 'not today' } });
     expect(entries[1].prevHash).toBe(entries[0].hash);
   });
 });

@@ -73,7 +73,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const result = await pending;
     expect(result.isError).toBe(true);
     expect(result.text).toBe(
-      `Denied by api:operator: not during the freeze. Do not perform deploy:http (request ${id}).`,
+      `Denied by api:operator (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): not during the freeze. Do not perform deploy:http (request ${id}).`,
     );
   });
 

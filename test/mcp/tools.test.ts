@@ -169,7 +169,9 @@ describe('request_approval', () => {
       decidedBy: 'api:operator',
       reason: 'release window is open',
     });
-    expect(result.text).toContain('Approved by api:operator: release window is open. You may now perform');
+    expect(result.text).toContain(
+      'Approved by api:operator (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): release window is open. You may now perform',
+    );
   });
 
   it('tells the model a human denial in words it can act on', async () => {
@@ -192,7 +194,7 @@ describe('request_approval', () => {
       decidedBy: 'api:operator',
     });
     expect(result.text).toBe(
-      `Denied by api:operator: not during the freeze. Do not perform send_email (request ${id}).`,
+      `Denied by api:operator (an operator override through the AgentGate API, with 0 of 1 approval the policy asks for): not during the freeze. Do not perform send_email (request ${id}).`,
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, loadPolicySet, type PolicySet } from '../../app/policy/index.js';
+import { evaluatePolicy, formatEvaluation, loadPolicySet, type PolicySet } from '../../app/policy/index.js';
 import { aPolicySet, aRequest, aRule, NOW, rulesFile } from './builders.js';
 
 const approve = aRule('approve-pay', 'auto_approve', '{ action: "payments.*" }');
@@ -262,5 +262,97 @@ describe('combining', () => {
     };
     const result = evaluatePolicy(set, broken as never, NOW);
     expect(result.decision).toBe('route_to_human');
+  });
+});
+
+describe('operator overrides (most restrictive wins; a rule beats the defaults)', () => {
+  const forbid = (rule: string) => rule.replace(/(\n)?$/, '\n    overrides: false\n').replace(/\n\n$/, '\n');
+  const allow = (rule: string) => rule.replace(/(\n)?$/, '\n    overrides: true\n').replace(/\n\n$/, '\n');
+  const forbidDefaults = 'defaults:\n  overrides: false\n';
+  const paymentOf = (amount: number, country: string) =>
+    aRequest({ action: 'payments.send', params: { amount, country } });
+
+  /** Rows: files, amount, country → the rules that forbid overrides. */
+  const OVERRIDE_CASES: [
+    label: string,
+    files: Record<string, string>,
+    amount: number,
+    country: string,
+    forbiddenBy: string[],
+  ][] = [
+    ['allowed when nothing says otherwise', { 'p.yaml': rulesFile(routeFinance, routeLegal) }, 500, 'FR', []],
+    [
+      'one forbidding rule forbids',
+      { 'p.yaml': rulesFile(forbid(routeFinance), routeLegal) },
+      500,
+      'FR',
+      ['finance'],
+    ],
+    [
+      'every forbidding rule is named',
+      { 'p.yaml': rulesFile(forbid(routeFinance), forbid(routeLegal)) },
+      500,
+      'FR',
+      ['finance', 'legal'],
+    ],
+    [
+      'a forbidding rule that does not match does not count',
+      { 'p.yaml': rulesFile(routeFinance, forbid(routeLegal)) },
+      500,
+      'US',
+      [],
+    ],
+    [
+      'the defaults forbid for every routing rule that does not say',
+      { 'p.yaml': rulesFile(routeFinance, allow(routeLegal)), 'd.yaml': forbidDefaults },
+      500,
+      'FR',
+      ['finance'],
+    ],
+    [
+      'the defaults forbid when they route',
+      { 'p.yaml': rulesFile(routeFinance), 'd.yaml': forbidDefaults },
+      50,
+      'US',
+      ['default'],
+    ],
+    [
+      'nothing to override when a rule approves',
+      { 'p.yaml': rulesFile(approve, routeFinance), 'd.yaml': forbidDefaults },
+      50,
+      'US',
+      [],
+    ],
+    [
+      'nothing to override when a rule denies',
+      { 'p.yaml': rulesFile(deny, forbid(routeFinance)) },
+      5000,
+      'US',
+      [],
+    ],
+  ];
+
+  it.each(OVERRIDE_CASES)('%s', (_label, files, amount, country, forbiddenBy) => {
+    const result = evaluatePolicy(aPolicySet(files), paymentOf(amount, country), NOW);
+    expect(result.overridesForbiddenBy).toEqual(forbiddenBy);
+  });
+
+  it('shows the setting in `policy explain` text', () => {
+    const forbidden = evaluatePolicy(
+      aPolicySet({ 'p.yaml': rulesFile(forbid(routeFinance)) }),
+      paymentOf(500, 'US'),
+      NOW,
+    );
+    expect(formatEvaluation(forbidden)).toContain(
+      'overrides: forbidden by finance (an API key cannot decide it; its approvers must)',
+    );
+    const allowed = evaluatePolicy(
+      aPolicySet({ 'p.yaml': rulesFile(routeFinance) }),
+      paymentOf(500, 'US'),
+      NOW,
+    );
+    expect(formatEvaluation(allowed)).toContain('overrides: allowed');
+    const approved = evaluatePolicy(aPolicySet({ 'p.yaml': rulesFile(approve) }), paymentOf(5, 'US'), NOW);
+    expect(formatEvaluation(approved)).not.toContain('overrides:');
   });
 });

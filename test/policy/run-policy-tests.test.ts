@@ -61,6 +61,36 @@ describe('runPolicyTests', () => {
     expect(report.cases[0]?.failures.join('; ')).toContain(failure);
   });
 
+  it('checks whether operator overrides are allowed, when a case says', () => {
+    const report = run(`cases:
+  - name: payments may be overridden
+    request: { action: payments.send }
+    expect: route_to_human
+    overrides: true
+  - name: payments claimed forbidden
+    request: { action: payments.send }
+    expect: route_to_human
+    overrides: false
+  - name: reads claimed forbidden
+    request: { action: read_file }
+    expect: auto_approve
+    overrides: false
+`);
+    expect(report.cases.map((c) => [c.name, c.passed, c.failures])).toEqual([
+      ['payments may be overridden', true, []],
+      [
+        'payments claimed forbidden',
+        false,
+        ['expected operator overrides to be forbidden, but no matching routing rule sets overrides: false'],
+      ],
+      [
+        'reads claimed forbidden',
+        false,
+        ['expected operator overrides to be forbidden, but it is auto_approve: nothing is left to override'],
+      ],
+    ]);
+  });
+
   it('reports a broken test file with its position', () => {
     const report = run(
       'cases:\n  - name: c\n    request: { action: read_file, prams: {} }\n    expect: auto_approve\n',

@@ -181,6 +181,24 @@ describe('comments', () => {
     ).toMatchSnapshot();
   });
 
+  it('labels an operator override in the final comment, next to the approvals it skipped', () => {
+    const overridden = aPaymentRequest({
+      status: 'approved',
+      decidedBy: 'api:ops',
+      decisionReason: 'Quarter close; finance signed off by phone',
+      decidedAt: '2026-01-01T10:00:00.000Z',
+    });
+    const comment = renderDecisionComment(overridden);
+    expect(comment.split('\n')[1]).toBe(
+      '✅ **Approved** by `api:ops` — an **operator override** through the AgentGate API, with 1 of 3 approvals the policy asks for.',
+    );
+    expect(comment).toMatchSnapshot();
+    // A cancel through the API withdraws the request; it is not labelled an override.
+    const cancelled = renderDecisionComment({ ...overridden, status: 'cancelled' });
+    expect(cancelled).not.toContain('override');
+    expect(cancelled).toContain('by `api:ops` through the AgentGate API');
+  });
+
   it('answers an unqualified voter with who can decide', () => {
     const request = aPaymentRequest();
     const reply = renderRefusalReply(request, 'mallory', 'approve', 'not_approver');

@@ -93,6 +93,33 @@ describe('renderSlackMessage', () => {
     );
   });
 
+  it('labels an operator override in the header, the outcome and the notification text', async () => {
+    const request = {
+      ...pending(),
+      status: 'approved' as const,
+      decidedAt: '2026-01-01T12:10:00.000Z',
+      decidedBy: 'api:ops',
+      decisionReason: 'Quarter close',
+    };
+    const message = renderSlackMessage({ request, ruleDescriptions: descriptions, interactive: true });
+    expect(message.text).toBe('Approved by operator override: payments.transfer by API key `ops`');
+    expect(message.blocks[0]).toMatchObject({
+      text: { text: ':white_check_mark: Approved by operator override: payments.transfer' },
+    });
+    expect(JSON.stringify(message.blocks[1])).toContain(
+      ':warning: An *operator override* through the AgentGate API, with 0 of 2 approvals the policy asks for: the approvers below did not decide it.',
+    );
+    await expect(JSON.stringify(message.blocks, null, 2)).toMatchFileSnapshot(
+      '__snapshots__/overridden.blocks.json.snap',
+    );
+    const cancelled = renderSlackMessage({
+      request: { ...request, status: 'cancelled' },
+      ruleDescriptions: descriptions,
+      interactive: true,
+    });
+    expect(JSON.stringify(cancelled)).not.toContain('override');
+  });
+
   it('shows an expiry', () => {
     const request = {
       ...pending(),

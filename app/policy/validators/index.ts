@@ -6,6 +6,7 @@ import { badGlob } from './bad-glob.js';
 import { duplicateDefaults } from './duplicate-defaults.js';
 import { duplicateRuleNames } from './duplicate-rule-names.js';
 import { listOutsideAction } from './list-outside-action.js';
+import { overridesOnNonRoutingRule } from './overrides-on-non-routing-rule.js';
 import { routeOnNonRoutingRule } from './route-on-non-routing-rule.js';
 import { shadowedByDeny } from './shadowed-by-deny.js';
 import { unmeetableCount } from './unmeetable-count.js';
@@ -15,6 +16,7 @@ export const POLICY_VALIDATORS: readonly PolicyValidator[] = [
   duplicateRuleNames,
   duplicateDefaults,
   routeOnNonRoutingRule,
+  overridesOnNonRoutingRule,
   badDuration,
   unsafeRegex,
   badGlob,

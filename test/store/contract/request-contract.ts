@@ -25,6 +25,19 @@ export function describeRequestContract(current: () => Store): void {
       expect(await current().getRequest(request.id)).toEqual(request);
     });
 
+    it('keeps which rules forbid operator overrides, and reads a request stored without it as it was', async () => {
+      const locked = aRequestRecord();
+      locked.policyDecision = { ...locked.policyDecision, overridesForbiddenBy: ['emails-need-review'] };
+      await current().insertRequest(locked, []);
+      expect((await current().getRequest(locked.id))?.policyDecision.overridesForbiddenBy).toEqual([
+        'emails-need-review',
+      ]);
+      // Requests stored before the setting existed have no such field: they read as "allowed".
+      const old = aRequestRecord();
+      await current().insertRequest(old, []);
+      expect((await current().getRequest(old.id))?.policyDecision).not.toHaveProperty('overridesForbiddenBy');
+    });
+
     it('stores a request that a policy already decided', async () => {
       const request = aRequestRecord({
         status: 'approved',
