@@ -29,5 +29,6 @@ export const issueCommentCreated =
       body: comment.body,
       login: comment.user.login,
       userType: comment.user.type ?? 'User',
+      labels: (issue.labels ?? []).map((l) => l.name),
     });
   };

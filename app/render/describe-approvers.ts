@@ -12,6 +12,15 @@ export function mentionOf(decider: string): string {
   return `\`${decider}\``;
 }
 
+/**
+ * `github:bob` → `` `bob` ``: the decider named without notifying anyone (replies to commands
+ * that did not count, which must not ping people every time a stranger types `/approve`).
+ */
+export function quietNameOf(decider: string): string {
+  if (decider.startsWith('github:')) return codeSpan(decider.slice('github:'.length));
+  return mentionOf(decider);
+}
+
 /** GitHub markdown (issue bodies, check runs, comments): names may sit in a table cell. */
 export const MARKDOWN: ApproverMedium = {
   home: 'github',
@@ -21,9 +30,24 @@ export const MARKDOWN: ApproverMedium = {
   slackUser: (id) => `\`${id.replace(/[`|\r\n]/g, '')}\``,
 };
 
+/**
+ * GitHub markdown that notifies nobody: logins and teams in code spans, never `@`-mentions. For
+ * replies to votes that did not count, which anyone can provoke as often as they like.
+ */
+export const QUIET_MARKDOWN: ApproverMedium = {
+  ...MARKDOWN,
+  githubUser: (login) => codeSpan(login),
+  githubTeam: (slug) => codeSpan(slug),
+};
+
 /** "@alice, members of @acme/finance or anyone with maintain access or more" (sdk/describe-approvers.ts). */
-export function describeApprovers(approvers: Approvers): string {
-  return describeApproversIn(approvers, MARKDOWN);
+export function describeApprovers(approvers: Approvers, medium: ApproverMedium = MARKDOWN): string {
+  return describeApproversIn(approvers, medium);
+}
+
+/** A name in a code span (`` `acme/finance` ``); GitHub names hold no backticks, and none survive. */
+function codeSpan(name: string): string {
+  return `\`${name.replace(/[`\r\n]/g, '')}\``;
 }
 
 /** Markdown syntax and table pipes in a name are shown, not interpreted. */
@@ -32,11 +56,14 @@ function escapeMarkdown(text: string): string {
 }
 
 /** One sentence per requirement: "big-payments: 2 approvals from @alice or members of @acme/finance". */
-export function describeRequirements(requirements: readonly ReviewRequirement[]): string {
+export function describeRequirements(
+  requirements: readonly ReviewRequirement[],
+  medium: ApproverMedium = MARKDOWN,
+): string {
   return requirements
     .map((r) => {
       const n = `${r.count} approval${r.count === 1 ? '' : 's'}`;
-      return `**${r.rule}**: ${n} from ${describeApprovers(r.approvers)} (${r.approvedBy.length} so far)`;
+      return `**${r.rule}**: ${n} from ${describeApprovers(r.approvers, medium)} (${r.approvedBy.length} so far)`;
     })
     .join('; ');
 }

@@ -266,27 +266,45 @@ export class GitHubCheckVoteService {
       if (isBotAccount(who.login, who.userType)) return 'not_qualified'; // never answer a bot
       const counted = results.some((r) => ['approved', 'denied', 'counted', 'duplicate'].includes(r.outcome));
       const where = { repository: who.repository, number: who.pullRequest };
-      await issues.queueFeedback({
-        ...(counted &&
-          vote.reactTo !== null && {
-            reaction: {
-              repository: who.repository,
-              commentId: vote.reactTo,
-              reaction: vote.decision === 'approve' ? '+1' : '-1',
+      // The reply gate: one refusal reply per person per request; it names only the requests not
+      // answered for this person before (a comment answered on none of them gets a 😕 instead).
+      const gate =
+        refused.length > 0
+          ? await issues.claimRefusalReplies(
+              refused.map((r) => r.request.id),
+              who.login,
+              counted || vote.reactTo === null
+                ? null
+                : { repository: who.repository, commentId: vote.reactTo },
+            )
+          : null;
+      const answer = refused.filter((r) => gate?.claimed.includes(r.request.id));
+      try {
+        await issues.queueFeedback({
+          ...(counted &&
+            vote.reactTo !== null && {
+              reaction: {
+                repository: who.repository,
+                commentId: vote.reactTo,
+                reaction: vote.decision === 'approve' ? '+1' : '-1',
+              },
+            }),
+          ...(answer.length > 0 && {
+            reply: {
+              ...where,
+              commentId: who.id,
+              body: renderCheckRefusalReply(
+                who.login,
+                vote.what,
+                answer.map((r) => ({ request: r.request, refusal: r.refusal ?? 'not_approver' })),
+              ),
             },
           }),
-        ...(refused.length > 0 && {
-          reply: {
-            ...where,
-            commentId: who.id,
-            body: renderCheckRefusalReply(
-              who.login,
-              vote.what,
-              refused.map((r) => ({ request: r.request, refusal: r.refusal ?? 'not_approver' })),
-            ),
-          },
-        }),
-      });
+        });
+      } catch (error) {
+        await gate?.release();
+        throw error;
+      }
       if (results.length === 1) return (results[0] as Voted).outcome;
       return results.length === 0 ? 'not_ours' : 'voted';
     } catch (error) {

@@ -97,6 +97,21 @@ export function pushPayload(
   return payload;
 }
 
+/** `payload.issue.labels` set to the labels the fake GitHub holds for that issue (the examples' are made up). */
+function withLabelsOf(fake: FakeGitHub, payload: any): unknown {
+  const name = payload?.repository?.full_name;
+  const number = payload?.issue?.number;
+  if (typeof name !== 'string' || typeof number !== 'number' || payload.issue.pull_request) return payload;
+  let issue: { labels: string[] } | undefined;
+  try {
+    issue = fake.issues(name).find((i) => i.number === number);
+  } catch {
+    return payload; // a repository the fake does not hold
+  }
+  if (!issue) return payload;
+  return { ...payload, issue: { ...payload.issue, labels: issue.labels.map((label) => ({ name: label })) } };
+}
+
 export interface Delivery {
   status: number;
   text: string;
@@ -206,7 +221,8 @@ export async function startHarness(
     agent,
     handle,
     policies,
-    deliver: (event, payload, o) => deliver(server.url, event, payload, o),
+    // Like GitHub, an issue event carries the issue's labels as they are now.
+    deliver: (event, payload, o) => deliver(server.url, event, withLabelsOf(fake, payload), o),
     async settled() {
       await until(async () => {
         await server.server.jobs.idle();
