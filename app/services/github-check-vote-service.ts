@@ -261,9 +261,11 @@ export class GitHubCheckVoteService {
         'GitHub vote on a pull request',
       );
       const refused = results.filter((r) => r.outcome === 'not_qualified');
-      // The run lists votes that did not count, whatever their channel.
-      for (const r of refused) await this.deps.checks.queueRefresh(r.request.id);
-      if (isBotAccount(who.login, who.userType)) return 'not_qualified'; // never answer a bot
+      if (isBotAccount(who.login, who.userType)) {
+        // The run lists votes that did not count, whatever their channel; a bot gets no reply.
+        for (const r of refused) await this.deps.checks.queueRefresh(r.request.id);
+        return 'not_qualified';
+      }
       const counted = results.some((r) => ['approved', 'denied', 'counted', 'duplicate'].includes(r.outcome));
       const where = { repository: who.repository, number: who.pullRequest };
       // The reply gate: one refusal reply per person per request; it names only the requests not
@@ -279,6 +281,9 @@ export class GitHubCheckVoteService {
             )
           : null;
       const answer = refused.filter((r) => gate?.claimed.includes(r.request.id));
+      // The run lists votes that did not count: updated for a person's first refusal on it, not
+      // for each repetition (those get the 😕 and cost no write to the run).
+      for (const r of answer) await this.deps.checks.queueRefresh(r.request.id);
       try {
         await issues.queueFeedback({
           ...(counted &&

@@ -12,6 +12,7 @@ import {
   requireInstallation,
 } from '../../app/github/integration.js';
 import { createLogger } from '../../app/logger.js';
+import type { Clock } from '../../app/ports/clock.js';
 import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp } from '../helpers/github-app.js';
@@ -177,7 +178,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { policies?: Record<string, string>; sweepIntervalMs?: number; reconcileIntervalMs?: number } = {},
+  options: {
+    policies?: Record<string, string>;
+    sweepIntervalMs?: number;
+    reconcileIntervalMs?: number;
+    /** The server's clock (e.g. a ManualClock a test moves by hand). */
+    clock?: Clock;
+  } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
   fake.addRepo(REPO, {
@@ -197,6 +204,7 @@ export async function startHarness(
     policyProvider: () => policies,
     repositoryCheck: requireInstallation(connection.gateway),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+    ...(options.clock && { clock: options.clock }),
     integrations: [
       createGitHubIntegration(
         {
