@@ -12,7 +12,7 @@ import type { Context } from 'probot';
 import type { GitHubHandlerDeps } from './handler-deps.js';
 
 /** GitHub lists at most this many commits in a push payload (GitHub docs, "push" webhook). */
-export const MAX_LISTED_COMMITS = 2048;
+const MAX_LISTED_COMMITS = 2048;
 const POLICY_DIR = 'policies/';
 
 export const push =

@@ -10,12 +10,12 @@
  * GitHub's ETags are tied to the token: after the installation token is renewed (hourly) the
  * first read of each resource is a full, counted answer again.
  */
-import { BoundedCache } from '../../bounded-cache.js';
-
-/** GET answers remembered (least recently used go first). */
-const MAX_ENTRIES = 2_000;
-/** Larger bodies are not kept (a policy file, a long comment thread): they are read in full. */
-const MAX_BODY_CHARS = 512 * 1024;
+/** GET answers remembered (least recently used go first)... */
+const MAX_ENTRIES = 10_000;
+/** ...and the characters of their bodies, all together (about 32 MiB of text). */
+const MAX_TOTAL_CHARS = 32 * 1024 * 1024;
+/** A larger body is not kept: it is read in full each time. */
+const MAX_BODY_CHARS = 1024 * 1024;
 
 export type GitHubCallOutcome = 'counted' | 'not_modified' | 'error';
 
@@ -36,11 +36,13 @@ export interface GitHubFetch {
 export function createGitHubFetch({
   fetch: send = globalThis.fetch,
   maxEntries = MAX_ENTRIES,
+  maxTotalChars = MAX_TOTAL_CHARS,
 }: {
   fetch?: typeof fetch;
   maxEntries?: number;
+  maxTotalChars?: number;
 } = {}): GitHubFetch {
-  const stored = new BoundedCache<string, Stored>({ max: maxEntries });
+  const stored = new StoredAnswers(maxEntries, maxTotalChars);
   const calls: Record<GitHubCallOutcome, number> = { counted: 0, not_modified: 0, error: 0 };
 
   const conditionalFetch = async (
@@ -91,6 +93,42 @@ export function createGitHubFetch({
   }
 
   return { fetch: conditionalFetch as typeof fetch, calls: () => ({ ...calls }) };
+}
+
+/** Stored answers by key, least recently used first, bounded in count and in total body size. */
+class StoredAnswers {
+  readonly #answers = new Map<string, Stored>();
+  #chars = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
+
+  get(key: string): Stored | undefined {
+    const answer = this.#answers.get(key);
+    if (answer) {
+      this.#answers.delete(key);
+      this.#answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  set(key: string, answer: Stored): void {
+    this.delete(key);
+    this.#answers.set(key, answer);
+    this.#chars += answer.body.length;
+    while (this.#answers.size > this.maxEntries || this.#chars > this.maxChars) {
+      this.delete(this.#answers.keys().next().value as string);
+    }
+  }
+
+  delete(key: string): void {
+    const answer = this.#answers.get(key);
+    if (!answer) return;
+    this.#chars -= answer.body.length;
+    this.#answers.delete(key);
+  }
 }
 
 /** A response from a stored answer, with its URL (Octokit's pagination reads `response.url`). */
