@@ -46,8 +46,9 @@ const MAX_ASSIGNEES = 10;
 /** How far before the request's creation an issue may have been updated (clock skew). */
 const SKEW_MS = 10 * 60 * 1000;
 /**
- * How long an issue's labels, as last seen (its creation, a comment's webhook), are trusted for
- * the final write instead of reading the issue again; past that, or after a restart, it is read.
+ * How long an issue's labels, as a comment's webhook showed them, are trusted for the final write
+ * instead of reading the issue again (a decision by vote follows its webhook at once); past that,
+ * or after a restart, or for a decision made elsewhere (API, expiry), the issue is read.
  */
 const LABELS_TRUSTED_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED_LABELS = 10_000;
@@ -179,7 +180,6 @@ export class GitHubIssueService {
         // Decided before any issue was needed (GitHub was down all along): nothing to show.
         if (request.status !== 'pending') return;
         const issue = await this.#create(request);
-        this.rememberLabels(requestId, issue.labels);
         link = await this.#saveLink(request, issue);
         this.deps.log.info({ requestId, issue: issue.htmlUrl }, 'issue opened');
       }
