@@ -154,6 +154,29 @@ describe('the issue flow', () => {
   });
 });
 
+describe('the final write of an issue', () => {
+  it('after a decision made elsewhere (the API), reads the issue once to keep a label added by hand', async () => {
+    const id = await createRequest({ action: 'payments.refund', params: { amount: 13 } });
+    await h.settled();
+    const issue = h.fake.issues(REPO).at(-1);
+    if (!issue) throw new Error('no issue');
+    issue.labels.push('finance-review'); // a person labels the issue on GitHub
+    const decided = await spent(async () => {
+      const res = await h.admin('POST', `/api/requests/${id}/decide`, { decision: 'denied', reason: 'no' });
+      expect(res.status).toBe(200);
+    });
+    expect(decided.calls).toEqual([
+      `POST /repos/${REPO}/issues/${issue.number}/comments`,
+      `GET /repos/${REPO}/issues/${issue.number}`,
+      `PATCH /repos/${REPO}/issues/${issue.number}`,
+    ]);
+    expect(issue).toMatchObject({
+      state: 'closed',
+      labels: ['finance-review', 'agentgate', 'agentgate:denied'],
+    });
+  });
+});
+
 describe('the check-run flow', () => {
   it('costs 5 counted calls from creation to decision: the run, then a permission lookup and a run update per vote', async () => {
     const head = h.fake.pullHeadOf(REPO, 7);
