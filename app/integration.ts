@@ -41,10 +41,21 @@ export interface Integration {
   mountRaw?(app: Express): void;
   /** Routes under `/api`, mounted after authentication and JSON parsing. */
   mountApi?(api: Router): void;
+  /** Counters it exports at `/metrics`, read at each scrape. */
+  counters?: IntegrationCounter[];
   /** What `GET /health` reports about it. */
   health?(): Record<string, unknown>;
   start?(): void | Promise<void>;
   stop?(): void | Promise<void>;
+}
+
+/** A Prometheus counter kept by an integration: one label, a few fixed values. */
+export interface IntegrationCounter {
+  name: string;
+  help: string;
+  label: string;
+  /** Totals so far by label value. */
+  read(): Record<string, number>;
 }
 
 export type IntegrationFactory = (context: IntegrationContext) => Integration;

@@ -117,6 +117,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
   const integrations = (options.integrations ?? []).map((create) => create(context));
   for (const integration of integrations) {
     if (integration.reactor) reactors.push(integration.reactor);
+    for (const counter of integration.counters ?? []) metrics.addCounter(counter);
     for (const [kind, config] of Object.entries(integration.jobKinds ?? {})) jobs.register(kind, config);
   }
 

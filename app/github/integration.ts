@@ -53,6 +53,8 @@ export interface GitHubConnection {
   gateway: GitHubGateway;
   /** GitHub's web address (`https://github.com`, or the Enterprise Server's): see `githubWebUrl`. */
   webUrl: string;
+  /** GitHub API calls so far, by outcome (exported as `agentgate_github_api_calls_total`). */
+  apiCalls?: () => Record<'counted' | 'not_modified' | 'error', number>;
 }
 
 /** A key bound to a repository where the app is not installed is refused (422 `not_installed`). */
@@ -248,6 +250,16 @@ export function createGitHubIntegration(
           },
         );
       },
+      counters: options.connection.apiCalls
+        ? [
+            {
+              name: 'agentgate_github_api_calls_total',
+              help: 'GitHub API calls by outcome: counted (spent against the rate limit), not_modified (a 304 to a conditional request: free), error.',
+              label: 'outcome',
+              read: options.connection.apiCalls,
+            },
+          ]
+        : [],
       health: () => ({ webhooksPath: WEBHOOK_PATH, webhooksReceived: webhooks }),
       start() {
         if (intervalMs > 0) {

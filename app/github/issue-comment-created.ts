@@ -31,5 +31,6 @@ export const issueCommentCreated =
       login: comment.user.login,
       userType: comment.user.type ?? 'User',
       url: comment.html_url ?? null,
+      labels: (issue.labels ?? []).map((l) => l.name),
     });
   };

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { IntegrationCounter } from '../integration.js';
 import type { RequestMetrics } from '../services/request-service.js';
 
 /** The `route` label of API requests that matched no route. */
@@ -45,6 +46,21 @@ export class Metrics implements RequestMetrics {
       registers: [this.registry],
       collect() {
         this.set(waiters());
+      },
+    });
+  }
+
+  /** Exports an integration's counter (e.g. `agentgate_github_api_calls_total{outcome}`), read at each scrape. */
+  addCounter(counter: IntegrationCounter): void {
+    new Counter({
+      name: counter.name,
+      help: counter.help,
+      labelNames: [counter.label],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [value, total] of Object.entries(counter.read()))
+          this.inc({ [counter.label]: value }, total);
       },
     });
   }

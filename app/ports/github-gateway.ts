@@ -36,6 +36,10 @@ export interface GitHubIssue {
   labels: string[];
   /** Login of who closed it, when closed and GitHub says. */
   closedBy: string | null;
+  /** When it last changed (a new comment changes it too), when GitHub says. */
+  updatedAt?: string;
+  /** How many comments it has, when GitHub says. */
+  comments?: number;
 }
 
 /**

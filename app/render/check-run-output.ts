@@ -11,7 +11,7 @@ import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js';
 import type { RequestRecord } from '../ports/store.js';
-import { describeApprovers, mentionOf } from './describe-approvers.js';
+import { describeApprovers, mentionOf, QUIET_MARKDOWN } from './describe-approvers.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
 import { commitNote, UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
@@ -319,7 +319,10 @@ export function renderCheckRefusalReply(
         : refusal === 'bot'
           ? 'bots never approve'
           : 'you are not one of its approvers';
-    const who = requirements.map((r) => `${describeApprovers(r.approvers)} (${code(r.rule)})`).join('; ');
+    // Approvers named without `@`: anyone can provoke this reply, and it must notify nobody else.
+    const who = requirements
+      .map((r) => `${describeApprovers(r.approvers, QUIET_MARKDOWN)} (${code(r.rule)})`)
+      .join('; ');
     lines.push(
       `- ${code(checkRunName(request.action, request.id))} (${code(request.id)}): ${why}. Who can decide: ${who}. Progress: ${approvals} of ${needed}.`,
     );

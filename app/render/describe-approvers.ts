@@ -12,6 +12,15 @@ export function mentionOf(decider: string): string {
   return `\`${decider}\``;
 }
 
+/**
+ * `github:bob` → `` `bob` ``: the decider named without notifying anyone (replies to commands
+ * that did not count, which must not ping people every time a stranger types `/approve`).
+ */
+export function quietNameOf(decider: string): string {
+  if (decider.startsWith('github:')) return codeSpan(decider.slice('github:'.length));
+  return mentionOf(decider);
+}
+
 /** GitHub markdown (issue bodies, check runs, comments): names may sit in a table cell. */
 export const MARKDOWN: ApproverMedium = {
   home: 'github',
@@ -22,10 +31,11 @@ export const MARKDOWN: ApproverMedium = {
 };
 
 /**
- * GitHub markdown that notifies nobody: logins and teams as code spans. For text answering someone
- * other than the approvers (a refused close), where `@` would page the whole approver list.
+ * GitHub markdown that notifies nobody: logins and teams in code spans, never `@`-mentions. For
+ * replies to votes that did not count (which anyone can provoke as often as they like) and to a
+ * refused close, where `@` would page the whole approver list.
  */
-export const MARKDOWN_NO_MENTIONS: ApproverMedium = {
+export const QUIET_MARKDOWN: ApproverMedium = {
   ...MARKDOWN,
   githubUser: (login) => codeSpan(login),
   githubTeam: (slug) => codeSpan(slug),

@@ -4,7 +4,7 @@ import type { RequestStatus } from '../../sdk/schemas.js';
 import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
-import { describeRequirements, mentionOf } from './describe-approvers.js';
+import { describeRequirements, mentionOf, QUIET_MARKDOWN, quietNameOf } from './describe-approvers.js';
 import { renderVoteLines } from './vote-sources.js';
 
 /** Hidden marker of the final comment, so a retried reflection never posts it twice. */
@@ -49,7 +49,10 @@ export function renderDecisionComment(request: RequestRecord): string {
   return lines.join('\n');
 }
 
-/** The answer to a command that did not count. */
+/**
+ * The answer to a command that did not count. It addresses the person who typed it (subscribed
+ * to the thread anyway) and names the approvers without `@`, so a stray command notifies nobody else.
+ */
 export function renderRefusalReply(
   request: RequestRecord,
   login: string,
@@ -65,17 +68,17 @@ export function renderRefusalReply(
   return [
     `@${login}, your \`/${command}\` was not counted: ${why}.`,
     '',
-    `Who can decide: ${describeRequirements(requirements)}. Progress: ${approvals} of ${needed}.`,
+    `Who can decide: ${describeRequirements(requirements, QUIET_MARKDOWN)}. Progress: ${approvals} of ${needed}.`,
   ].join('\n');
 }
 
-/** The answer to a command on a request that is already decided. */
+/** The answer to a command on a request that is already decided (the decider named without `@`). */
 export function renderNotPendingReply(
   request: RequestRecord,
   login: string,
   command: 'approve' | 'deny',
 ): string {
-  const by = request.decidedBy ? ` (${mentionOf(request.decidedBy)})` : '';
+  const by = request.decidedBy ? ` (${quietNameOf(request.decidedBy)})` : '';
   return `@${login}, your \`/${command}\` was not counted: this request is already **${request.status}**${by}, and a decision is final.`;
 }
 

@@ -6,7 +6,7 @@
 import type { Refusal } from '../approvals/qualify-voter.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
-import { codeSpan, describeRequirements, MARKDOWN_NO_MENTIONS } from './describe-approvers.js';
+import { codeSpan, describeRequirements, QUIET_MARKDOWN } from './describe-approvers.js';
 
 /** Why a close did not decide: a commit's `closes #N`, or the closer's refusal. */
 export type CloseRefusal = 'commit' | Refusal;
@@ -34,7 +34,7 @@ export function renderReopenComment(
     reopenMarker(close.eventId),
     `🔓 **Reopened.** ${why}. The request is still pending.`,
     '',
-    `Who can decide: ${describeRequirements(requirements, MARKDOWN_NO_MENTIONS)}. Progress: ${approvals} of ${needed}.`,
+    `Who can decide: ${describeRequirements(requirements, QUIET_MARKDOWN)}. Progress: ${approvals} of ${needed}.`,
     '',
     'One of them answers with `/approve [reason]` or `/deny [reason]`; closing the issue denies the ' +
       'request only when one of them closes it.',

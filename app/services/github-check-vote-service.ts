@@ -387,9 +387,12 @@ export class GitHubCheckVoteService {
       },
       'GitHub vote on a pull request',
     );
-    // The run lists votes that did not count, whatever their channel.
-    if (voted.outcome === 'not_qualified') await this.deps.checks.queueRefresh(requestId);
-    if (isBotAccount(who.login, who.userType)) return voted.outcome; // never answer a bot
+    const refused = voted.outcome === 'not_qualified';
+    if (isBotAccount(who.login, who.userType)) {
+      // The run lists votes that did not count, whatever their channel; a bot gets no reply.
+      if (refused) await this.deps.checks.queueRefresh(requestId);
+      return voted.outcome;
+    }
     if (['approved', 'denied', 'counted', 'duplicate'].includes(voted.outcome) && vote.reactTo !== null) {
       await issues.queueFeedback({
         reaction: {
@@ -399,13 +402,29 @@ export class GitHubCheckVoteService {
         },
       });
     }
-    if (voted.outcome === 'not_qualified') {
-      await this.#reply(
-        who,
-        renderCheckRefusalReply(who.login, vote.what, [
-          { request: voted.request, refusal: voted.refusal ?? 'not_approver' },
-        ]),
+    if (refused) {
+      // The reply gate: one refusal reply per person per request (a repeated command gets a 😕).
+      // The run lists votes that did not count: updated for a person's first refusal, not for each
+      // repetition.
+      const gate = await issues.claimRefusalReplies(
+        [requestId],
+        who.login,
+        vote.reactTo === null ? null : { repository: who.repository, commentId: vote.reactTo },
       );
+      if (gate.claimed.includes(requestId)) {
+        await this.deps.checks.queueRefresh(requestId);
+        try {
+          await this.#reply(
+            who,
+            renderCheckRefusalReply(who.login, vote.what, [
+              { request: voted.request, refusal: voted.refusal ?? 'not_approver' },
+            ]),
+          );
+        } catch (error) {
+          await gate.release();
+          throw error;
+        }
+      }
     }
     return voted.outcome;
   }

@@ -10,9 +10,10 @@
 
 import { reviewedOnCommit } from '../approvals/check-target.js';
 import { isRequester } from '../approvals/is-requester.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { GitHubGateway, GitHubIssue, Reaction } from '../ports/github-gateway.js';
+import { GitHubError, type GitHubGateway, type GitHubIssue, type Reaction } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { PolicyProvider } from '../ports/policy-provider.js';
@@ -46,6 +47,19 @@ export const GITHUB_JOBS = {
 const MAX_ASSIGNEES = 10;
 /** How far before the request's creation an issue may have been updated (clock skew). */
 const SKEW_MS = 10 * 60 * 1000;
+/**
+ * How long an issue's labels, as a comment's webhook showed them, are trusted for the final write
+ * instead of reading the issue again (a decision by vote follows its webhook at once); past that,
+ * or after a restart, or for a decision made elsewhere (API, expiry), the issue is read.
+ */
+const LABELS_TRUSTED_MS = 10 * 60 * 1000;
+const MAX_REMEMBERED_LABELS = 10_000;
+
+/** The claim (GitHubLinkStore) that one refusal reply went to `login` on request `requestId`. */
+export const refusalReplyKey = (requestId: string, login: string): string =>
+  `reply:${requestId}:${login.toLowerCase()}`;
+/** The claim that the final comment of `requestId` is being (or was) posted. */
+const decisionCommentKey = (requestId: string): string => `decision-comment:${requestId}`;
 
 export interface GitHubIssueServiceDeps {
   store: RequestStore & JobQueue & GitHubLinkStore;
@@ -71,8 +85,21 @@ const reviewedInIssue = (request: RequestRecord): boolean =>
 
 export class GitHubIssueService {
   readonly #queue = new PerKeyQueue();
+  /** Labels of a request's issue as last seen, by request id (saves reading the issue to close it). */
+  readonly #labels: BoundedCache<string, string[]>;
 
-  constructor(private readonly deps: GitHubIssueServiceDeps) {}
+  constructor(private readonly deps: GitHubIssueServiceDeps) {
+    this.#labels = new BoundedCache({
+      max: MAX_REMEMBERED_LABELS,
+      ttlMs: LABELS_TRUSTED_MS,
+      now: () => deps.clock.now().getTime(),
+    });
+  }
+
+  /** The issue's labels as a webhook just showed them (a comment's `issue.labels`). */
+  rememberLabels(requestId: string, labels: readonly string[]): void {
+    this.#labels.set(requestId, [...labels]);
+  }
 
   /** Jobs queued with each change of a request reviewed in an issue. */
   readonly reactor: RequestReactor = reviewSurfaceReactor(reviewedInIssue, {
@@ -101,7 +128,10 @@ export class GitHubIssueService {
           await this.deps.gateway.addReaction(repository, commentId, reaction);
         },
       },
-      [GITHUB_JOBS.reply]: { ...retry, handle: (job) => this.#reply(job.payload as unknown as ReplyPayload) },
+      [GITHUB_JOBS.reply]: {
+        ...retry,
+        handle: (job) => this.#reply(job.payload as unknown as ReplyPayload, { retrying: job.attempts > 1 }),
+      },
       [GITHUB_JOBS.reopenIssue]: {
         ...retry,
         handle: (job) => this.reopenIssue(jobRequestId(job), job.payload as unknown as ReopenPayload),
@@ -149,6 +179,35 @@ export class GitHubIssueService {
     this.deps.onJobsQueued?.();
   }
 
+  /**
+   * The reply gate (docs/github-app.md, "Replies"): at most one refusal reply per person per
+   * request, remembered in the store (like delivery ids), so ten stray `/approve`s from one person
+   * get one reply, across restarts and instances. Claims `login`'s reply on each of `requestIds`
+   * and returns those claimed now: the caller replies about these only. With none (every one was
+   * answered before), the command at `reactTo` gets a 😕 reaction instead, which notifies nobody.
+   * `release` gives the claims back when the reply could not be queued.
+   */
+  async claimRefusalReplies(
+    requestIds: readonly string[],
+    login: string,
+    reactTo: { repository: string; commentId: number } | null,
+  ): Promise<{ claimed: string[]; release(): Promise<void> }> {
+    const { store, clock } = this.deps;
+    const at = clock.now().toISOString();
+    const claimed: string[] = [];
+    for (const id of requestIds)
+      if (await store.claimGitHubKey(refusalReplyKey(id, login), at)) claimed.push(id);
+    if (claimed.length === 0 && reactTo)
+      await this.queueFeedback({ reaction: { ...reactTo, reaction: 'confused' } });
+    return {
+      claimed,
+      release: async () => {
+        for (const id of claimed)
+          await store.releaseGitHubKey(refusalReplyKey(id, login)).catch(() => undefined);
+      },
+    };
+  }
+
   /** Opens the request's issue unless it exists, and records its URL on the request. */
   ensureIssue(requestId: string, { retrying = true }: { retrying?: boolean } = {}): Promise<void> {
     return this.#serial(requestId, async () => {
@@ -158,12 +217,7 @@ export class GitHubIssueService {
       if (!link) {
         // Decided before any issue was needed (GitHub was down all along): nothing to show.
         if (request.status !== 'pending') return;
-        const issue = await this.deps.gateway.createIssue(request.repository as string, {
-          title: renderIssueTitle(request),
-          body: await this.#body(request),
-          labels: [BASE_LABEL, statusLabel('pending')],
-          assignees: await this.#assignees(request),
-        });
+        const issue = await this.#create(request);
         link = await this.#saveLink(request, issue);
         this.deps.log.info({ requestId, issue: issue.htmlUrl }, 'issue opened');
       }
@@ -212,17 +266,23 @@ export class GitHubIssueService {
   }
 
   async #reflect(request: RequestRecord, link: GitHubIssueLink): Promise<void> {
-    const { gateway, store } = this.deps;
+    const { gateway, store, clock } = this.deps;
     const { repository, number } = link;
-    const comments = await gateway.listComments(repository, number);
-    const marker = decisionMarker(request.id);
-    if (!comments.some((c) => c.body.includes(marker))) {
+    // The claim says whether an earlier try may have posted the comment: only then is it looked for.
+    if (!(await store.claimGitHubKey(decisionCommentKey(request.id), clock.now().toISOString()))) {
+      const marker = decisionMarker(request.id);
+      const comments = await gateway.listComments(repository, number);
+      if (!comments.some((c) => c.body.includes(marker))) {
+        await gateway.createComment(repository, number, renderDecisionComment(request));
+      }
+    } else {
       await gateway.createComment(repository, number, renderDecisionComment(request));
     }
-    // One write for body, labels and state: GitHub paces writes (about one a second per app).
-    const issue = await gateway.getIssue(repository, number);
+    // One write for body, labels and state: GitHub paces writes (about one a second per app). The
+    // labels seen moments ago (the deciding comment's webhook) spare reading the issue again.
+    const seen = this.#labels.get(request.id) ?? (await gateway.getIssue(repository, number)).labels;
     const labels = [
-      ...issue.labels.filter((l) => l !== BASE_LABEL && !l.startsWith(`${BASE_LABEL}:`)),
+      ...seen.filter((l) => l !== BASE_LABEL && !l.startsWith(`${BASE_LABEL}:`)),
       BASE_LABEL,
       statusLabel(request.status),
     ];
@@ -241,11 +301,40 @@ export class GitHubIssueService {
     );
   }
 
-  async #reply(payload: ReplyPayload): Promise<void> {
+  /**
+   * Whether to reply was decided when the job was queued (the reply gate); the comments are read
+   * only on a retry, when an earlier try may have posted the reply and still failed.
+   */
+  async #reply(payload: ReplyPayload, { retrying }: { retrying: boolean }): Promise<void> {
     const marker = `<!-- agentgate:reply:${payload.commentId} -->`;
-    const comments = await this.deps.gateway.listComments(payload.repository, payload.number);
-    if (comments.some((c) => c.body.includes(marker))) return;
+    if (retrying) {
+      const comments = await this.deps.gateway.listComments(payload.repository, payload.number);
+      if (comments.some((c) => c.body.includes(marker))) return;
+    }
     await this.deps.gateway.createComment(payload.repository, payload.number, `${marker}\n${payload.body}`);
+  }
+
+  /**
+   * Opens the issue with the listed approvers as assignees, trusting them first: one call when
+   * they can all be assigned. GitHub refuses (422) an assignee it cannot assign, creating
+   * nothing; then each is checked and the issue opened with those who can be.
+   */
+  async #create(request: RequestRecord): Promise<GitHubIssue> {
+    const repository = request.repository as string;
+    const issue = {
+      title: renderIssueTitle(request),
+      body: await this.#body(request),
+      labels: [BASE_LABEL, statusLabel('pending')],
+    };
+    const candidates = this.#candidates(request).slice(0, MAX_ASSIGNEES);
+    if (candidates.length > 0) {
+      try {
+        return await this.deps.gateway.createIssue(repository, { ...issue, assignees: candidates });
+      } catch (error) {
+        if (!(error instanceof GitHubError && error.status === 422)) throw error;
+      }
+    }
+    return this.deps.gateway.createIssue(repository, { ...issue, assignees: await this.#assignees(request) });
   }
 
   /** The stored link, or the issue found by its marker (a creation GitHub answered with 5xx). */
@@ -281,8 +370,8 @@ export class GitHubIssueService {
     return link;
   }
 
-  /** Listed approvers GitHub can assign (at most 10); the requester and unassignable users skipped. */
-  async #assignees(request: RequestRecord): Promise<string[]> {
+  /** Listed approvers, the requester skipped. */
+  #candidates(request: RequestRecord): string[] {
     const seen = new Set<string>();
     const candidates: string[] = [];
     for (const r of request.review?.requirements ?? []) {
@@ -293,8 +382,13 @@ export class GitHubIssueService {
         candidates.push(login);
       }
     }
+    return candidates;
+  }
+
+  /** Listed approvers GitHub can assign (at most 10); the requester and unassignable users skipped. */
+  async #assignees(request: RequestRecord): Promise<string[]> {
     const assignable: string[] = [];
-    for (const login of candidates) {
+    for (const login of this.#candidates(request)) {
       if (assignable.length >= MAX_ASSIGNEES) break;
       try {
         if (await this.deps.gateway.isAssignable(request.repository as string, login)) assignable.push(login);

@@ -1,16 +1,22 @@
 /**
  * Catches what webhooks missed (GitHub does not redeliver on its own): a periodic pass over every
- * pending request with an issue reads all its comments (every page) and handles the commands not
- * handled yet, skipping edited comments (`updated_at` ≠ `created_at`), exactly as if their
- * webhook had arrived; an issue found closed without a decision is handled like its `issues.closed`
- * webhook (denied when the closer could decide, else reopened). Requests
- * reviewed on a commit and bound to a pull request get the same for that PR's reviews and comments
- * made since the request was created, while its head is still that commit; a request bound to no
- * pull request gets it for the open pull requests whose head is its commit (where only
- * `/approve <id>` decides it). (Button clicks leave
- * nothing to read back: a missed click is lost, and the reviewer clicks again.)
+ * pending request with an issue handles the commands not handled yet, skipping edited comments
+ * (`updated_at` ≠ `created_at`), exactly as if their webhook had arrived; an issue found closed
+ * without a decision is handled like its `issues.closed` webhook (denied when the closer could
+ * decide, else reopened). Requests reviewed on a commit and bound to a pull request get the same
+ * for that PR's reviews and comments made since the request was created, while its head is still
+ * that commit; a request bound to no pull request gets it for the open pull requests whose head is
+ * its commit (where only `/approve <id>` decides it). (Button clicks leave nothing to read back: a
+ * missed click is lost, and the reviewer clicks again.)
+ *
+ * A pass costs nothing when nothing changed (docs/github-app.md, "API budget"): every read is a
+ * conditional request (the gateway's fetch sends the ETag; GitHub answers 304, which does not
+ * count against the rate limit), and an issue whose `updated_at`, comment count and state are as
+ * the last pass saw them is not read further: its comments are read only after it changed. A close
+ * GitHub does not list yet throws, so the issue is looked at again on the next pass.
  */
 import { boundPullRequestOf } from '../approvals/check-target.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway, type GitHubPullRequest } from '../ports/github-gateway.js';
 import type { GitHubLinkStore } from '../ports/github-link-store.js';
@@ -20,6 +26,8 @@ import type { CheckVoteOutcome, GitHubCheckVoteService } from './github-check-vo
 import type { GitHubReviewService } from './github-review-service.js';
 
 const PAGE = 100;
+/** Requests whose last-seen state is remembered (beyond that, one is read in full again). */
+const MAX_REMEMBERED = 10_000;
 
 export interface ReconcileReport {
   issues: number;
@@ -32,6 +40,8 @@ export interface ReconcileReport {
 
 export class GitHubReconciler {
   #running: Promise<ReconcileReport> | null = null;
+  /** What each request's issue or pull request looked like at the end of the last pass that read it. */
+  readonly #seen = new BoundedCache<string, string>({ max: MAX_REMEMBERED });
 
   constructor(
     private readonly deps: {
@@ -101,8 +111,14 @@ export class GitHubReconciler {
   /** Handles the missed commands of one issue; returns how many were handled now. */
   async reconcileIssue(link: GitHubIssueLink): Promise<number> {
     const { gateway, reviews } = this.deps;
+    const issue = await gateway.getIssue(link.repository, link.number);
+    const seen =
+      issue.updatedAt === undefined ? null : `${issue.updatedAt}|${issue.comments ?? '?'}|${issue.state}`;
+    // Unchanged since the last pass (the read was a free 304): nothing new to handle.
+    if (seen !== null && this.#seen.get(link.requestId) === seen) return 0;
     let recovered = 0;
-    for (const comment of await gateway.listComments(link.repository, link.number)) {
+    const comments = issue.comments === 0 ? [] : await gateway.listComments(link.repository, link.number);
+    for (const comment of comments) {
       if (comment.updatedAt !== comment.createdAt) continue;
       const outcome = await reviews.handleComment({
         repository: link.repository,
@@ -116,11 +132,11 @@ export class GitHubReconciler {
       if (outcome !== 'not_a_command' && outcome !== 'already_handled' && outcome !== 'not_ours')
         recovered += 1;
     }
-    const issue = await gateway.getIssue(link.repository, link.number);
     if (issue.state === 'closed') {
       const outcome = await reviews.handleIssueClosed(link.repository, link.number);
       if (outcome === 'denied' || outcome === 'reopened') recovered += 1;
     }
+    if (seen !== null) this.#seen.set(link.requestId, seen);
     return recovered;
   }
 
@@ -152,24 +168,32 @@ export class GitHubReconciler {
     for (const pr of pulls) {
       // Pushed since: votes now are for another commit.
       if (pr.headSha.toLowerCase() === link.headSha)
-        recovered += await this.#reconcilePullRequest(link.repository, pr, request.createdAt, checkVotes);
+        recovered += await this.#reconcilePullRequest(link, pr, request.createdAt, checkVotes);
     }
     return recovered;
   }
 
   /** The reviews and comments on `pr` since `since` whose webhooks were missed. */
   async #reconcilePullRequest(
-    repository: string,
+    link: GitHubCheckRunLink,
     pr: GitHubPullRequest,
     since: string,
     checkVotes: GitHubCheckVoteService,
   ): Promise<number> {
     const { gateway } = this.deps;
+    const { repository } = link;
     const number = pr.number;
     const counted = (outcome: CheckVoteOutcome) =>
       !['not_a_vote', 'not_ours', 'already_handled', 'stale_commit'].includes(outcome);
+    // Both reads are conditional (free when unchanged); what they hold is handled only when it changed.
+    const reviews = await gateway.listPullRequestReviews(repository, number);
+    const comments = await gateway.listComments(repository, number);
+    const last = <T extends { id: number }>(items: T[]) => `${items.length}:${items.at(-1)?.id ?? 0}`;
+    const seenKey = `${link.requestId}#${number}`;
+    const seen = `${pr.headSha}|${last(reviews)}|${last(comments)}|${comments.at(-1)?.updatedAt ?? ''}`;
+    if (this.#seen.get(seenKey) === seen) return 0;
     let recovered = 0;
-    for (const review of await gateway.listPullRequestReviews(repository, number)) {
+    for (const review of reviews) {
       if (!review.submittedAt || review.submittedAt < since) continue;
       const outcome = await checkVotes.handleReview({
         repository,
@@ -186,7 +210,7 @@ export class GitHubReconciler {
       });
       if (counted(outcome)) recovered += 1;
     }
-    for (const comment of await gateway.listComments(repository, number)) {
+    for (const comment of comments) {
       if (comment.updatedAt !== comment.createdAt || comment.createdAt < since) continue;
       const outcome = await checkVotes.handleComment({
         repository,
@@ -201,6 +225,7 @@ export class GitHubReconciler {
       });
       if (counted(outcome)) recovered += 1;
     }
+    this.#seen.set(seenKey, seen);
     return recovered;
   }
 }

@@ -6,7 +6,8 @@
  * Each comment is handled at most once (webhook or reconciliation, whichever sees it first); the
  * voter is authorized against GitHub and the vote counted by the shared `VoteService` (quorum,
  * one deny denies, one vote per person). A counted command gets a reaction, one that did not
- * count a reply saying why and who can decide.
+ * count a reply saying why and who can decide: one per person per request (the reply gate in
+ * GitHubIssueService); the same person's later ones get a 😕 reaction.
  */
 import { parseCommand } from '../approvals/parse-command.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +36,8 @@ export interface IssueComment {
   userType: string;
   /** The comment's `html_url`, shown next to the vote. */
   url?: string | null;
+  /** The issue's labels as the webhook showed them (absent in reconciliation). */
+  labels?: string[];
 }
 
 export type CommentOutcome =
@@ -86,8 +89,23 @@ export class GitHubReviewService {
     if (!(await store.claimGitHubKey(key, clock.now().toISOString()))) return 'already_handled';
     try {
       const request = await this.#request(link.requestId);
+      if (comment.labels) issues.rememberLabels(request.id, comment.labels);
       const isBot = isBotAccount(comment.login, comment.userType);
       const where = { repository: link.repository, number: link.number, commentId: comment.id };
+      /** A refusal reply, at most one per person per request (the reply gate). */
+      const replyOnce = async (body: string) => {
+        const gate = await issues.claimRefusalReplies([request.id], comment.login, {
+          repository: link.repository,
+          commentId: comment.id,
+        });
+        if (gate.claimed.length === 0) return;
+        try {
+          await issues.queueFeedback({ reply: { ...where, body } });
+        } catch (error) {
+          await gate.release();
+          throw error;
+        }
+      };
       // An issue decides its own request: `/approve <id>` naming another one is answered, not counted.
       if (command.requestId !== null && command.requestId !== request.id.toLowerCase()) {
         log.info(
@@ -95,21 +113,14 @@ export class GitHubReviewService {
           'command names another request',
         );
         if (!isBot) {
-          await issues.queueFeedback({
-            reply: {
-              ...where,
-              body: renderOtherRequestReply(request, comment.login, command.decision, command.requestId),
-            },
-          });
+          await replyOnce(
+            renderOtherRequestReply(request, comment.login, command.decision, command.requestId),
+          );
         }
         return 'other_request';
       }
       if (request.status !== 'pending') {
-        if (!isBot) {
-          await issues.queueFeedback({
-            reply: { ...where, body: renderNotPendingReply(request, comment.login, command.decision) },
-          });
-        }
+        if (!isBot) await replyOnce(renderNotPendingReply(request, comment.login, command.decision));
         return 'not_pending';
       }
       const qualification = await authorizer.qualify(request, comment.login, isBot);
@@ -135,22 +146,17 @@ export class GitHubReviewService {
           });
           break;
         case 'not_qualified':
-          await issues.queueFeedback({
-            reply: {
-              ...where,
-              body: renderRefusalReply(
-                request,
-                comment.login,
-                command.decision,
-                qualification.refusal ?? 'not_approver',
-              ),
-            },
-          });
+          await replyOnce(
+            renderRefusalReply(
+              request,
+              comment.login,
+              command.decision,
+              qualification.refusal ?? 'not_approver',
+            ),
+          );
           break;
         case 'not_pending':
-          await issues.queueFeedback({
-            reply: { ...where, body: renderNotPendingReply(result.request, comment.login, command.decision) },
-          });
+          await replyOnce(renderNotPendingReply(result.request, comment.login, command.decision));
           break;
         case 'duplicate':
           break;

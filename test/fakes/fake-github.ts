@@ -3,9 +3,12 @@
  * `/api/v3` like GitHub Enterprise (so `GHE_HOST=127.0.0.1:<port>` + `GHE_PROTOCOL=http` reach it).
  * It checks that app endpoints get the app's JWT and the rest an installation token, paginates with
  * `Link` headers, and can fail on demand (`failNext`), also after doing the work (a 5xx, a dropped
- * connection or no answer at all from a GitHub that did create the issue).
+ * connection or no answer at all from a GitHub that did create the issue). Like GitHub, every GET
+ * answer carries an `ETag`, and a GET whose `If-None-Match` still matches is answered
+ * `304 Not Modified` (which GitHub does not count against the rate limit); `calls` records each
+ * call with its status, and `apiCalls()` counts them as GitHub's rate limit would.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
@@ -143,8 +146,25 @@ const LEGACY: Record<string, string> = {
   read: 'read',
 };
 
+/** A call to the fake, with the status it was answered. */
+export interface FakeCall {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** Calls as GitHub's rate limit sees them: a 304 is free, anything else is spent. */
+export interface CallCount {
+  /** Answered with data (2xx): spent against the rate limit. */
+  counted: number;
+  /** Answered 304 to a conditional request: not counted by GitHub. */
+  notModified: number;
+  /** Answered 4xx/5xx (also spent on GitHub, but a sign of a fault, so kept apart). */
+  errors: number;
+}
+
 export class FakeGitHub {
-  readonly calls: Array<{ method: string; path: string }> = [];
+  readonly calls: FakeCall[] = [];
   readonly #repos = new Map<string, RepoState>();
   readonly #installations = new Map<string, number>();
   readonly #commits = new Map<string, Map<string, string>>();
@@ -170,8 +190,25 @@ export class FakeGitHub {
   async start(): Promise<this> {
     const app = express();
     app.use(express.json());
-    app.use((req, _res, next) => {
-      this.calls.push({ method: req.method, path: req.path });
+    app.use((req, res, next) => {
+      const call: FakeCall = { method: req.method, path: req.path, status: 0 };
+      this.calls.push(call);
+      res.on('finish', () => {
+        call.status = res.statusCode;
+      });
+      next();
+    });
+    // Conditional GETs, as GitHub answers them: an ETag on every answer, 304 when it still matches.
+    app.use((req, res, next) => {
+      if (req.method !== 'GET') return next();
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        if (res.statusCode !== 200) return json(body);
+        const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32)}"`;
+        res.setHeader('ETag', etag);
+        if (req.get('if-none-match') === etag) return res.status(304).end();
+        return json(body);
+      };
       next();
     });
     app.use((req, res, next) => {
@@ -204,6 +241,30 @@ export class FakeGitHub {
   async stop(): Promise<void> {
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  }
+
+  /**
+   * Calls since `from` (an index into `calls`, e.g. `calls.length` taken before), as GitHub's rate
+   * limit counts them. Creating installation tokens is left out: Probot caches a token for about
+   * an hour, so how often one is made depends on the wall clock, not on what the app does.
+   */
+  apiCalls(from = 0): CallCount {
+    const count: CallCount = { counted: 0, notModified: 0, errors: 0 };
+    for (const call of this.calls.slice(from)) {
+      if (/\/access_tokens$/.test(call.path)) continue;
+      if (call.status === 304) count.notModified += 1;
+      else if (call.status >= 400 || call.status === 0) count.errors += 1;
+      else count.counted += 1;
+    }
+    return count;
+  }
+
+  /** `METHOD path` of the counted calls since `from` (what a budget test prints when it fails). */
+  countedCalls(from = 0): string[] {
+    return this.calls
+      .slice(from)
+      .filter((c) => c.status !== 304 && c.status < 400 && !/\/access_tokens$/.test(c.path))
+      .map((c) => `${c.method} ${c.path.replace(/^\/api\/v3/, '')}`);
   }
 
   // --- Setup ------------------------------------------------------------------------------------
@@ -332,6 +393,9 @@ export class FakeGitHub {
       html_url: `https://github.test/${fullName}/${repo.pulls.has(number) ? 'pull' : 'issues'}/${number}#issuecomment-${id}`,
     };
     repo.comments.set(number, [...(repo.comments.get(number) ?? []), comment]);
+    // GitHub moves an issue's (or pull request's) `updated_at` with each new comment.
+    const issue = repo.issues.find((i) => i.number === number);
+    if (issue) issue.updated_at = now;
     return comment;
   }
 
@@ -355,6 +419,7 @@ export class FakeGitHub {
     const issue = this.#issue(fullName, number);
     issue.state = 'closed';
     issue.closed_by = login;
+    issue.updated_at = new Date().toISOString();
     return this.#recordEvent(
       fullName,
       number,
@@ -511,6 +576,7 @@ export class FakeGitHub {
     return {
       ...issue,
       html_url: `https://github.test/${repo.fullName}/issues/${issue.number}`,
+      comments: repo.comments.get(issue.number)?.length ?? 0,
       labels: issue.labels.map((name) => ({ name })),
       assignees: issue.assignees.map((login) => ({ login })),
       closed_by: issue.closed_by ? { login: issue.closed_by, type: 'User' } : null,

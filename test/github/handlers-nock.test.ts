@@ -117,26 +117,17 @@ describe('GitHub webhook handlers (nock)', () => {
     // Codertocat comments /approve; they have write access (the default policy's minimum).
     const payload = commentExample();
     payload.comment.body = '/approve ship it';
+    // The issue's labels as GitHub sends them with the comment: the final write keeps `ops` without
+    // reading the issue again.
+    payload.issue.labels = [{ name: 'agentgate' }, { name: 'agentgate:pending' }, { name: 'ops' }];
     const comment = payload.comment.id;
     scope
       .get(`${repo}/collaborators/Codertocat/permission`)
       .reply(200, { permission: 'write', role_name: 'write', user: { login: 'Codertocat' } })
       .post(`${repo}/issues/comments/${comment}/reactions`, { content: '+1' })
       .reply(201, { id: 1, content: '+1' })
-      .get(`${repo}/issues/1/comments`)
-      .query(true)
-      .reply(200, [])
       .post(`${repo}/issues/1/comments`, (body) => body.body.includes('**Approved** by @Codertocat'))
       .reply(201, { id: 9, body: 'final', user: { login: 'agentgate[bot]', type: 'Bot' } })
-      .get(`${repo}/issues/1`)
-      .reply(200, {
-        number: 1,
-        html_url: 'x',
-        title: 't',
-        body: '',
-        state: 'open',
-        labels: [{ name: 'agentgate' }, { name: 'agentgate:pending' }, { name: 'ops' }],
-      })
       .patch(
         `${repo}/issues/1`,
         (body) =>

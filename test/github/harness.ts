@@ -13,6 +13,7 @@ import {
   requireInstallation,
 } from '../../app/github/integration.js';
 import { createLogger, type Logger } from '../../app/logger.js';
+import type { Clock } from '../../app/ports/clock.js';
 import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp } from '../helpers/github-app.js';
@@ -99,6 +100,21 @@ export function pushPayload(
   return payload;
 }
 
+/** `payload.issue.labels` set to the labels the fake GitHub holds for that issue (the examples' are made up). */
+function withLabelsOf(fake: FakeGitHub, payload: any): unknown {
+  const name = payload?.repository?.full_name;
+  const number = payload?.issue?.number;
+  if (typeof name !== 'string' || typeof number !== 'number' || payload.issue.pull_request) return payload;
+  let issue: { labels: string[] } | undefined;
+  try {
+    issue = fake.issues(name).find((i) => i.number === number);
+  } catch {
+    return payload; // a repository the fake does not hold
+  }
+  if (!issue) return payload;
+  return { ...payload, issue: { ...payload.issue, labels: issue.labels.map((label) => ({ name: label })) } };
+}
+
 export interface Delivery {
   status: number;
   text: string;
@@ -176,6 +192,8 @@ export async function startHarness(
     githubTimeoutMs?: number;
     /** Accept GitHub Actions OIDC tokens from this issuer. */
     oidc?: { issuer: string };
+    /** The server's clock (e.g. a ManualClock a test moves by hand). */
+    clock?: Clock;
   } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
@@ -200,6 +218,7 @@ export async function startHarness(
     repositoryCheck: requireInstallation(connection.gateway),
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     ...(options.oidc && { oidc: options.oidc }),
+    ...(options.clock && { clock: options.clock }),
     integrations: [
       createGitHubIntegration(
         {
@@ -224,7 +243,8 @@ export async function startHarness(
     agent,
     handle,
     policies,
-    deliver: (event, payload, o) => deliver(server.url, event, payload, o),
+    // Like GitHub, an issue event carries the issue's labels as they are now.
+    deliver: (event, payload, o) => deliver(server.url, event, withLabelsOf(fake, payload), o),
     async settled() {
       await until(async () => {
         await server.server.jobs.idle();

@@ -203,14 +203,16 @@ describe('comments', () => {
     const request = aPaymentRequest();
     const reply = renderRefusalReply(request, 'mallory', 'approve', 'not_approver');
     expect(reply).toMatchSnapshot();
-    expect(reply).toContain('@alice');
+    // Named in code spans, never @-mentioned: anyone can provoke this reply.
+    expect(reply).toContain('`alice`');
+    expect(reply).not.toContain('@alice');
     expect(renderRefusalReply(request, 'dana', 'approve', 'requester')).toContain(
       'nobody approves their own request',
     );
     expect(
       renderNotPendingReply({ ...request, status: 'approved', decidedBy: 'github:bob' }, 'eve', 'deny'),
     ).toBe(
-      '@eve, your `/deny` was not counted: this request is already **approved** (@bob), and a decision is final.',
+      '@eve, your `/deny` was not counted: this request is already **approved** (`bob`), and a decision is final.',
     );
   });
 });

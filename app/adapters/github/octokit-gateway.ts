@@ -90,9 +90,13 @@ interface RestIssue {
   state: string;
   labels: Array<string | { name?: string }>;
   closed_by?: { login: string } | null;
+  updated_at?: string;
+  comments?: number;
 }
 
 const toIssue = (issue: RestIssue): GitHubIssue => ({
+  ...(issue.updated_at !== undefined && { updatedAt: issue.updated_at }),
+  ...(issue.comments !== undefined && { comments: issue.comments }),
   number: issue.number,
   htmlUrl: issue.html_url,
   title: issue.title,
