@@ -323,7 +323,9 @@ export class GitHubCheckVoteService {
       );
       if (!isBotAccount(who.login, who.userType)) {
         const render = outcome === 'ambiguous' ? renderAmbiguousReply : renderNotBoundReply;
-        await this.#reply(who, render(who.login, vote.what, who.pullRequest, listed));
+        // Once per person per list of requests: the same list again gets a 😕, a changed one a reply.
+        const subject = `pick:${listed.map((p) => p.request.id).join(',')}`;
+        await this.#replyOnce(who, vote, subject, render(who.login, vote.what, who.pullRequest, listed));
       }
       return outcome;
     });
@@ -345,8 +347,10 @@ export class GitHubCheckVoteService {
       if (!isBotAccount(who.login, who.userType)) {
         const known = problem === 'unknown' ? null : request;
         const link = known ? await this.deps.store.getGitHubCheckRun(requestId) : null;
-        await this.#reply(
+        await this.#replyOnce(
           who,
+          vote,
+          `pick:${requestId}`,
           renderPickRefusal(who.login, vote.decision, requestId, problem, {
             request: known,
             pullRequest: who.pullRequest,
@@ -427,6 +431,19 @@ export class GitHubCheckVoteService {
       }
     }
     return voted.outcome;
+  }
+
+  /** Replies unless `who` was answered about `subject` before (the reply gate; then a 😕). */
+  async #replyOnce(who: Actor, vote: PullRequestVote, subject: string, body: string): Promise<void> {
+    const reactTo = vote.reactTo === null ? null : { repository: who.repository, commentId: vote.reactTo };
+    const gate = await this.deps.issues.claimRefusalReplies([subject], who.login, reactTo);
+    if (gate.claimed.length === 0) return;
+    try {
+      await this.#reply(who, body);
+    } catch (error) {
+      await gate.release();
+      throw error;
+    }
   }
 
   async #reply(who: Actor, body: string): Promise<void> {

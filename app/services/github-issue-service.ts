@@ -185,7 +185,9 @@ export class GitHubIssueService {
    * get one reply, across restarts and instances. Claims `login`'s reply on each of `requestIds`
    * and returns those claimed now: the caller replies about these only. With none (every one was
    * answered before), the command at `reactTo` gets a 😕 reaction instead, which notifies nobody.
-   * `release` gives the claims back when the reply could not be queued.
+   * `release` gives the claims back when the reply could not be queued. A reply about something
+   * other than one request's refusal (the list of requests a bare command on a pull request could
+   * mean) claims a subject of its own, e.g. `pick:<ids>`, so it never uses up a request's refusal.
    */
   async claimRefusalReplies(
     requestIds: readonly string[],

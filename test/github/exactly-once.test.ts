@@ -220,7 +220,8 @@ describe('a decided request', () => {
     await h.settled();
     const [run] = runsOf(id);
     expect(run).toMatchObject({ status: 'completed', conclusion: 'success', actions: [] });
-    expect(run?.output.title).toBe('Approved');
+    // Decided with the admin key: an operator override, and the bare run says so too.
+    expect(run?.output.title).toBe('Approved by operator override (api:admin)');
     expect(run?.output.summary).toContain(id);
   });
 });

@@ -140,8 +140,9 @@ describe('on an issue', () => {
 });
 
 describe('on a pull request gating requests on its head', () => {
-  it('answers a stranger once across comments and a review, naming every request refused the first time', async () => {
+  it('answers a stranger once per thing to say: the list of requests once, each refusal once', async () => {
     const head = h.fake.pullHeadOf(REPO, 9);
+    // The agent's key may not bind requests to pull request #9: bare commands there decide neither.
     const first = await createRequest({ action: 'db.migrate', context: { sha: head, pullRequest: 9 } });
     const second = await createRequest({
       action: 'db.migrate',
@@ -156,25 +157,38 @@ describe('on a pull request gating requests on its head', () => {
     expect((await h.deliver('pull_request_review', reviewPayload(REPO, 9, head, review))).status).toBe(200);
     await h.settled();
 
+    // One reply listing both requests and how to pick one; nine 😕; nothing for the review.
     const replies = repliesOn(9);
     expect(replies).toHaveLength(1);
-    const reply = replies[0]?.body ?? '';
-    expect(reply).toContain(first);
-    expect(reply).toContain(second);
-    expect(reply).toContain('`alice` or members of `acme/dba`');
-    expect([...reply.matchAll(/@([\w-]+)/g)].map((m) => m[1])).toEqual(['mallory']);
+    const list = replies[0]?.body ?? '';
+    expect(list).toContain(first);
+    expect(list).toContain(second);
+    expect(list).not.toMatch(/@/);
     expect(posted[0]?.reactions).toEqual([]);
     for (const later of posted.slice(1)) expect(later.reactions).toEqual(['confused']);
     expect(commentPagesRead(from, 9)).toBe(0);
-    // Each run shows the refusal once: the repetitions cost no write to the runs.
+
+    // Picking one: refused once with who can approve (no mentions but the person answered), then 😕.
+    const picked = await say(9, 'mallory', `/approve ${first}`, true);
+    const again = await say(9, 'mallory', `/approve ${first} please`, true);
+    await h.settled();
+    const now = repliesOn(9);
+    expect(now).toHaveLength(2);
+    const refusal = now[1]?.body ?? '';
+    expect(refusal).toContain(first);
+    expect(refusal).toContain('`alice` or members of `acme/dba`');
+    expect([...refusal.matchAll(/@([\w-]+)/g)].map((m) => m[1])).toEqual(['mallory']);
+    expect(picked.reactions).toEqual([]);
+    expect(again.reactions).toEqual(['confused']);
+    // The run shows the refusal once: the repetition costs no write to it.
     const runWrites = h.fake.calls
       .slice(from)
       .filter((c) => c.method === 'PATCH' && c.path.includes('/check-runs/'));
-    expect(runWrites).toHaveLength(2);
+    expect(runWrites).toHaveLength(1);
     for (const id of [first, second])
       expect((await h.agent('GET', `/api/requests/${id}`)).body.status).toBe('pending');
 
-    // A third request on the same commit is new to this person: one more reply, about it alone.
+    // A third request on the same commit changes the list: one more reply, listing it.
     const third = await createRequest({
       action: 'db.migrate',
       params: { table: 'v' },
@@ -183,9 +197,8 @@ describe('on a pull request gating requests on its head', () => {
     await h.settled();
     await say(9, 'mallory', '/approve', true);
     await h.settled();
-    const now = repliesOn(9);
-    expect(now).toHaveLength(2);
-    expect(now[1]?.body).toContain(third);
-    expect(now[1]?.body).not.toContain(first);
+    const last = repliesOn(9);
+    expect(last).toHaveLength(3);
+    expect(last[2]?.body).toContain(third);
   });
 });
