@@ -437,12 +437,16 @@ describe('one human action approves one request (#15)', () => {
       `| \`deploy:production\` | \`${deploy.id}\` | [\`${run.name}\`](${run.html_url}) | \`/approve ${deploy.id}\` |`,
     );
     expect(reply?.body).not.toMatch(/@mona\b/);
-    // A bare /approve neither.
+    // A bare /approve neither; mona was just told which requests wait here, so no second reply: a 😕.
     const bare = await comment('mona', '/approve');
     expect((await status(deploy.id)).status).toBe('pending');
     await h.settled();
-    expect(repliesTo(bare.id)).toHaveLength(1);
-    expect(bare.reactions).toEqual([]);
+    expect(repliesTo(bare.id)).toHaveLength(0);
+    expect(bare.reactions).toEqual(['confused']);
+    // Someone else doing the same is told once.
+    const max = await comment('max', '/approve');
+    await h.settled();
+    expect(repliesTo(max.id)).toHaveLength(1);
 
     // The check run's button decides the one it belongs to…
     await click(run, 'approve', 'mona');
