@@ -107,3 +107,32 @@ export function pullRequestCommentPayload(fullName: string, number: number, comm
   };
   return payload;
 }
+
+/**
+ * A `pull_request` delivery (`opened` unless `action` says otherwise) for pull request `number` of
+ * `fullName` from `headRepository` (a fork when it differs), with the given head and base commits.
+ */
+export function pullRequestPayload(
+  fullName: string,
+  number: number,
+  commits: { head: string; base: string },
+  { action = 'opened', headRepository = fullName }: { action?: string; headRepository?: string } = {},
+) {
+  const payload = inRepository(
+    example('pull_request', (e) => e.action === action && e.installation !== undefined),
+    fullName,
+  );
+  payload.number = number;
+  payload.pull_request = {
+    ...payload.pull_request,
+    number,
+    state: 'open',
+    head: {
+      ...payload.pull_request.head,
+      sha: commits.head,
+      repo: { ...payload.pull_request.head.repo, full_name: headRepository },
+    },
+    base: { ...payload.pull_request.base, ref: 'main', sha: commits.base },
+  };
+  return payload;
+}

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_APP_ID, FAKE_BOT_LOGIN, type FakeCheckRun } from '../fakes/fake-github.js';
 import { keyClient } from '../helpers/http.js';
+import { pullRequestPayload } from './check-payloads.js';
 import { example, type Harness, INSTALLATION_ID, REPO, startHarness, until } from './harness.js';
 
 const SHARED_REPO = 'acme/.github';
@@ -75,30 +76,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function pullRequestPayload(repository: string, number: number, headRepository = repository) {
-  const payload = example('pull_request', (e) => e.action === 'opened' && e.installation !== undefined);
-  const [owner, name] = repository.split('/');
-  payload.repository = {
-    ...payload.repository,
-    full_name: repository,
-    name,
-    owner: { ...payload.repository.owner, login: owner },
-  };
-  payload.installation = { id: INSTALLATION_ID, node_id: payload.installation.node_id };
-  payload.number = number;
-  payload.pull_request = {
-    ...payload.pull_request,
+const prPayload = (repository: string, number: number, headRepository = repository) =>
+  pullRequestPayload(
+    repository,
     number,
-    state: 'open',
-    head: {
-      ...payload.pull_request.head,
-      sha: h.fake.pullHeadOf(repository, number),
-      repo: { ...payload.pull_request.head.repo, full_name: headRepository },
-    },
-    base: { ...payload.pull_request.base, ref: 'main', sha: h.fake.headOf(repository) },
-  };
-  return payload;
-}
+    { head: h.fake.pullHeadOf(repository, number), base: h.fake.headOf(repository) },
+    { headRepository },
+  );
 
 /** Opens a pull request changing `files` (on top of the default branch) and delivers `opened`. */
 async function openPull(
@@ -117,7 +101,7 @@ async function openPull(
     ...(options.fromFork && { headRepository: options.fromFork }),
   });
   options.before?.(number);
-  const res = await h.deliver('pull_request', pullRequestPayload(repository, number, options.fromFork));
+  const res = await h.deliver('pull_request', prPayload(repository, number, options.fromFork));
   expect(res.status).toBe(200);
   return { number, head };
 }

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeCheckRun } from '../fakes/fake-github.js';
-import { example, type Harness, INSTALLATION_ID, pushPayload, REPO, startHarness, until } from './harness.js';
+import { pullRequestPayload } from './check-payloads.js';
+import { type Harness, pushPayload, REPO, startHarness, until } from './harness.js';
 
 const MAIN = `rules:
   - name: reads-are-safe
@@ -75,26 +76,8 @@ async function create(body: Record<string, unknown>) {
 }
 
 /** `pull_request.<action>` for pull request `number` of REPO as GitHub sends it, at its current head. */
-function pullRequestPayload(action: string, number: number) {
-  const payload = example('pull_request', (e) => e.action === action && e.installation !== undefined);
-  const [owner, name] = REPO.split('/');
-  payload.repository = {
-    ...payload.repository,
-    full_name: REPO,
-    name,
-    owner: { ...payload.repository.owner, login: owner },
-  };
-  payload.installation = { id: INSTALLATION_ID, node_id: payload.installation.node_id };
-  payload.number = number;
-  payload.pull_request = {
-    ...payload.pull_request,
-    number,
-    state: 'open',
-    head: { ...payload.pull_request.head, sha: h.fake.pullHeadOf(REPO, number) },
-    base: { ...payload.pull_request.base, ref: 'main', sha: baseSha },
-  };
-  return payload;
-}
+const prPayload = (action: string, number: number) =>
+  pullRequestPayload(REPO, number, { head: h.fake.pullHeadOf(REPO, number), base: baseSha }, { action });
 
 /** Opens a pull request from a branch with `files` (on top of the base) and delivers `opened`. */
 async function openPull(
@@ -104,14 +87,14 @@ async function openPull(
   const number = nextPull++;
   const head = h.fake.commit(REPO, branch, { ...BASE_FILES, ...files });
   h.fake.openPullRequest(REPO, { number, head: branch });
-  const res = await h.deliver('pull_request', pullRequestPayload('opened', number));
+  const res = await h.deliver('pull_request', prPayload('opened', number));
   expect(res.status).toBe(200);
   return { number, head };
 }
 
 async function pushTo(branch: string, number: number, files: Record<string, string>): Promise<string> {
   const head = h.fake.commit(REPO, branch, { ...BASE_FILES, ...files });
-  const res = await h.deliver('pull_request', pullRequestPayload('synchronize', number));
+  const res = await h.deliver('pull_request', prPayload('synchronize', number));
   expect(res.status).toBe(200);
   return head;
 }
@@ -319,7 +302,7 @@ describe('pull requests that do not touch policies', () => {
       'README.md': '# payments, documented\n',
     });
     h.fake.openPullRequest(REPO, { number, head: 'docs' });
-    const res = await h.deliver('pull_request', pullRequestPayload('opened', number));
+    const res = await h.deliver('pull_request', prPayload('opened', number));
     expect(res.status).toBe(200);
     await until(
       () => h.fake.calls.some((c) => c.path.endsWith(`/pulls/${number}/files`)),

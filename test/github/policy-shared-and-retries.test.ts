@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeCheckRun } from '../fakes/fake-github.js';
-import { example, type Harness, INSTALLATION_ID, REPO, startHarness, until } from './harness.js';
+import { pullRequestPayload } from './check-payloads.js';
+import { type Harness, INSTALLATION_ID, REPO, startHarness, until } from './harness.js';
 
 const SHARED_REPO = 'acme/.github';
 const USER_REPO = 'acme/web';
@@ -43,31 +44,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function pullRequestPayload(repository: string, number: number) {
-  const payload = example('pull_request', (e) => e.action === 'opened' && e.installation !== undefined);
-  const [owner, name] = repository.split('/');
-  payload.repository = {
-    ...payload.repository,
-    full_name: repository,
-    name,
-    owner: { ...payload.repository.owner, login: owner },
-  };
-  payload.installation = { id: INSTALLATION_ID, node_id: payload.installation.node_id };
-  payload.number = number;
-  payload.pull_request = {
-    ...payload.pull_request,
-    number,
-    state: 'open',
-    head: { ...payload.pull_request.head, sha: h.fake.pullHeadOf(repository, number) },
-    base: { ...payload.pull_request.base, ref: 'main', sha: h.fake.headOf(repository) },
-  };
-  return payload;
-}
-
 async function openPull(repository: string, number: number, files: Record<string, string>): Promise<string> {
   const head = h.fake.commit(repository, `change-${number}`, files);
   h.fake.openPullRequest(repository, { number, head: `change-${number}` });
-  const res = await h.deliver('pull_request', pullRequestPayload(repository, number));
+  const res = await h.deliver(
+    'pull_request',
+    pullRequestPayload(repository, number, {
+      head: h.fake.pullHeadOf(repository, number),
+      base: h.fake.headOf(repository),
+    }),
+  );
   expect(res.status).toBe(200);
   return head;
 }
