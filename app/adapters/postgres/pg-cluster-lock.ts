@@ -8,16 +8,17 @@
  */
 import type pg from 'pg';
 import type { ClusterLock } from '../../ports/cluster-lock.js';
-
-/** The first key of our two-key advisory locks ("AG"), apart from single-key locks such as migrations'. */
-const LOCK_CLASS = 0x4147;
+import { LOCK_CLASS, runSetup } from './pg-setup.js';
 
 /** Creates the table the lock records its runs in (idempotent; run at start). */
 export async function setUpClusterLock(pool: pg.Pool): Promise<void> {
-  await pool.query(`CREATE TABLE IF NOT EXISTS agentgate_cluster_runs (
+  await runSetup(
+    pool,
+    `CREATE TABLE IF NOT EXISTS agentgate_cluster_runs (
     name text PRIMARY KEY,
     last_started_at timestamptz NOT NULL
-  )`);
+  )`,
+  );
 }
 
 export class PgClusterLock implements ClusterLock {
@@ -30,6 +31,12 @@ export class PgClusterLock implements ClusterLock {
   ): Promise<boolean> {
     const client = await this.pool.connect();
     let healthy = true;
+    // The work may take minutes; a connection lost meanwhile must not crash the process (an
+    // unheard 'error' would). The lock went with the session; the unlock below then fails too.
+    const lost = () => {
+      healthy = false;
+    };
+    client.on('error', lost);
     try {
       const locked = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
@@ -59,6 +66,7 @@ export class PgClusterLock implements ClusterLock {
       healthy = false;
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(!healthy);
     }
   }

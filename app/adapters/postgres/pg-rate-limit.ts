@@ -10,13 +10,16 @@
 import type pg from 'pg';
 import { describeWindow, WINDOW_S } from '../../http/rate-limiter.js';
 import type { RateDecision, RateLimiter } from '../../ports/rate-limiter.js';
+import { runSetup } from './pg-setup.js';
 
 /** Takes after which windows untouched for a minute are deleted (by the instance making that take). */
 const PRUNE_EVERY = 1000;
 
 /** Creates the table and function (idempotent; run at start). */
 export async function setUpRateLimits(pool: pg.Pool): Promise<void> {
-  await pool.query(`
+  await runSetup(
+    pool,
+    `
     CREATE TABLE IF NOT EXISTS agentgate_rate_windows (
       key text PRIMARY KEY,
       second bigint NOT NULL,
@@ -57,7 +60,8 @@ export async function setUpRateLimits(pool: pg.Pool): Promise<void> {
       RETURN NEXT;
     END
     $fn$;
-  `);
+  `,
+  );
 }
 
 interface TakeRow {

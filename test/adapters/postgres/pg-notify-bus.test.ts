@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDecisionBus } from '../../../app/adapters/postgres/pg-notify-bus.js';
 import { createLogger } from '../../../app/logger.js';
-import type { RequestRecord, RequestStatus } from '../../../app/ports/store.js';
+import type { RequestRecord } from '../../../app/ports/store.js';
 import { DecisionHub } from '../../../app/services/decision-hub.js';
 import { createTestSchema, type TestSchema } from '../../helpers/pg-cluster-db.js';
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** The shared store: what every instance reads back when told a request was decided. */
 const stored = new Map<string, RequestRecord>();
-const record = (id: string, status: RequestStatus) => ({ id, status }) as RequestRecord;
+const record = (id: string, status: RequestRecord['status']) => ({ id, status }) as RequestRecord;
 
 interface Instance {
   hub: DecisionHub;
