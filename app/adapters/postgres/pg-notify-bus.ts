@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { DecisionBus, DecisionBusListener } from '../../ports/decision-bus.js';
 
-export const DEFAULT_DECISION_CHANNEL = 'agentgate_decided';
+const DEFAULT_DECISION_CHANNEL = 'agentgate_decided';
 
 export interface PgDecisionBusOptions {
   /** Sends the announcements. */

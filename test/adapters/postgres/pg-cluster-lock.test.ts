@@ -108,7 +108,12 @@ describe('PgClusterLock', () => {
     );
     expect(killed.rowCount).toBe(1);
     let ranOnB = false;
-    await until(async () => (await b.tryRun('dying', async () => void (ranOnB = true))) || null);
+    await until(
+      async () =>
+        (await b.tryRun('dying', async () => {
+          ranOnB = true;
+        })) || null,
+    );
     expect(ranOnB).toBe(true);
     release.resolve();
     // A's work finished; its unlock failed with the connection, which is not returned to the pool.
@@ -128,10 +133,22 @@ describe('PgClusterLock', () => {
   it('the in-memory lock (one instance) always runs the work', async () => {
     let runs = 0;
     expect(
-      await localClusterLock.tryRun('x', async () => void (runs += 1), { minIntervalMs: 3_600_000 }),
+      await localClusterLock.tryRun(
+        'x',
+        async () => {
+          runs += 1;
+        },
+        { minIntervalMs: 3_600_000 },
+      ),
     ).toBe(true);
     expect(
-      await localClusterLock.tryRun('x', async () => void (runs += 1), { minIntervalMs: 3_600_000 }),
+      await localClusterLock.tryRun(
+        'x',
+        async () => {
+          runs += 1;
+        },
+        { minIntervalMs: 3_600_000 },
+      ),
     ).toBe(true);
     expect(runs).toBe(2);
   });
