@@ -6,12 +6,12 @@
  */
 import type { AddressInfo } from 'node:net';
 import { connectGitHub } from './adapters/github/connect-github.js';
+import { type Cluster, openCluster } from './adapters/open-cluster.js';
 import { readPolicyDir } from './adapters/policy-files.js';
-import { connectPgCluster, type PgCluster } from './adapters/postgres/pg-cluster.js';
 import { createSlackWebApi } from './adapters/slack-web-api.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { guardedWebhookSender } from './adapters/webhook-sender.js';
-import { type Config, isPostgresUrl, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMcpHttpIntegration } from './mcp-http/http-integration.js';
@@ -63,10 +63,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       : [];
 
   const store = await openSqliteStore({ path: config.databaseUrl });
-  let cluster: PgCluster | null = null;
+  let cluster: Cluster | null = null;
   try {
     // Many instances on PostgreSQL: decisions, periodic work and rate limits shared between them.
-    cluster = isPostgresUrl(config.databaseUrl) ? await connectPgCluster(config.databaseUrl, log) : null;
+    cluster = await openCluster(config.databaseUrl, log);
     await printBootstrapKey(store, config);
     const created = createServer({
       store,
