@@ -19,7 +19,7 @@ export interface PgCluster {
 
 /** Connects, creates the small tables these parts use (idempotent), and builds them. */
 export async function connectPgCluster(connectionString: string, log: Logger): Promise<PgCluster> {
-  const pool = new pg.Pool({ connectionString, max: 5, application_name: 'agentgate-cluster' });
+  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'agentgate-cluster' });
   // An idle pooled connection that fails is dropped by the pool; without a listener it would crash.
   pool.on('error', (error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed'));
   try {
