@@ -13,6 +13,8 @@ export interface TestSchema {
   schema: string;
   /** Client settings whose connections use the schema. */
   connection: pg.ClientConfig;
+  /** A connection string whose connections use the schema (`options=-c search_path=…`). */
+  url: string;
   /** A new pool on the schema (ended by `drop`). */
   pool(): pg.Pool;
   /** Ends the pools and drops the schema. */
@@ -37,9 +39,12 @@ export async function createTestSchema(prefix: string): Promise<TestSchema> {
     options: `-c search_path=${schema}`,
   };
   const pools: pg.Pool[] = [];
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     schema,
     connection,
+    url: url.toString(),
     pool() {
       const pool = new pg.Pool({ ...connection, max: 4 });
       pool.on('error', () => undefined); // terminated on purpose by some tests

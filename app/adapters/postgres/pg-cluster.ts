@@ -32,7 +32,13 @@ export async function connectPgCluster(connectionString: string, log: Logger): P
   return {
     decisionBus: new PgDecisionBus({
       pool,
-      connection: { connectionString, application_name: 'agentgate-listen' },
+      // TCP keepalive notices a peer gone without a word (a dropped network path), not only a reset.
+      connection: {
+        connectionString,
+        application_name: 'agentgate-listen',
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      },
       log,
     }),
     clusterLock: new PgClusterLock(pool),
