@@ -2,9 +2,9 @@
  * `npm run bench:cluster`: three AgentGate server processes on one fresh PostgreSQL database (issue
  * #17, item 6), load spread over them.
  *
- *   1. Creates per second of the three together (autocannon against each at once, keep-alive): an
- *      auto-approved action, then a human-routed (pending) one. For comparison, the same load on
- *      one instance on a SQLite file (`BENCH_SQLITE=0` skips it).
+ *   1. Creates per second of the three together (autocannon against each at once, keep-alive, after
+ *      a 2 s warm-up): an auto-approved action, then a human-routed (pending) one. For comparison,
+ *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it).
  *   2. Wake-up across instances: for each of `BENCH_WAKES` pending requests (default 300), a
  *      long-poll waiter on one instance and the decision sent to another, one at a time; timed
  *      from just before the decide request is written to the end of the waiter's response.
@@ -34,6 +34,7 @@ const SERVER_URL =
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WAKES = Number(process.env.BENCH_WAKES ?? 300);
 const CONNECTIONS_PER_INSTANCE = 10;
+const WARM_UP_SECONDS = 2;
 const TARGET_WAKE_P99_MS = 50;
 
 const AUTO_BODY = JSON.stringify({ action: 'read_file', params: { path: '/srv/app/config.yaml' } });
@@ -154,6 +155,7 @@ async function creates(
   children: Child[],
   key: string,
   body: string,
+  seconds = SECONDS,
 ): Promise<{ perSecond: number; failed: number; p99: number }> {
   const results = await Promise.all(
     children.map((child) =>
@@ -161,7 +163,7 @@ async function creates(
         url: `http://${child.base.host}:${child.base.port}/api/requests`,
         method: 'POST',
         connections: CONNECTIONS_PER_INSTANCE,
-        duration: SECONDS,
+        duration: seconds,
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body,
       }),
@@ -270,6 +272,7 @@ async function main(): Promise<void> {
     const approver = await makeKey('bench-approver', ['request:decide', 'request:read']);
 
     const rows: string[][] = [];
+    await creates(children, agent, AUTO_BODY, WARM_UP_SECONDS); // JIT, pools and caches warm
     const auto = await creates(children, agent, AUTO_BODY);
     rows.push([
       'creates/s, auto-approved (3 instances)',
@@ -345,6 +348,7 @@ async function main(): Promise<void> {
           )
         ).key;
       const sqliteAgent = await keyOf('bench-agent');
+      await creates([single], sqliteAgent, AUTO_BODY, WARM_UP_SECONDS);
       const sqliteAuto = await creates([single], sqliteAgent, AUTO_BODY);
       const target = auto.perSecond >= sqliteAuto.perSecond ? 'met' : 'NOT met';
       rows.push([
