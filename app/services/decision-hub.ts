@@ -4,6 +4,9 @@ import type { RequestRecord } from '../ports/store.js';
 
 type Waiter = (request: RequestRecord) => void;
 
+/** Requests read at once when announcements from other instances are checked. */
+const REFRESH_BATCH = 16;
+
 /** What wakes waiters on other instances: the bus, and how to read a request announced on it. */
 export interface DecisionHubCluster {
   bus: DecisionBus;
@@ -86,18 +89,26 @@ export class DecisionHub {
     for (const waiter of set) waiter(request);
   }
 
-  /** Reads the requests among `ids` that have waiters here, and wakes those decided. */
+  /**
+   * Reads the requests among `ids` that have waiters here, and wakes those decided: a few reads at
+   * a time, so a resync with thousands of waiters neither crawls nor floods the store.
+   */
   async #refresh(ids: readonly string[]): Promise<void> {
-    if (!this.cluster) return;
-    for (const id of ids) {
-      if (!this.#waiters.has(id)) continue;
-      try {
-        const request = await this.cluster.read(id);
-        if (request && request.status !== 'pending') this.#wake(request);
-      } catch (error) {
-        // The waiter still answers at its timeout, reading the request itself.
-        this.cluster.log.warn({ err: error, requestId: id }, 'could not read a request decided elsewhere');
-      }
+    const cluster = this.cluster;
+    if (!cluster) return;
+    const waited = ids.filter((id) => this.#waiters.has(id));
+    for (let i = 0; i < waited.length; i += REFRESH_BATCH) {
+      await Promise.all(
+        waited.slice(i, i + REFRESH_BATCH).map(async (id) => {
+          try {
+            const request = await cluster.read(id);
+            if (request && request.status !== 'pending') this.#wake(request);
+          } catch (error) {
+            // The waiter still answers at its timeout, reading the request itself.
+            cluster.log.warn({ err: error, requestId: id }, 'could not read a request decided elsewhere');
+          }
+        }),
+      );
     }
   }
 }

@@ -158,6 +158,31 @@ describe('PgDecisionBus', () => {
     }
   });
 
+  it('after a reconnect, every waiter whose request was decided in the gap answers (many at once), the rest wait on', async () => {
+    const channel = channelName();
+    const b = await startInstance(channel, { holdReconnects: true });
+    try {
+      const ids = Array.from({ length: 50 }, (_, i) => `req_many_${i}`);
+      for (const id of ids) stored.set(id, record(id, 'pending'));
+      const woken = ids.map((id) => waitFor(b.hub, id));
+      const lost = b.nextLost();
+      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+        b.applicationName,
+      ]);
+      await lost;
+      // 45 decided while B was away (nobody announces them to B); 5 still pending.
+      const decided = ids.slice(0, 45);
+      for (const id of decided) stored.set(id, record(id, 'approved'));
+      const back = b.nextListening();
+      b.pendingReconnects.shift()?.();
+      await back;
+      await Promise.all(woken.slice(0, 45));
+      expect(b.hub.waitingIds().sort()).toEqual(ids.slice(45).sort());
+    } finally {
+      await b.hub.close();
+    }
+  });
+
   it('does not start deaf: the first LISTEN connection failing fails start', async () => {
     const bus = new PgDecisionBus({
       pool,
