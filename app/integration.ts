@@ -2,6 +2,7 @@ import type { Express, Router } from 'express';
 import type { Authenticator } from './http/auth.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
+import type { ClusterLock } from './ports/cluster-lock.js';
 import type { PolicyProvider } from './ports/policy-provider.js';
 import type { Store } from './ports/store.js';
 import type { ApiKeyService } from './services/api-key-service.js';
@@ -23,6 +24,8 @@ export interface IntegrationContext {
   hub: DecisionHub;
   jobs: JobRunner;
   authenticator: Authenticator;
+  /** Runs periodic work (reconciliation) on one instance at a time, about once per interval. */
+  clusterLock: ClusterLock;
   /** This server's own base URL (`http://127.0.0.1:<port>`), known once it listens. */
   selfUrl(): string;
 }

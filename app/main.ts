@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { connectGitHub } from './adapters/github/connect-github.js';
+import { type Cluster, openCluster } from './adapters/open-cluster.js';
 import { readPolicyDir } from './adapters/policy-files.js';
 import { createSlackWebApi } from './adapters/slack-web-api.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
@@ -62,9 +63,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       : [];
 
   const store = await openSqliteStore({ path: config.databaseUrl });
+  let cluster: Cluster | null = null;
   try {
+    // Many instances on PostgreSQL: decisions, periodic work and rate limits shared between them.
+    cluster = await openCluster(config.databaseUrl, log);
     await printBootstrapKey(store, config);
-    const server = createServer({
+    const created = createServer({
       store,
       policies: githubPolicies ?? policies,
       ...(github && { repositoryCheck: requireInstallation(github.gateway) }),
@@ -75,6 +79,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       sweepIntervalMs: config.sweepIntervalMs,
       shutdownGraceMs: config.shutdownGraceMs,
       oidc: createOidcVerifier({ ...config.oidc, log }),
+      ...(cluster && {
+        decisionBus: cluster.decisionBus,
+        clusterLock: cluster.clusterLock,
+        rateLimiter: cluster.rateLimiter,
+      }),
       integrations: [
         createMcpHttpIntegration(),
         webhooksIntegration({ ...config.webhooks, sender: guardedWebhookSender }),
@@ -91,6 +100,16 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
           : []),
       ],
     });
+    const pgCluster = cluster;
+    const server: AgentGateServer = pgCluster
+      ? {
+          ...created,
+          async close() {
+            await created.close();
+            await pgCluster.close();
+          },
+        }
+      : created;
     const address = await server.listen(config.port, config.host);
     log.info(
       {
@@ -105,6 +124,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     return { server, address, config, log, policies };
   } catch (error) {
     await store.close();
+    await cluster?.decisionBus.close();
+    await cluster?.close();
     throw error;
   }
 }

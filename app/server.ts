@@ -9,7 +9,10 @@ import { createWaitRoute } from './http/wait-route.js';
 import type { Integration, IntegrationFactory } from './integration.js';
 import type { Logger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
+import { type ClusterLock, localClusterLock } from './ports/cluster-lock.js';
+import type { DecisionBus } from './ports/decision-bus.js';
 import type { PolicyProvider } from './ports/policy-provider.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
 import type { Store } from './ports/store.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { DecisionHub } from './services/decision-hub.js';
@@ -39,6 +42,15 @@ export interface ServerOptions {
   oidc?: OidcVerifier;
   /** Refuses binding a key to a repository (GitHub mode: the app is not installed there). */
   repositoryCheck?: (repository: string) => Promise<void>;
+  /**
+   * Many instances (docs/operations.md, "Many instances"): announces decisions to the other
+   * instances' waiters. Absent: one process, waiters woken in memory.
+   */
+  decisionBus?: DecisionBus;
+  /** Runs periodic work (expiry sweeps, reconciliation) once across instances. Default: always runs. */
+  clusterLock?: ClusterLock;
+  /** Counts API keys' requests per minute. Default: in memory (one instance). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface AgentGateServer {
@@ -74,7 +86,10 @@ export function createServer(options: ServerOptions): AgentGateServer {
     shutdownGraceMs = 10_000,
     newId = defaultNewId,
   } = options;
-  const hub = new DecisionHub();
+  const clusterLock = options.clusterLock ?? localClusterLock;
+  const hub = new DecisionHub(
+    options.decisionBus && { bus: options.decisionBus, read: (id) => store.getRequest(id), log },
+  );
   const metrics = new Metrics(() => hub.size);
   const jobs = new JobRunner({ store, clock, log, intervalMs: jobIntervalMs });
   const reactors: RequestReactor[] = [];
@@ -98,10 +113,10 @@ export function createServer(options: ServerOptions): AgentGateServer {
     adminApiKey,
     checkRepository: options.repositoryCheck,
   });
-  const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs);
+  const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs, clusterLock);
   const authenticator = {
     keys,
-    limiter: new SlidingWindowRateLimiter(),
+    limiter: options.rateLimiter ?? new SlidingWindowRateLimiter(),
     clock,
     oidc: options.oidc,
     prepaid: new PrepaidCalls(),
@@ -113,7 +128,20 @@ export function createServer(options: ServerOptions): AgentGateServer {
     if (!address || typeof address === 'string') throw new Error('the server is not listening yet');
     return `http://127.0.0.1:${address.port}`;
   };
-  const context = { store, clock, log, requests, votes, keys, policies, hub, jobs, authenticator, selfUrl };
+  const context = {
+    store,
+    clock,
+    log,
+    requests,
+    votes,
+    keys,
+    policies,
+    hub,
+    jobs,
+    authenticator,
+    clusterLock,
+    selfUrl,
+  };
   const integrations = (options.integrations ?? []).map((create) => create(context));
   for (const integration of integrations) {
     if (integration.reactor) reactors.push(integration.reactor);
@@ -151,6 +179,8 @@ export function createServer(options: ServerOptions): AgentGateServer {
     jobs,
     integrations,
     async listen(port, host) {
+      // Hear other instances' decisions before taking the first waiter.
+      await hub.start();
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         const server = createHttpServer((req, res) => {
           if (!waitRoute(req, res)) app(req, res);
@@ -192,6 +222,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
       clearInterval(reaper);
       await Promise.all([sweeper.idle(), jobs.idle()]);
       for (const integration of integrations) await integration.stop?.();
+      await hub.close();
       await store.close();
     },
   };

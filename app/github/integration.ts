@@ -264,8 +264,11 @@ export function createGitHubIntegration(
       start() {
         if (intervalMs > 0) {
           timer = setInterval(() => {
-            reconciler
-              .reconcileAll()
+            // One instance of a cluster reconciles, about once per interval between them all.
+            context.clusterLock
+              .tryRun('github-reconcile', () => reconciler.reconcileAll(), {
+                minIntervalMs: Math.floor(intervalMs * 0.9),
+              })
               .catch((error: unknown) => log.warn({ err: error }, 'reconciliation failed'));
           }, intervalMs).unref();
         }

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Scope } from '../../sdk/schemas.js';
 import type { Clock } from '../ports/clock.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Principal } from '../ports/store.js';
 import type { ApiKeyService } from '../services/api-key-service.js';
 import { AppError } from '../services/app-error.js';
 import { principalOfOidc } from '../services/oidc-principal.js';
 import { looksLikeJwt, type OidcVerifier } from '../services/oidc-verifier.js';
 import { hasScope } from '../services/request-service.js';
-import type { SlidingWindowRateLimiter } from './rate-limiter.js';
 
 /** The authenticated principal of this request (set by `authenticate`). */
 export function principalOf(res: Response): Principal {
@@ -19,7 +19,8 @@ export function principalOf(res: Response): Principal {
 
 export interface Authenticator {
   keys: ApiKeyService;
-  limiter: SlidingWindowRateLimiter;
+  /** In memory for one instance; shared through PostgreSQL for many (docs/operations.md). */
+  limiter: RateLimiter;
   clock: Clock;
   /** Accepts GitHub Actions OIDC tokens as bearers; absent, only keys are accepted. */
   oidc?: OidcVerifier | undefined;
@@ -81,18 +82,18 @@ export async function authenticateHeader(
     throw new AppError('unauthorized', 'Only "Authorization: Bearer <key>" is accepted.');
   }
   const principal = await principalOfBearer(keys, oidc, match[1]);
-  if (!prepaid?.waives(ticket, principal.keyId)) chargeRateLimit(authenticator, principal, setHeader);
+  if (!prepaid?.waives(ticket, principal.keyId)) await chargeRateLimit(authenticator, principal, setHeader);
   return principal;
 }
 
 /** Takes one request from the principal's rate limit (if it has one), or throws a 429. */
-export function chargeRateLimit(
+export async function chargeRateLimit(
   { limiter, clock }: Authenticator,
   principal: Principal,
   setHeader: (name: string, value: string) => void,
-): void {
+): Promise<void> {
   if (principal.rateLimit === null) return;
-  const rate = limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
+  const rate = await limiter.take(principal.keyId, principal.rateLimit, clock.now().getTime());
   setHeader('X-RateLimit-Limit', String(rate.limit));
   setHeader('X-RateLimit-Remaining', String(rate.remaining));
   setHeader('X-RateLimit-Reset', String(rate.resetSeconds));

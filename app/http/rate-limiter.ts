@@ -3,21 +3,10 @@
  * arrived in, kept as 60 per-second counts (a few hundred bytes per key, whatever the limit). So a
  * refused caller can be told exactly when enough old requests leave the window.
  */
-export interface RateDecision {
-  allowed: boolean;
-  limit: number;
-  /** What is left after this request. */
-  remaining: number;
-  /** Whole seconds until every request counted now has left the window (the full limit is back). */
-  resetSeconds: number;
-  /**
-   * Whole seconds to wait before retrying, when refused: a caller who waits exactly this long (and
-   * sends nothing in between) is served. Refused requests do not count.
-   */
-  retryAfterSeconds: number;
-}
+import type { RateDecision, RateLimiter } from '../ports/rate-limiter.js';
 
-const WINDOW_S = 60;
+/** Seconds in the window (the PostgreSQL limiter keeps the same 60 per-second counts). */
+export const WINDOW_S = 60;
 /**
  * Keys tracked at once. A key untouched for a minute counts nothing and is dropped first; only past
  * this many keys used within the last minute would the least recently used one lose its count.
@@ -35,7 +24,7 @@ interface Window {
   total: number;
 }
 
-export class SlidingWindowRateLimiter {
+export class SlidingWindowRateLimiter implements RateLimiter {
   /** In least-recently-used order: a key moves to the end whenever it is used. */
   readonly #windows = new Map<string, Window>();
   readonly #maxKeys: number;
@@ -52,35 +41,12 @@ export class SlidingWindowRateLimiter {
   take(key: string, limit: number, nowMs: number): RateDecision {
     const second = Math.floor(nowMs / 1000);
     const w = this.#window(key, second);
-    /** Whole seconds from now until the requests of second `s` have left the window. */
-    const untilGone = (s: number) => Math.max(1, Math.ceil(((s + WINDOW_S) * 1000 - nowMs) / 1000));
-    if (w.total >= limit) {
-      // Walk from the oldest second until enough requests have left for one more to fit.
-      let leaving = 0;
-      let s = second - WINDOW_S + 1;
-      for (; s < second; s += 1) {
-        leaving += w.counts[slot(s)] as number;
-        if (w.total - leaving < limit) break;
-      }
-      let newest = second;
-      while (newest > s && w.counts[slot(newest)] === 0) newest -= 1;
-      return {
-        allowed: false,
-        limit,
-        remaining: 0,
-        resetSeconds: untilGone(newest),
-        retryAfterSeconds: untilGone(s),
-      };
+    const allowed = w.total < limit;
+    if (allowed) {
+      w.counts[slot(second)] = (w.counts[slot(second)] as number) + 1;
+      w.total += 1;
     }
-    w.counts[slot(second)] = (w.counts[slot(second)] as number) + 1;
-    w.total += 1;
-    return {
-      allowed: true,
-      limit,
-      remaining: limit - w.total,
-      resetSeconds: untilGone(second),
-      retryAfterSeconds: 0,
-    };
+    return describeWindow(w, second, limit, nowMs, allowed);
   }
 
   /** The key's window, brought up to `second` and moved to the most recently used end. */
@@ -119,4 +85,44 @@ function advance(w: Window, second: number): void {
     }
   }
   w.second = second;
+}
+
+/**
+ * The answer for a window brought up to `second`: after counting the request when `allowed`, as it
+ * stood when refused.
+ */
+export function describeWindow(
+  w: Pick<Window, 'counts' | 'total'>,
+  second: number,
+  limit: number,
+  nowMs: number,
+  allowed: boolean,
+): RateDecision {
+  /** Whole seconds from now until the requests of second `s` have left the window. */
+  const untilGone = (s: number) => Math.max(1, Math.ceil(((s + WINDOW_S) * 1000 - nowMs) / 1000));
+  if (allowed) {
+    return {
+      allowed: true,
+      limit,
+      remaining: Math.max(0, limit - w.total),
+      resetSeconds: untilGone(second),
+      retryAfterSeconds: 0,
+    };
+  }
+  // Walk from the oldest second until enough requests have left for one more to fit.
+  let leaving = 0;
+  let s = second - WINDOW_S + 1;
+  for (; s < second; s += 1) {
+    leaving += w.counts[slot(s)] as number;
+    if (w.total - leaving < limit) break;
+  }
+  let newest = second;
+  while (newest > s && w.counts[slot(newest)] === 0) newest -= 1;
+  return {
+    allowed: false,
+    limit,
+    remaining: 0,
+    resetSeconds: untilGone(newest),
+    retryAfterSeconds: untilGone(s),
+  };
 }

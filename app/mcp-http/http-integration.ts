@@ -52,11 +52,18 @@ export function createMcpHttpIntegration({
     };
 
     /** A batch is charged one request per message (up to the SDK's 100), like that many POSTs. */
-    const chargeBatch: RequestHandler = (req, res, next) => {
+    const chargeBatch: RequestHandler = async (req, res, next) => {
       const principal = res.locals.mcpPrincipal as Principal;
       const messages = Array.isArray(req.body) ? Math.min(req.body.length, 100) : 1;
-      for (let i = 1; i < messages; i += 1) {
-        chargeRateLimit(context.authenticator, principal, (name, value) => res.setHeader(name, value));
+      try {
+        for (let i = 1; i < messages; i += 1) {
+          await chargeRateLimit(context.authenticator, principal, (name, value) =>
+            res.setHeader(name, value),
+          );
+        }
+      } catch (error) {
+        next(error);
+        return;
       }
       next();
     };

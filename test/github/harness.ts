@@ -14,6 +14,7 @@ import {
 } from '../../app/github/integration.js';
 import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
+import type { ClusterLock } from '../../app/ports/cluster-lock.js';
 import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
 import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp } from '../helpers/github-app.js';
@@ -194,6 +195,8 @@ export async function startHarness(
     oidc?: { issuer: string };
     /** The server's clock (e.g. a ManualClock a test moves by hand). */
     clock?: Clock;
+    /** One instance of a cluster: periodic work (reconciliation, sweeps) runs under this lock. */
+    clusterLock?: ClusterLock;
   } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
@@ -219,6 +222,7 @@ export async function startHarness(
     ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
     ...(options.oidc && { oidc: options.oidc }),
     ...(options.clock && { clock: options.clock }),
+    ...(options.clusterLock && { cluster: { clusterLock: options.clusterLock } }),
     integrations: [
       createGitHubIntegration(
         {

@@ -4,6 +4,7 @@
  * bad, on other branches), and reconciliation of comments whose webhooks never came.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterLock } from '../../app/ports/cluster-lock.js';
 import { policyFiles } from '../fakes/fake-github.js';
 import { keyClient } from '../helpers/http.js';
 import {
@@ -241,6 +242,43 @@ describe('reconciliation', () => {
       await until(
         async () => (await timed.agent('GET', `/api/requests/${created.id}`)).body.status === 'approved',
         'the timer to recover the vote',
+      );
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('on a timer, skips its turn while another instance of the cluster reconciles', async () => {
+    let othersHoldIt = true;
+    const asked: { name: string; minIntervalMs: number | undefined }[] = [];
+    const clusterLock: ClusterLock = {
+      async tryRun(name, fn, options) {
+        if (name === 'github-reconcile') asked.push({ name, minIntervalMs: options?.minIntervalMs });
+        if (othersHoldIt && name === 'github-reconcile') return false;
+        await fn();
+        return true;
+      },
+    };
+    const timed = await startHarness({
+      policies: { 'deploy.yaml': routeDeploys(1) },
+      reconcileIntervalMs: 100,
+      clusterLock,
+    });
+    try {
+      timed.fake.setPermission(REPO, 'mona', 'maintain');
+      const created = (await timed.agent('POST', '/api/requests', { action: 'deploy:production' })).body;
+      const url = await until(
+        async () => (await timed.agent('GET', `/api/requests/${created.id}`)).body.review.url,
+      );
+      timed.fake.addComment(REPO, Number(url.split('/').pop()), 'mona', '/approve');
+      const before = asked.length;
+      await until(() => asked.length >= before + 2, 'two timer ticks');
+      expect((await timed.agent('GET', `/api/requests/${created.id}`)).body.status).toBe('pending');
+      expect(asked[0]).toEqual({ name: 'github-reconcile', minIntervalMs: 90 });
+      othersHoldIt = false;
+      await until(
+        async () => (await timed.agent('GET', `/api/requests/${created.id}`)).body.status === 'approved',
+        'the timer to recover the vote once the lock is free',
       );
     } finally {
       await timed.close();

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { PolicyProvider } from '../../app/ports/policy-provider.js';
 import type { Store } from '../../app/ports/store.js';
-import { type AgentGateServer, createServer } from '../../app/server.js';
+import { type AgentGateServer, createServer, type ServerOptions } from '../../app/server.js';
 import { LocalPolicyProvider } from '../../app/services/local-policy-provider.js';
 import { createOidcVerifier, DEFAULT_OIDC_AUDIENCE } from '../../app/services/oidc-verifier.js';
 import { type WebhooksOptions, webhooksIntegration } from '../../app/webhooks/integration.js';
@@ -37,6 +37,8 @@ export interface TestServerOptions {
   repositoryCheck?: (repository: string) => Promise<void>;
   /** The server's logger (default: silent, or `TEST_LOG_LEVEL`). */
   log?: Logger;
+  /** One instance of a cluster: the cross-instance parts (e.g. on PostgreSQL, test/server/cluster.test.ts). */
+  cluster?: Pick<ServerOptions, 'decisionBus' | 'clusterLock' | 'rateLimiter'>;
 }
 
 export interface TestServer {
@@ -75,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       oidc: createOidcVerifier({ audience: DEFAULT_OIDC_AUDIENCE, ...options.oidc }),
     }),
     shutdownGraceMs: 2000,
+    ...options.cluster,
   });
   const address = await server.listen(0, '127.0.0.1');
   return {

@@ -1,0 +1,386 @@
+/**
+ * `npm run bench:cluster`: three AgentGate server processes on one fresh PostgreSQL database (issue
+ * #17, item 6), load spread over them.
+ *
+ *   1. Creates per second of the three together (autocannon against each at once, keep-alive, after
+ *      a 2 s warm-up): an auto-approved action, then a human-routed (pending) one. For comparison,
+ *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it).
+ *   2. Wake-up across instances: for each of `BENCH_WAKES` pending requests (default 300), a
+ *      long-poll waiter on one instance and the decision sent to another, one at a time; timed
+ *      from just before the decide request is written to the end of the waiter's response.
+ *
+ * The database: `BENCH_DATABASE_URL` (else `AGENTGATE_TEST_DATABASE_URL`, else
+ * postgres://postgres@127.0.0.1:5432/test) names the server; a database `agentgate_bench_<random>`
+ * is created on it for the run and dropped afterwards. `BENCH_SECONDS` sets the length of each
+ * create run (default 10). Exit code 0 when the benchmark ran, 1 when it could not (with why).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadConfig } from '../app/config.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = fileURLToPath(new URL('./lib/serve-entry.ts', import.meta.url));
+const SERVER_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.AGENTGATE_TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WAKES = Number(process.env.BENCH_WAKES ?? 300);
+const CONNECTIONS_PER_INSTANCE = 10;
+const WARM_UP_SECONDS = 2;
+const TARGET_WAKE_P99_MS = 50;
+
+const AUTO_BODY = JSON.stringify({ action: 'read_file', params: { path: '/srv/app/config.yaml' } });
+const PENDING_BODY = JSON.stringify({ action: 'deploy', params: { service: 'api', env: 'production' } });
+const POLICY = 'rules:\n  - name: reads\n    if: { action: "read_*" }\n    decision: auto_approve\n';
+
+interface Child {
+  proc: ChildProcess;
+  base: { host: string; port: number };
+  exited: Promise<void>;
+}
+
+function startChild(env: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-20_000);
+  };
+  proc.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`a server did not start in 60 s:\n${out}`)), 60_000);
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const ready = /\{"benchServerReady":true,"port":(\d+),"pid":(\d+)\}/.exec(out);
+      if (ready) {
+        clearTimeout(timer);
+        resolve({ proc, base: { host: '127.0.0.1', port: Number(ready[1]) }, exited });
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`a server exited (code ${proc.exitCode}) before listening:\n${out}`));
+    });
+  });
+}
+
+async function stopChild(child: Child): Promise<void> {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  child.proc.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 8000, 'timeout').unref());
+  if ((await Promise.race([child.exited, timeout])) === 'timeout') {
+    child.proc.kill('SIGKILL');
+    await child.exited;
+  }
+}
+
+interface Reply {
+  status: number;
+  body: string;
+  at: number;
+}
+
+const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const waitAgent = new http.Agent({ keepAlive: false });
+
+function call(
+  base: Child['base'],
+  method: string,
+  path: string,
+  key: string | null,
+  body?: string,
+  agent = keepAliveAgent,
+) {
+  return new Promise<Reply>((resolve, reject) => {
+    const req = http.request(
+      {
+        ...base,
+        method,
+        path,
+        agent,
+        headers: {
+          ...(key && { authorization: `Bearer ${key}` }),
+          ...(body !== undefined && {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            at: performance.now(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function json<T>(reply: Promise<Reply>, expected: number, what: string): Promise<T> {
+  const { status, body } = await reply;
+  if (status !== expected)
+    throw new Error(`${what}: expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body) as T;
+}
+
+async function waiters(base: Child['base']): Promise<number> {
+  const { body } = await call(base, 'GET', '/metrics', null);
+  return Number(/^agentgate_waiters (\d+)/m.exec(body)?.[1] ?? Number.NaN);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Creates per second of all `children` at once: the sum of each one's successful creates over the run. */
+async function creates(
+  children: Child[],
+  key: string,
+  body: string,
+  seconds = SECONDS,
+): Promise<{ perSecond: number; failed: number; p99: number }> {
+  const results = await Promise.all(
+    children.map((child) =>
+      autocannon({
+        url: `http://${child.base.host}:${child.base.port}/api/requests`,
+        method: 'POST',
+        connections: CONNECTIONS_PER_INSTANCE,
+        duration: seconds,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      }),
+    ),
+  );
+  return {
+    perSecond: results.reduce((sum, r) => sum + r['2xx'] / r.duration, 0),
+    failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
+
+/** Fails with a clear message when this tree cannot serve from PostgreSQL yet. */
+function requirePostgresStore(url: string): void {
+  try {
+    loadConfig({ DATABASE_URL: url, ADMIN_API_KEY: 'x'.repeat(32) });
+  } catch (error) {
+    throw new Error(
+      `this tree's store is not PostgreSQL-capable yet, so the cluster cannot be benchmarked:\n  ${(error as Error).message}\n` +
+        '  bench:cluster needs the PostgreSQL Store (issue #17, item 1: DATABASE_URL=postgres://… selects it).',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const database = `agentgate_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  const databaseUrl = url.toString();
+  requirePostgresStore(databaseUrl);
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${SERVER_URL} (${(error as Error).message}); start it or set BENCH_DATABASE_URL`,
+    );
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'agentgate-bench-cluster-'));
+  const children: Child[] = [];
+  let created = false;
+  const cleanup = async () => {
+    await Promise.all(children.map((c) => stopChild(c).catch(() => undefined)));
+    keepAliveAgent.destroy();
+    waitAgent.destroy();
+    if (created) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const interrupted = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    await admin.query(`CREATE DATABASE ${database}`);
+    created = true;
+    await writeFile(join(dir, 'policies.yaml'), POLICY);
+    const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+    const env = (databaseUrl: string) => ({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      ADMIN_API_KEY: adminKey,
+      AGENTGATE_POLICY_DIR: dir,
+      LOG_LEVEL: 'warn',
+    });
+    // All three at once, as a rolling restart or a fresh deploy would: migrations run once.
+    children.push(...(await Promise.all([0, 1, 2].map(() => startChild(env(databaseUrl))))));
+    const health = await json<{ store?: string }>(
+      call(children[0]!.base, 'GET', '/health', null),
+      200,
+      'health',
+    );
+    if (health.store !== undefined && health.store !== 'postgres') {
+      throw new Error(
+        `the servers report store "${health.store}", not "postgres": the PostgreSQL store is not wired yet`,
+      );
+    }
+    console.log(
+      `AgentGate cluster benchmark: 3 instances (ports ${children.map((c) => c.base.port).join(', ')}) on PostgreSQL ` +
+        `database ${database}, node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+          .map((l) => fmt(l, 2))
+          .join(' ')}\n`,
+    );
+
+    const [a] = children as [Child];
+    const makeKey = async (name: string, scopes: string[]) =>
+      (
+        await json<{ key: string }>(
+          call(a.base, 'POST', '/api/api-keys', adminKey, JSON.stringify({ name, scopes })),
+          201,
+          name,
+        )
+      ).key;
+    const agent = await makeKey('bench-agent', ['request:create', 'request:read']);
+    const approver = await makeKey('bench-approver', ['request:decide', 'request:read']);
+
+    const rows: string[][] = [];
+    await creates(children, agent, AUTO_BODY, WARM_UP_SECONDS); // JIT, pools and caches warm
+    const auto = await creates(children, agent, AUTO_BODY);
+    rows.push([
+      'creates/s, auto-approved (3 instances)',
+      fmt(auto.perSecond),
+      `p99 ${fmt(auto.p99)} ms, ${auto.failed} failed`,
+    ]);
+    const routed = await creates(children, agent, PENDING_BODY);
+    rows.push([
+      'creates/s, routed to humans (3 instances)',
+      fmt(routed.perSecond),
+      `p99 ${fmt(routed.p99)} ms, ${routed.failed} failed`,
+    ]);
+
+    // Wake-up across instances: waiter on instance i % 3, decision on (i + 1) % 3.
+    const wake: number[] = [];
+    let wrong = 0;
+    for (let i = 0; i < WAKES; i += 1) {
+      const on = children[i % 3] as Child;
+      const decider = children[(i + 1) % 3] as Child;
+      const { id } = await json<{ id: string }>(
+        call(decider.base, 'POST', '/api/requests', agent, PENDING_BODY),
+        201,
+        'create',
+      );
+      const before = await waiters(on.base);
+      const waiting = call(
+        on.base,
+        'GET',
+        `/api/requests/${id}/wait?timeout=60`,
+        agent,
+        undefined,
+        waitAgent,
+      );
+      while ((await waiters(on.base)) <= before) await sleep(1);
+      const sent = performance.now();
+      const [decided, answered] = await Promise.all([
+        call(
+          decider.base,
+          'POST',
+          `/api/requests/${id}/decide`,
+          approver,
+          JSON.stringify({ decision: 'approved' }),
+        ),
+        waiting,
+      ]);
+      if (decided.status !== 200 || !answered.body.includes('"status":"approved"')) wrong += 1;
+      else wake.push(answered.at - sent);
+    }
+    wake.sort((x, y) => x - y);
+    const p99 = percentile(wake, 99);
+    rows.push([
+      `decision → waiter on another instance (${wake.length})`,
+      `p50 ${fmt(percentile(wake, 50), 1)} ms`,
+      `p99 ${fmt(p99, 1)} ms (target ≤ ${TARGET_WAKE_P99_MS}: ${p99 <= TARGET_WAKE_P99_MS ? 'met' : 'NOT met'}), max ${fmt(wake.at(-1) ?? Number.NaN, 1)} ms${wrong ? `, ${wrong} wrong` : ''}`,
+    ]);
+
+    await Promise.all(children.splice(0).map(stopChild));
+    if (process.env.BENCH_SQLITE !== '0') {
+      const single = await startChild(env(join(dir, 'agentgate.db')));
+      children.push(single);
+      const keyOf = async (name: string) =>
+        (
+          await json<{ key: string }>(
+            call(
+              single.base,
+              'POST',
+              '/api/api-keys',
+              adminKey,
+              JSON.stringify({ name, scopes: ['request:create'] }),
+            ),
+            201,
+            name,
+          )
+        ).key;
+      const sqliteAgent = await keyOf('bench-agent');
+      await creates([single], sqliteAgent, AUTO_BODY, WARM_UP_SECONDS);
+      const sqliteAuto = await creates([single], sqliteAgent, AUTO_BODY);
+      const target = auto.perSecond >= sqliteAuto.perSecond ? 'met' : 'NOT met';
+      rows.push([
+        'creates/s, auto-approved (1 instance, SQLite)',
+        fmt(sqliteAuto.perSecond),
+        `cluster ≥ this: ${target}`,
+      ]);
+      const sqliteRouted = await creates([single], sqliteAgent, PENDING_BODY);
+      rows.push([
+        'creates/s, routed to humans (1 instance, SQLite)',
+        fmt(sqliteRouted.perSecond),
+        `cluster ≥ this: ${routed.perSecond >= sqliteRouted.perSecond ? 'met' : 'NOT met'}`,
+      ]);
+    }
+
+    const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+    for (const r of rows)
+      console.log(
+        r
+          .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      );
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:cluster could not run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
