@@ -439,9 +439,11 @@ export class RequestService {
     at: string,
     events: AuditEventInput[],
     change: RequestChange | null,
+    /** Compare-and-set (see `RequestStore.updateReview`): null also when the review moved on since. */
+    expectedReview?: Review | null,
   ): Promise<RequestRecord | null> {
     const jobs = change ? this.jobsFor([change], { ...request, review, updatedAt: at }) : [];
-    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs);
+    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs, expectedReview);
     if (updated && jobs.length > 0) this.deps.onJobsQueued?.();
     return updated;
   }

@@ -22,9 +22,12 @@ async function admin(statements: string[]): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL}: ${String(error)}. ${HOW_TO_START}`, {
-      cause: error,
-    });
+    throw new Error(
+      `PostgreSQL is not reachable at ${TEST_DATABASE_URL}: ${String(error)}. ${HOW_TO_START}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     // One transaction per statement: dropping many schemas at once runs out of lock slots.

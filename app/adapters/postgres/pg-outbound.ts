@@ -100,13 +100,25 @@ const fromSlackMessageRow = (row: SlackMessageRow): SlackMessageRef => ({
   createdAt: row.created_at,
 });
 
-export function createPgOutboundMethods({ write, read, appendEvents, insertJobs }: OutboundDeps): OutboundMethods {
+export function createPgOutboundMethods({
+  write,
+  read,
+  appendEvents,
+  insertJobs,
+}: OutboundDeps): OutboundMethods {
   return {
     async insertWebhook(webhook, events) {
       await write(`store webhook ${webhook.id}`, async (c) => {
         await c.query(
           'INSERT INTO webhooks (id, url, events, secret, enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [webhook.id, webhook.url, JSON.stringify(webhook.events), webhook.secret, webhook.enabled, webhook.createdAt],
+          [
+            webhook.id,
+            webhook.url,
+            JSON.stringify(webhook.events),
+            webhook.secret,
+            webhook.enabled,
+            webhook.createdAt,
+          ],
         );
         await appendEvents(c, events);
       });
@@ -196,9 +208,11 @@ export function createPgOutboundMethods({ write, read, appendEvents, insertJobs 
     },
 
     async getDelivery(id) {
-      const rows = await read<DeliveryRow>(`read delivery ${id}`, 'SELECT * FROM webhook_deliveries WHERE id = $1', [
-        id,
-      ]);
+      const rows = await read<DeliveryRow>(
+        `read delivery ${id}`,
+        'SELECT * FROM webhook_deliveries WHERE id = $1',
+        [id],
+      );
       return rows[0] ? fromDeliveryRow(rows[0]) : null;
     },
 

@@ -17,7 +17,7 @@
  * - audit appends lock the audit head row, so the hash chain has one order across instances.
  */
 import pg from 'pg';
-import type { AuditEntry } from '../../../sdk/schemas.js';
+import type { AuditEntry, Review } from '../../../sdk/schemas.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
 import {
   type AuditEventInput,
@@ -49,8 +49,8 @@ import {
 import { checkedCount, newAuditId, newStoreId, toUtcIso } from '../store-values.js';
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
-import { closedError, createPgWriteQueue } from './pg-write-queue.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
+import { closedError, createPgWriteQueue } from './pg-write-queue.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`. */
@@ -122,7 +122,9 @@ async function migrate(pool: pg.Pool, options: PostgresStoreOptions): Promise<Pg
       }
     }
     const applied = await applyPgMigrations(client, where);
-    const version = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const version = await client.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM schema_migrations',
+    );
     return { applied, version: Number(version.rows[0]?.v ?? 0) };
   } catch (error) {
     throw toPgStoreError(error, `migrate the PostgreSQL database ${where}`);
@@ -369,10 +371,13 @@ function createPostgresStore(pool: pg.Pool): Store {
 
     async transition(id, change, events, jobs) {
       return write(`decide request ${id}`, async (c) => {
-        const { status, decidedBy, decisionReason, at, review } = change;
+        const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
         // The row lock serializes every decision and review change of this request, on every instance.
         const current = await requestIn(c, id, true);
         if (!current || current.status !== 'pending') return { ok: false, request: current };
+        if (reviewBefore !== undefined && !sameReview(current.review, reviewBefore)) {
+          return { ok: false, request: current };
+        }
         const row = (
           await c.query<RequestRow>(
             `UPDATE requests SET status = $1, decided_by = $2, decision_reason = $3, decided_at = $4,
@@ -388,16 +393,16 @@ function createPostgresStore(pool: pg.Pool): Store {
       });
     },
 
-    async updateReview(id, review, at, events, jobs) {
+    async updateReview(id, review, at, events, jobs, expectedReview) {
       return write(`update the review of request ${id}`, async (c) => {
         const current = await requestIn(c, id, true);
         if (!current || current.status !== 'pending') return null;
+        if (expectedReview !== undefined && !sameReview(current.review, expectedReview)) return null;
         const row = (
-          await c.query<RequestRow>('UPDATE requests SET review = $1, updated_at = $2 WHERE id = $3 RETURNING *', [
-            JSON.stringify(review),
-            at,
-            id,
-          ])
+          await c.query<RequestRow>(
+            'UPDATE requests SET review = $1, updated_at = $2 WHERE id = $3 RETURNING *',
+            [JSON.stringify(review), at, id],
+          )
         ).rows[0];
         if (!row) return null;
         await insertJobs(c, jobs, at);
@@ -738,3 +743,7 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Reviews compare by their JSON text, as stored (the SQLite store compares the same text in SQL). */
+function sameReview(stored: Review | null, expected: Review | null): boolean {
+  return JSON.stringify(stored) === JSON.stringify(expected);
+}

@@ -196,9 +196,18 @@ function createSqliteStore(db: Database.Database): Store {
         events: AuditEventInput[],
         jobs?: JobInput[],
       ): TransitionResult => {
-        const { status, decidedBy, decisionReason, at, review } = change;
+        const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
         const reviewJson = review === undefined ? null : JSON.stringify(review);
-        const row = sql.transition.get(status, decidedBy, decisionReason, at, at, reviewJson, id);
+        const row = sql.transition.get(
+          status,
+          decidedBy,
+          decisionReason,
+          at,
+          at,
+          reviewJson,
+          id,
+          ...expectedReviewArgs(reviewBefore),
+        );
         if (!row) return { ok: false, request: getRequestRecord(id) };
         appendEvents(events);
         insertJobs(jobs, at);
@@ -206,8 +215,20 @@ function createSqliteStore(db: Database.Database): Store {
       },
     ),
     updateReview: db.transaction(
-      (id: string, review: Review, at: string, events: AuditEventInput[], jobs?: JobInput[]) => {
-        const row = sql.updateReview.get(JSON.stringify(review), at, id);
+      (
+        id: string,
+        review: Review,
+        at: string,
+        events: AuditEventInput[],
+        jobs?: JobInput[],
+        expectedReview?: Review | null,
+      ) => {
+        const row = sql.updateReview.get(
+          JSON.stringify(review),
+          at,
+          id,
+          ...expectedReviewArgs(expectedReview),
+        );
         if (!row) return null;
         appendEvents(events);
         insertJobs(jobs, at);
@@ -314,8 +335,10 @@ function createSqliteStore(db: Database.Database): Store {
       return write(`decide request ${id}`, () => tx.transition(id, change, events, jobs));
     },
 
-    async updateReview(id, review, at, events, jobs) {
-      return write(`update the review of request ${id}`, () => tx.updateReview(id, review, at, events, jobs));
+    async updateReview(id, review, at, events, jobs, expectedReview) {
+      return write(`update the review of request ${id}`, () =>
+        tx.updateReview(id, review, at, events, jobs, expectedReview),
+      );
     },
 
     async enqueueJobs(jobs, at) {
@@ -485,4 +508,9 @@ function createSqliteStore(db: Database.Database): Store {
       );
     },
   };
+}
+
+/** The compare-and-set parameters of the review statements: off, or the review's stored text. */
+function expectedReviewArgs(expected: Review | null | undefined): [number, string | null] {
+  return expected === undefined ? [0, null] : [1, expected === null ? null : JSON.stringify(expected)];
 }
