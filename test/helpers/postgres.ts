@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 
-export const TEST_DATABASE_URL =
+const TEST_DATABASE_URL =
   process.env.AGENTGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const HOW_TO_START =
@@ -41,18 +41,31 @@ async function admin(statements: string[]): Promise<void> {
  * Schemas for this test file: `next()` names a fresh one (not created: the store creates it, as it
  * would in production); all are dropped after the file's tests.
  */
-export function postgresSchemas(): { next(): string; connectionString: string } {
+export function postgresSchemas(): {
+  next(): string;
+  /** A new schema, created, and the DATABASE_URL that selects it (as an operator would set one). */
+  url(): Promise<string>;
+  connectionString: string;
+} {
   const made: string[] = [];
+  const next = (): string => {
+    const schema = `agentgate_test_${randomBytes(6).toString('hex')}`;
+    made.push(schema);
+    return schema;
+  };
   afterAll(async () => {
     if (made.length === 0) return;
     await admin(made.map((schema) => `DROP SCHEMA IF EXISTS ${schema} CASCADE`));
   });
   return {
     connectionString: TEST_DATABASE_URL,
-    next() {
-      const schema = `agentgate_test_${randomBytes(6).toString('hex')}`;
-      made.push(schema);
-      return schema;
+    next,
+    async url() {
+      const schema = next();
+      await admin([`CREATE SCHEMA ${schema}`]);
+      const url = new URL(TEST_DATABASE_URL);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      return url.toString();
     },
   };
 }

@@ -72,6 +72,8 @@ export interface PgMigrationReport {
 
 type Client = pg.PoolClient;
 
+const PING_TIMEOUT_MS = 3000;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Where the data is, for messages: the URL without its password. */
@@ -266,7 +268,19 @@ function createPostgresStore(pool: pg.Pool): Store {
     ...outbound,
 
     async ping() {
-      await read('reach the database', 'SELECT 1');
+      // Bounded, so /health answers 503 promptly when the server hangs rather than refuses.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new StoreError('busy', 'Could not reach the database: no answer within 3 s.')),
+          PING_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([read('reach the database', 'SELECT 1'), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async close() {
@@ -374,7 +388,7 @@ function createPostgresStore(pool: pg.Pool): Store {
         const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
         // The row lock serializes every decision and review change of this request, on every instance.
         const current = await requestIn(c, id, true);
-        if (!current || current.status !== 'pending') return { ok: false, request: current };
+        if (current?.status !== 'pending') return { ok: false, request: current };
         if (reviewBefore !== undefined && !sameReview(current.review, reviewBefore)) {
           return { ok: false, request: current };
         }
@@ -396,7 +410,7 @@ function createPostgresStore(pool: pg.Pool): Store {
     async updateReview(id, review, at, events, jobs, expectedReview) {
       return write(`update the review of request ${id}`, async (c) => {
         const current = await requestIn(c, id, true);
-        if (!current || current.status !== 'pending') return null;
+        if (current?.status !== 'pending') return null;
         if (expectedReview !== undefined && !sameReview(current.review, expectedReview)) return null;
         const row = (
           await c.query<RequestRow>(

@@ -79,6 +79,31 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
   }
 }
 
+/**
+ * Brings the SQLite file up to date without opening a store (`agentgate migrate`): the versions
+ * applied now and the version it is at.
+ */
+export async function migrateSqliteDatabase(path: string): Promise<{ applied: number[]; version: number }> {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (error) {
+    throw toStoreError(error, `open the SQLite database "${path}"`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    const applied = applyMigrations(db);
+    const version = Number(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() ?? 0);
+    return { applied, version };
+  } catch (error) {
+    throw toStoreError(error, `migrate the SQLite database "${path}"`);
+  } finally {
+    db.close();
+  }
+}
+
 function createSqliteStore(db: Database.Database): Store {
   const sql = prepareStatements(db);
   const lists = createListQueries(db);
