@@ -50,7 +50,7 @@ import { checkedCount, newAuditId, newStoreId, toUtcIso } from '../store-values.
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
-import { closedError, createPgWriteQueue } from './pg-write-queue.js';
+import { batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`. */
@@ -178,24 +178,13 @@ function createPostgresStore(pool: pg.Pool): Store {
   }
 
   /**
-   * Appends under the caller's transaction, chaining from the audit head, whose row lock it takes
-   * first: appenders on every instance take turns, each from the hash the previous one committed.
+   * Appends under the caller's batch, chaining from the audit head the batch locked (appenders on every
+   * instance take turns, each from the hash the previous one committed) and moving it.
    */
   async function appendEvents(c: Client, events: readonly AuditEventInput[]): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
-    const head = (
-      await c.query<{ count: string; last_hash: string | null }>(
-        'SELECT count, last_hash FROM audit_head WHERE id = 1 FOR UPDATE',
-      )
-    ).rows[0];
-    if (!head) {
-      throw new StoreError(
-        'failed',
-        'The audit head (table audit_head) has no row: it was deleted outside AgentGate, so the audit ' +
-          'trail can no longer be checked for truncation. Restore the database from a backup.',
-      );
-    }
-    let prevHash = head.last_hash ?? GENESIS_HASH;
+    const head = batchAuditHead(c);
+    let prevHash = head.lastHash ?? GENESIS_HASH;
     const entries = events.map((event) => {
       const detailsJson = JSON.stringify(event.details);
       const content = {
@@ -232,10 +221,9 @@ function createPostgresStore(pool: pg.Pool): Store {
        VALUES ${tuples.join(', ')}`,
       values,
     );
-    await c.query('UPDATE audit_head SET count = $1, last_hash = $2 WHERE id = 1', [
-      Number(head.count) + entries.length,
-      prevHash,
-    ]);
+    // The batch writes the moved head before it commits (pg-write-queue.ts).
+    head.count += entries.length;
+    head.lastHash = prevHash;
     return entries.map(({ entry }) => entry);
   }
 

@@ -7,13 +7,37 @@
  *
  * Each batch first locks the audit head row. That is the cluster's write order: batches of different
  * instances take turns (as SQLite writers take turns on the file), the hash chain gets one order, and
- * no two batches can deadlock by locking rows in opposite orders. Reads never wait for it.
+ * no two batches can deadlock by locking rows in opposite orders. Reads never wait for it. The batch
+ * keeps the head in memory while it runs (`batchAuditHead`: appends chain from it and move it; a change
+ * that fails puts it back) and writes it once before COMMIT: two round trips per change fewer.
  */
 import type pg from 'pg';
 import { StoreError } from '../../ports/store.js';
 import { toPgStoreError } from './pg-error.js';
 
 type Change = (client: pg.PoolClient) => Promise<unknown>;
+
+/** The audit head as the running batch has moved it. */
+export interface AuditHeadState {
+  count: number;
+  lastHash: string | null;
+}
+
+const heads = new WeakMap<pg.PoolClient, AuditHeadState | 'missing'>();
+
+/** The head of the batch running on `client` (locked by it), for appends; fails when its row is gone. */
+export function batchAuditHead(client: pg.PoolClient): AuditHeadState {
+  const head = heads.get(client);
+  if (head === undefined) throw new Error('audit appends run inside a write batch only');
+  if (head === 'missing') {
+    throw new StoreError(
+      'failed',
+      'The audit head (table audit_head) has no row: it was deleted outside AgentGate, so the audit ' +
+        'trail can no longer be checked for truncation. Restore the database from a backup.',
+    );
+  }
+  return head;
+}
 
 interface Queued {
   doing: string;
@@ -46,18 +70,35 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE');
+      // One round trip: begin, lock the head, and open the first change's savepoint.
+      const started = (await client.query(
+        'BEGIN; SELECT count, last_hash FROM audit_head WHERE id = 1 FOR UPDATE; SAVEPOINT change',
+      )) as unknown as pg.QueryResult<{ count: string; last_hash: string | null }>[];
+      const row = started[1]?.rows[0];
+      const head: AuditHeadState | 'missing' = row
+        ? { count: Number(row.count), lastHash: row.last_hash }
+        : 'missing';
+      heads.set(client, head);
+      const initialCount = head === 'missing' ? 0 : head.count;
       for (const queued of batch) {
-        await client.query('SAVEPOINT change');
+        const before = head === 'missing' ? null : { ...head };
         try {
           outcomes.push({ ok: true, value: await queued.change(client) });
-          await client.query('RELEASE SAVEPOINT change');
+          // The next change's savepoint, in the same round trip.
+          await client.query('RELEASE SAVEPOINT change; SAVEPOINT change');
         } catch (error) {
           outcomes.push({ ok: false, error });
+          if (before && head !== 'missing') Object.assign(head, before);
           // A failure that also fails this (a lost connection) ends the batch: nothing of it happened.
+          // The savepoint stays, ready for the next change.
           await client.query('ROLLBACK TO SAVEPOINT change');
         }
+      }
+      if (head !== 'missing' && head.count !== initialCount) {
+        await client.query('UPDATE audit_head SET count = $1, last_hash = $2 WHERE id = 1', [
+          head.count,
+          head.lastHash,
+        ]);
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -66,10 +107,12 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
+      heads.delete(client);
       client.release(broken);
       for (const queued of batch) queued.reject(toPgStoreError(error, queued.doing));
       return;
     }
+    heads.delete(client);
     client.release();
     outcomes.forEach((outcome, i) => {
       const queued = batch[i]!;
