@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PG_MIGRATIONS } from '../../app/adapters/postgres/pg-migrations.js';
 import { migratePostgres, openPostgresStore } from '../../app/adapters/postgres/pg-store.js';
+import { verifyAuditChain } from '../../app/approvals/audit-chain.js';
 import { StoreError } from '../../app/ports/store.js';
 import { postgresSchemas, requirePostgres } from '../helpers/postgres.js';
 import { aDecision, anAuditEvent, aRequestRecord } from '../store/builders.js';
@@ -11,6 +15,7 @@ import { describeStoreContract } from '../store/store-contract.js';
 const schemas = postgresSchemas();
 beforeAll(requirePostgres);
 const { connectionString } = schemas;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describeStoreContract('postgres', () =>
   openPostgresStore({ connectionString, schema: schemas.next(), maxConnections: 4 }),
@@ -111,5 +116,58 @@ describe('PostgreSQL store: integrity and errors', () => {
     expect((error as StoreError).code).toBe('busy');
     expect((error as StoreError).message).toContain('127.0.0.1:1');
     expect((error as StoreError).message).not.toContain('secret');
+  });
+});
+
+describe('PostgreSQL store: durability', () => {
+  it('keeps every acknowledged insert, and one valid audit chain, when the process is killed with SIGKILL', async () => {
+    const schema = schemas.next();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'test/fixtures/postgres-insert-until-killed.ts'),
+        connectionString,
+        schema,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const acknowledged = await new Promise<string[]>((resolve, reject) => {
+      let buffer = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        if (lines.length > 1000) {
+          child.kill('SIGKILL');
+          // Only complete lines were acknowledged; a partial last line may be cut.
+          resolve(lines.slice(0, -1));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (signal !== 'SIGKILL') reject(new Error(`child exited early (${code}): ${stderr}`));
+      });
+    });
+    await new Promise((resolve) => child.once('close', resolve));
+
+    const store = await openPostgresStore({ connectionString, schema });
+    try {
+      const missing: string[] = [];
+      for (const id of acknowledged) if (!(await store.getRequest(id))) missing.push(id);
+      expect(missing).toEqual([]);
+      const trail = await store.listAudit({ limit: 1_000_000, offset: 0 });
+      expect(trail.length).toBeGreaterThanOrEqual(acknowledged.length);
+      expect(verifyAuditChain(trail).ok).toBe(true);
+      expect(await store.getAuditHead()).toEqual({ count: trail.length, lastHash: trail.at(-1)!.hash });
+      // Every stored request has its job (same transaction), and no job without its request.
+      const { total } = await store.listRequests({ limit: 0, offset: 0 });
+      expect(await store.listJobs({ limit: 1_000_000 })).toHaveLength(total);
+    } finally {
+      await store.close();
+    }
   });
 });
