@@ -432,18 +432,21 @@ export class RequestService {
     return result.request;
   }
 
-  /** Records a review change of a pending request (a counted vote, a review URL) with its reactions. */
+  /**
+   * Records a review change of a pending request (a counted vote, a review URL) with its reactions.
+   * `review` was computed from `request.review`, so it is stored only while that is still the stored
+   * review (compare-and-set): null when the request is no longer pending, or when its review changed
+   * since `request` was read (another instance counted a vote): read it again and recompute.
+   */
   async updateReview(
     request: RequestRecord,
     review: Review,
     at: string,
     events: AuditEventInput[],
     change: RequestChange | null,
-    /** Compare-and-set (see `RequestStore.updateReview`): null also when the review moved on since. */
-    expectedReview?: Review | null,
   ): Promise<RequestRecord | null> {
     const jobs = change ? this.jobsFor([change], { ...request, review, updatedAt: at }) : [];
-    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs, expectedReview);
+    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs, request.review);
     if (updated && jobs.length > 0) this.deps.onJobsQueued?.();
     return updated;
   }

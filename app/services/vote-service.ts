@@ -115,7 +115,7 @@ export class VoteService {
       details: { voter: withdrawal.voter, source: withdrawal.source, votedAt: vote.createdAt },
       createdAt: at,
     };
-    const updated = await requests.updateReview(request, review, at, [event], 'voted', request.review);
+    const updated = await requests.updateReview(request, review, at, [event], 'voted');
     if (!updated) return this.#missed(requestId, async () => 'not_pending' as const);
     log.info({ requestId, voter: withdrawal.voter, by: withdrawal.by }, 'vote withdrawn');
     return 'withdrawn';
@@ -153,14 +153,7 @@ export class VoteService {
       case 'duplicate':
         return { outcome: 'duplicate', request };
       case 'counted': {
-        const updated = await requests.updateReview(
-          request,
-          tally.review,
-          at,
-          [voteEvent],
-          'voted',
-          request.review,
-        );
+        const updated = await requests.updateReview(request, tally.review, at, [voteEvent], 'voted');
         return updated
           ? { outcome: 'counted', request: updated }
           : this.#missed(requestId, () => this.#late(requestId, request));
