@@ -448,16 +448,16 @@ function createPostgresStore(pool: pg.Pool): Store {
       });
     },
 
-    async completeJob(id, at) {
-      await finishJob(id, 'done', null, null, at, `complete job ${id}`);
+    async completeJob(id, at, attempt) {
+      await finishJob(id, 'done', null, null, at, attempt, `complete job ${id}`);
     },
 
-    async retryJob(id, runAt, error, at) {
-      await finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, `reschedule job ${id}`);
+    async retryJob(id, runAt, error, at, attempt) {
+      await finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt, `reschedule job ${id}`);
     },
 
-    async failJob(id, error, at) {
-      await finishJob(id, 'failed', error, null, at, `fail job ${id}`);
+    async failJob(id, error, at, attempt) {
+      await finishJob(id, 'failed', error, null, at, attempt, `fail job ${id}`);
     },
 
     async getJob(id) {
@@ -715,16 +715,24 @@ function createPostgresStore(pool: pg.Pool): Store {
     error: string | null,
     runAt: string | null,
     at: string,
+    attempt: number | undefined,
     doing: string,
   ): Promise<void> {
     await write(doing, async (c) => {
+      // With `attempt`, only the latest claim may finish the job (a late worker whose lease ran out
+      // and whose job another instance took finishes nothing).
       const result = await c.query(
         `UPDATE jobs SET status = $1, last_error = coalesce($2, last_error), run_at = coalesce($3, run_at),
-           updated_at = $4 WHERE id = $5 AND status = 'queued'`,
-        [status, error, runAt, at, id],
+           updated_at = $4 WHERE id = $5 AND status = 'queued' AND attempts = coalesce($6::integer, attempts)`,
+        [status, error, runAt, at, id, attempt ?? null],
       );
       if (result.rowCount !== 1) {
-        throw new StoreError('conflict', `Job ${id} is not queued (unknown, done or failed).`);
+        throw new StoreError(
+          'conflict',
+          attempt === undefined
+            ? `Job ${id} is not queued (unknown, done or failed).`
+            : `Job ${id} is not queued, or was claimed again after attempt ${attempt}: that claim is over.`,
+        );
       }
     });
   }

@@ -269,9 +269,21 @@ function createSqliteStore(db: Database.Database): Store {
         .map(fromJobRow),
     ),
     finishJob: db.transaction(
-      (id: string, status: JobStatus, error: string | null, runAt: string | null, at: string) => {
-        if (!sql.finishJob.get(status, error, runAt, at, id)) {
-          throw new StoreError('conflict', `Job ${id} is not queued (unknown, done or failed).`);
+      (
+        id: string,
+        status: JobStatus,
+        error: string | null,
+        runAt: string | null,
+        at: string,
+        attempt: number | undefined,
+      ) => {
+        if (!sql.finishJob.get(status, error, runAt, at, id, attempt ?? null)) {
+          throw new StoreError(
+            'conflict',
+            attempt === undefined
+              ? `Job ${id} is not queued (unknown, done or failed).`
+              : `Job ${id} is not queued, or was claimed again after attempt ${attempt}: that claim is over.`,
+          );
         }
       },
     ),
@@ -376,18 +388,18 @@ function createSqliteStore(db: Database.Database): Store {
       return write('claim jobs', () => tx.claimJobs(nowIso, checkedCount(limit, 'limit'), leaseUntil));
     },
 
-    async completeJob(id, at) {
-      await write(`complete job ${id}`, () => tx.finishJob(id, 'done', null, null, at));
+    async completeJob(id, at, attempt) {
+      await write(`complete job ${id}`, () => tx.finishJob(id, 'done', null, null, at, attempt));
     },
 
-    async retryJob(id, runAt, error, at) {
+    async retryJob(id, runAt, error, at, attempt) {
       await write(`reschedule job ${id}`, () =>
-        tx.finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at),
+        tx.finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt),
       );
     },
 
-    async failJob(id, error, at) {
-      await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at));
+    async failJob(id, error, at, attempt) {
+      await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at, attempt));
     },
 
     async getJob(id) {

@@ -68,9 +68,10 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE jobs SET run_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'
        RETURNING *`,
     ),
-    finishJob: db.prepare<[string, string | null, string | null, string, string], JobRow>(
+    // The last parameter fences the claim: null, or the claim's attempt count.
+    finishJob: db.prepare<[string, string | null, string | null, string, string, number | null], JobRow>(
       `UPDATE jobs SET status = ?, last_error = coalesce(?, last_error), run_at = coalesce(?, run_at),
-         updated_at = ? WHERE id = ? AND status = 'queued' RETURNING id`,
+         updated_at = ? WHERE id = ? AND status = 'queued' AND attempts = coalesce(?, attempts) RETURNING id`,
     ),
     getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     countActiveApiKeys: db
