@@ -120,6 +120,16 @@ module.exports = {
       to: { path: '^app/adapters/' },
     },
     {
+      name: 'stores-opened-in-one-place',
+      comment:
+        'DATABASE_URL selects the store (SQLite, or PostgreSQL for postgres://) in app/adapters/open-store.ts, and the cluster parts in open-cluster.ts; ' +
+        'app/main.ts and the CLI open their store there, so no other code picks a database or depends on one ' +
+        'adapter. Tests and benchmarks open the adapter they test.',
+      severity: 'error',
+      from: { pathNot: '^app/adapters/(open-(store|cluster)[.]ts|sqlite/|postgres/)|^(test|bench)/' },
+      to: { path: '^app/adapters/(sqlite|postgres)/' },
+    },
+    {
       name: 'mcp-and-action-use-only-the-sdk',
       comment:
         'mcp/ and action/ are thin clients of the server: of our code they import only sdk/. (DESIGN §2 also ' +

@@ -31,13 +31,15 @@ const EnvSchema = z.object({
     .pipe(z.number().max(65_535, 'must be at most 65535'))
     .default(3000),
   HOST: z.string().min(1).optional(),
+  // A SQLite file path, or postgres://… / postgresql://… for PostgreSQL (many instances, one database).
   DATABASE_URL: z
     .string()
     .min(1)
     .default('./data/agentgate.db')
-    .refine((url) => !/^postgres(ql)?:\/\//.test(url), {
+    .refine((url) => !/^postgres(ql)?:\/\//i.test(url) || isPostgresUrl(url), {
       message:
-        'PostgreSQL is not supported by this version yet; use a SQLite file path such as ./data/agentgate.db',
+        'is not a valid PostgreSQL URL: use postgres://user:password@host:5432/database (percent-encode ' +
+        'special characters in the password)',
     }),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters (use a long random value)').optional(),
   AGENTGATE_POLICY_DIR: z.string().min(1).default('./policies'),
@@ -70,7 +72,10 @@ const EnvSchema = z.object({
 export interface Config {
   port: number;
   host: string | undefined;
+  /** A SQLite file path, or a `postgres://`/`postgresql://` URL (see `databaseKind`). */
   databaseUrl: string;
+  /** Which store `databaseUrl` selects: PostgreSQL for a postgres(ql):// URL, else SQLite. */
+  databaseKind: 'sqlite' | 'postgres';
   adminApiKey: string | undefined;
   policyDir: string;
   defaultRepository: string | null;
@@ -150,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseKind: /^postgres(ql)?:\/\//i.test(e.DATABASE_URL) ? 'postgres' : 'sqlite',
     adminApiKey: e.ADMIN_API_KEY,
     policyDir: e.AGENTGATE_POLICY_DIR,
     defaultRepository: e.AGENTGATE_REPOSITORY ?? null,
@@ -173,4 +179,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: 10_000,
     github,
   };
+}
+
+/** A postgres:// URL node-postgres can connect with: a host, and a port if one is given. */
+function isPostgresUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== '' || parsed.searchParams.has('host');
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The composition root: the one place that builds the real graph (config → logger → SQLite store →
+ * The composition root: the one place that builds the real graph (config → logger → store (SQLite, or PostgreSQL for a postgres:// DATABASE_URL) →
  * local policies → GitHub (Probot + Octokit gateway) → Slack Web API → webhook sender → server) and
  * owns the process (signals, exit codes). Integrations receive these adapters; they never build one
  * (the dependency-cruiser rule adapters-only-in-composition-roots).
@@ -7,9 +7,9 @@
 import type { AddressInfo } from 'node:net';
 import { connectGitHub } from './adapters/github/connect-github.js';
 import { type Cluster, openCluster } from './adapters/open-cluster.js';
+import { describeDatabase, openStore } from './adapters/open-store.js';
 import { readPolicyDir } from './adapters/policy-files.js';
 import { createSlackWebApi } from './adapters/slack-web-api.js';
-import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { guardedWebhookSender } from './adapters/webhook-sender.js';
 import { type Config, loadConfig } from './config.js';
 import { createGitHubIntegration, requireInstallation } from './github/integration.js';
@@ -62,7 +62,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         ]
       : [];
 
-  const store = await openSqliteStore({ path: config.databaseUrl });
+  // Migrates on start (once across instances sharing a PostgreSQL database).
+  const store = await openStore(config.databaseUrl);
   let cluster: Cluster | null = null;
   try {
     // Many instances on PostgreSQL: decisions, periodic work and rate limits shared between them.
@@ -114,7 +115,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     log.info(
       {
         port: address.port,
-        database: config.databaseUrl,
+        database: describeDatabase(config.databaseUrl),
+        store: store.kind,
         policies: active.policySet.source,
         version: active.policySet.version,
         oidcAudience: config.oidc.audience,

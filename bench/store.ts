@@ -3,16 +3,24 @@
  * evaluated, decided) in one transaction, on a file with the production pragmas.
  * One caller at a time measures a commit per insert; 64 at a time, what a loaded server sees.
  * Run: `npx tsx bench/store.ts [count]`. The HTTP server needs 3,000 creates/s on top of this.
+ * `npx tsx bench/store.ts [count] postgres://postgres@127.0.0.1:5432/test` measures the PostgreSQL
+ * store instead, in a schema of its own that it drops at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { openPostgresStore } from '../app/adapters/postgres/pg-store.js';
 import { openSqliteStore } from '../app/adapters/sqlite/sqlite-store.js';
 import type { AuditEventInput, RequestRecord } from '../app/ports/store.js';
 
 const count = Number(process.argv[2] ?? 20_000);
+const postgresUrl = process.argv[3];
+const schema = `agentgate_bench_${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'agentgate-bench-'));
-const store = await openSqliteStore({ path: join(dir, 'bench.db') });
+const store = postgresUrl
+  ? await openPostgresStore({ connectionString: postgresUrl, schema })
+  : await openSqliteStore({ path: join(dir, 'bench.db') });
 
 function requestAndEvents(i: number): [RequestRecord, AuditEventInput[]] {
   const now = new Date().toISOString();
@@ -91,9 +99,16 @@ const sequential = await measure(0, 1);
 const concurrent = await measure(count, 64);
 await store.close();
 rmSync(dir, { recursive: true, force: true });
+if (postgresUrl) {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+}
 
+const where = postgresUrl ? 'PostgreSQL, group commit per instance' : 'WAL, synchronous=NORMAL';
 console.log(
-  `store inserts (each with 3 chained audit events and an idempotency key; WAL, synchronous=NORMAL; ${count} per run):\n` +
+  `${store.kind} store inserts (each with 3 chained audit events and an idempotency key; ${where}; ${count} per run):\n` +
     `  one caller at a time:  ${show(sequential)}\n` +
     `  64 callers at a time:  ${show(concurrent)}, group commit`,
 );

@@ -1,10 +1,11 @@
 /**
- * Commands an operator runs on the server's machine: `serve`, and offline `keys` and `audit verify`
- * straight against the database (for bootstrap, and for when the server is down).
+ * Commands an operator runs on the server's machine: `serve`, `migrate`, and offline `keys` and
+ * `audit verify` straight against the database (for bootstrap, and for when the server is down). The
+ * database is DATABASE_URL's: a SQLite file, or PostgreSQL for a postgres:// URL.
  */
 import type { Command } from 'commander';
 import { CreateApiKeyBodySchema, SCOPES } from '../../sdk/schemas.js';
-import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { describeDatabase, migrateDatabase, openStore } from '../adapters/open-store.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { systemClock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -15,14 +16,22 @@ import { auditCommand } from './audit-command.js';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './cli-io.js';
 
-async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
-  let databaseUrl: string;
+function configuredDatabase(context: CliContext): string {
   try {
-    databaseUrl = loadConfig(context.env).databaseUrl;
+    return loadConfig(context.env).databaseUrl;
   } catch (error) {
     throw new CliError(error instanceof ConfigError ? error.message : String(error));
   }
-  const store = await openSqliteStore({ path: databaseUrl });
+}
+
+async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  const databaseUrl = configuredDatabase(context);
+  let store: Store;
+  try {
+    store = await openStore(databaseUrl);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
   try {
     return await fn(store);
   } finally {
@@ -44,6 +53,35 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       } catch (error) {
         throw new CliError(error instanceof Error ? error.message : String(error));
       }
+    });
+
+  program
+    .command('migrate')
+    .description(
+      "bring the database (DATABASE_URL: a SQLite file or postgres://…) to this version's schema; the " +
+        'server also does it on start. Safe to run while other instances start or run',
+    )
+    .option('--json', 'print {kind, applied, version} as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const databaseUrl = configuredDatabase(context);
+      let report: Awaited<ReturnType<typeof migrateDatabase>>;
+      try {
+        report = await migrateDatabase(databaseUrl);
+      } catch (error) {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      }
+      if (opts.json) {
+        print(JSON.stringify(report, null, 2));
+        return;
+      }
+      const where = describeDatabase(databaseUrl);
+      print(
+        report.applied.length === 0
+          ? `${where} is up to date: schema version ${report.version}. Nothing to do.`
+          : `Migrated ${where} to schema version ${report.version}: applied ${report.applied
+              .map((v) => `#${v}`)
+              .join(', ')}.`,
+      );
     });
 
   const keys = program.command('keys').description('manage API keys directly in the database (DATABASE_URL)');

@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.get('/health', async (req, res) => {
+  app.get('/health', async (_req, res) => {
     const body: Health = {
       status: deps.isShuttingDown() ? 'shutting_down' : 'ok',
       mode: deps.mode,
@@ -67,15 +67,15 @@ export function createApp(deps: AppDeps): Express {
       // The Action reads it to ask GitHub for a token this server (and no other) accepts.
       ...(deps.authenticator.oidc && { oidcAudience: deps.authenticator.oidc.audience }),
     };
-    if (req.query.deep === 'true') {
-      try {
-        await store.ping();
-        body.checks = { database: 'ok' };
-      } catch (error) {
-        log.error({ err: error }, 'health check: database unreachable');
-        body.checks = { database: 'error' };
-        body.status = 'degraded';
-      }
+    // Every call checks that this instance reaches its store (a load balancer takes an instance that
+    // cannot out of rotation on the 503); `deep=true` is still accepted and does the same.
+    try {
+      await store.ping();
+      body.checks = { database: 'ok' };
+    } catch (error) {
+      log.error({ err: error }, 'health check: database unreachable');
+      body.checks = { database: 'error' };
+      if (body.status === 'ok') body.status = 'degraded';
     }
     const integrations = Object.fromEntries(deps.integrations.map((i) => [i.name, i.health?.() ?? {}]));
     res.status(body.status === 'ok' ? 200 : 503).json({ ...body, store: store.kind, integrations });

@@ -63,7 +63,10 @@ export const OUTPUTS: Record<string, z.ZodType> = {
   WebhookDelivery: WebhookDeliverySchema,
   WebhookDetail: WebhookDetailSchema,
   Error: ErrorBodySchema,
-  Health: HealthSchema.extend({ store: z.string(), integrations: z.record(z.string(), z.unknown()) }),
+  Health: HealthSchema.extend({
+    store: z.enum(['sqlite', 'postgres', 'memory']),
+    integrations: z.record(z.string(), z.unknown()),
+  }),
 };
 
 export type Schema = Record<string, unknown>;
@@ -327,7 +330,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'get',
     path: '/health',
-    summary: 'Liveness; `deep=true` also checks the database (503 when degraded)',
+    summary: 'Liveness and the store this instance uses; 503 when it cannot reach its database',
     auth: 'none',
     tag: 'operations',
     query: z.strictObject({ deep: z.enum(['true', 'false']).optional() }),

@@ -44,12 +44,16 @@ export interface JobQueue {
    * dies mid-job gives them back instead of losing them. Concurrent claims never share a job.
    */
   claimJobs(now: string, limit: number, leaseSeconds: number): Promise<Job[]>;
-  /** Marks a claimed job done. Rejects with a `conflict` StoreError when it is not queued. */
-  completeJob(id: string, at: string): Promise<void>;
-  /** Puts a claimed job back in the queue until `runAt`, remembering why it failed. */
-  retryJob(id: string, runAt: string, error: string, at: string): Promise<void>;
-  /** Gives up on a job: it stays visible with its last error. */
-  failJob(id: string, error: string, at: string): Promise<void>;
+  /**
+   * Marks a claimed job done. Rejects with a `conflict` StoreError when it is not queued, or, with
+   * `attempt` (the claim's `attempts`), when it was claimed again since (its lease ran out and another
+   * worker, maybe on another instance, took it): a late worker never finishes someone else's claim.
+   */
+  completeJob(id: string, at: string, attempt?: number): Promise<void>;
+  /** Puts a claimed job back in the queue until `runAt`, remembering why it failed (`attempt`: as above). */
+  retryJob(id: string, runAt: string, error: string, at: string, attempt?: number): Promise<void>;
+  /** Gives up on a job: it stays visible with its last error (`attempt`: as above). */
+  failJob(id: string, error: string, at: string, attempt?: number): Promise<void>;
   getJob(id: string): Promise<Job | null>;
   /** Newest first. */
   listJobs(filter: JobFilter): Promise<Job[]>;

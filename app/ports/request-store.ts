@@ -51,6 +51,13 @@ export interface DecisionChange {
   at: string;
   /** The review as of the decision (the deciding vote recorded), when it changed. */
   review?: Review;
+  /**
+   * Compare-and-set: when set, the transition happens only if the stored review still equals this
+   * (the review the decision was computed from), so a decision tallied from a stale read never
+   * overwrites a vote another instance counted meanwhile. Otherwise `{ ok: false }` with the request
+   * as it is (still pending): read again and recount.
+   */
+  reviewBefore?: Review | null;
 }
 
 export type TransitionResult =
@@ -91,7 +98,8 @@ export interface RequestStore extends AuditLog {
 
   /**
    * Replaces the review (votes, url) of a still-pending request and appends `events`, atomically.
-   * Returns null when the request is not pending any more.
+   * Returns null when the request is not pending any more, or (with `expectedReview`) when its review
+   * is no longer the one the update was computed from.
    */
   updateReview(
     id: string,
@@ -100,6 +108,12 @@ export interface RequestStore extends AuditLog {
     events: AuditEventInput[],
     /** Queued only when the review is updated. */
     jobs?: JobInput[],
+    /**
+     * Compare-and-set: update only if the stored review still equals this one (the review as read),
+     * so an update computed from a stale read never overwrites a newer review, on any instance. The
+     * review itself is the version: every change of it (a vote, a withdrawal, a url) changes it.
+     */
+    expectedReview?: Review | null,
   ): Promise<RequestRecord | null>;
 
   /**

@@ -43,6 +43,9 @@ const CHECK_JOBS = {
 /** Refused votes read back from the audit trail to show on the run. */
 const REFUSALS_READ = 200;
 
+/** Compare-and-set misses in a row (votes landing meanwhile) before a review write gives up. */
+const MAX_REVIEW_RETRIES = 20;
+
 export interface GitHubCheckServiceDeps {
   store: RequestStore & JobQueue & GitHubLinkStore;
   gateway: GitHubGateway;
@@ -130,21 +133,21 @@ export class GitHubCheckService {
         if (!created) return; // moved to an issue
         link = created;
       }
-      const current = await this.#request(requestId);
-      if (current.status === 'pending') {
-        if (current.review && current.review.url !== link.url) {
-          const at = this.deps.clock.now().toISOString();
-          const updated = await this.deps.requests.updateReview(
-            current,
-            { ...current.review, url: link.url },
-            at,
-            [this.#reflected(current, link, at, { what: rerun ? 'check_run_rerun' : 'check_run_created' })],
-            null,
-          );
-          if (updated) return;
-        } else {
-          return;
-        }
+      // The URL is stored only over the review it was added to: when a vote lands meanwhile (on any
+      // instance), read again and add it to the new review.
+      for (let attempt = 0; ; attempt += 1) {
+        const current = await this.#request(requestId);
+        if (current.status !== 'pending') break;
+        if (!current.review || current.review.url === link.url || attempt === MAX_REVIEW_RETRIES) return;
+        const at = this.deps.clock.now().toISOString();
+        const updated = await this.deps.requests.updateReview(
+          current,
+          { ...current.review, url: link.url },
+          at,
+          [this.#reflected(current, link, at, { what: rerun ? 'check_run_rerun' : 'check_run_created' })],
+          null,
+        );
+        if (updated) return;
       }
       // Decided while the run was being created: show the decision now.
       await this.#conclude(await this.#request(requestId), link);
@@ -231,14 +234,24 @@ export class GitHubCheckService {
       details: { channel: 'github', what: 'check_run_refused', fallback: 'issue', error: error.message },
       createdAt: at,
     };
-    const moved = await this.deps.store.updateReview(
-      request.id,
-      { ...request.review, via: 'issue' },
-      at,
-      [event],
-      [{ kind: GITHUB_JOBS.createIssue, payload: { requestId: request.id } }],
-    );
-    if (moved) this.deps.onJobsQueued?.();
+    // Over the review as read only: when a vote lands meanwhile (on any instance), move the new one.
+    let current: RequestRecord = request;
+    for (let attempt = 0; attempt <= MAX_REVIEW_RETRIES; attempt += 1) {
+      if (current.status !== 'pending' || !current.review) break;
+      const moved = await this.deps.store.updateReview(
+        request.id,
+        { ...current.review, via: 'issue' },
+        at,
+        [event],
+        [{ kind: GITHUB_JOBS.createIssue, payload: { requestId: request.id } }],
+        current.review,
+      );
+      if (moved) {
+        this.deps.onJobsQueued?.();
+        break;
+      }
+      current = await this.#request(request.id);
+    }
     this.deps.log.warn(
       { requestId: request.id, err: error },
       'GitHub refused the check run; the request is reviewed in an issue',

@@ -55,6 +55,9 @@ const SKEW_MS = 10 * 60 * 1000;
 const LABELS_TRUSTED_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED_LABELS = 10_000;
 
+/** Compare-and-set misses in a row (votes landing meanwhile) before a review write gives up. */
+const MAX_REVIEW_RETRIES = 20;
+
 /** The claim (GitHubLinkStore) that one refusal reply went to `login` on request `requestId`. */
 export const refusalReplyKey = (requestId: string, login: string): string =>
   `reply:${requestId}:${login.toLowerCase()}`;
@@ -223,22 +226,22 @@ export class GitHubIssueService {
         link = await this.#saveLink(request, issue);
         this.deps.log.info({ requestId, issue: issue.htmlUrl }, 'issue opened');
       }
-      const current = await this.#request(requestId);
-      if (current.status === 'pending') {
-        if (current.review && current.review.url !== link.url) {
-          const at = this.deps.clock.now().toISOString();
-          const updated = await this.deps.requests.updateReview(
-            current,
-            // A `via: check` request without a usable commit: the review says where it really is.
-            { ...current.review, url: link.url, via: 'issue' },
-            at,
-            [this.#reflected(current, link, at, { what: 'issue_opened' })],
-            null,
-          );
-          if (updated) return;
-        } else {
-          return;
-        }
+      // The URL is stored only over the review it was added to: when a vote lands meanwhile (on any
+      // instance), read again and add it to the new review.
+      for (let attempt = 0; ; attempt += 1) {
+        const current = await this.#request(requestId);
+        if (current.status !== 'pending') break;
+        if (!current.review || current.review.url === link.url || attempt === MAX_REVIEW_RETRIES) return;
+        const at = this.deps.clock.now().toISOString();
+        const updated = await this.deps.requests.updateReview(
+          current,
+          // A `via: check` request without a usable commit: the review says where it really is.
+          { ...current.review, url: link.url, via: 'issue' },
+          at,
+          [this.#reflected(current, link, at, { what: 'issue_opened' })],
+          null,
+        );
+        if (updated) return;
       }
       // Decided while the issue was being opened: show the decision now.
       await this.#reflect(await this.#request(requestId), link);

@@ -125,7 +125,8 @@ export class JobRunner {
     try {
       if (!kind) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
       await kind.handle(job);
-      await store.completeJob(job.id, at());
+      // Fenced by the claim: if the lease ran out and another worker took the job, this finishes nothing.
+      await store.completeJob(job.id, at(), job.attempts);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const maxAttempts = kind?.maxAttempts ?? 8;
@@ -135,7 +136,7 @@ export class JobRunner {
             { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message },
             'job failed for good',
           );
-          await store.failJob(job.id, message, at());
+          await store.failJob(job.id, message, at(), job.attempts);
         } else {
           const delay = backoffDelayMs(
             job.attempts,
@@ -147,7 +148,13 @@ export class JobRunner {
             { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message, delay },
             'job will retry',
           );
-          await store.retryJob(job.id, new Date(clock.now().getTime() + delay).toISOString(), message, at());
+          await store.retryJob(
+            job.id,
+            new Date(clock.now().getTime() + delay).toISOString(),
+            message,
+            at(),
+            job.attempts,
+          );
         }
       } catch (storeError) {
         // The lease runs out and the job comes back: nothing is lost.

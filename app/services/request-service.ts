@@ -432,7 +432,12 @@ export class RequestService {
     return result.request;
   }
 
-  /** Records a review change of a pending request (a counted vote, a review URL) with its reactions. */
+  /**
+   * Records a review change of a pending request (a counted vote, a review URL) with its reactions.
+   * `review` was computed from `request.review`, so it is stored only while that is still the stored
+   * review (compare-and-set): null when the request is no longer pending, or when its review changed
+   * since `request` was read (another instance counted a vote): read it again and recompute.
+   */
   async updateReview(
     request: RequestRecord,
     review: Review,
@@ -441,7 +446,7 @@ export class RequestService {
     change: RequestChange | null,
   ): Promise<RequestRecord | null> {
     const jobs = change ? this.jobsFor([change], { ...request, review, updatedAt: at }) : [];
-    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs);
+    const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs, request.review);
     if (updated && jobs.length > 0) this.deps.onJobsQueued?.();
     return updated;
   }

@@ -8,6 +8,9 @@ import { notFound } from './app-error.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { RequestService } from './request-service.js';
 
+/** What an attempt returns when the review changed under it: count again. */
+const STALE = Symbol('stale review');
+
 /** A vote from a channel (GitHub, Slack) whose authorizer already decided what the voter qualifies for. */
 export interface Ballot {
   /** `github:<login>` or `slack:<user id>`: also the `decidedBy` if this vote decides. */
@@ -50,9 +53,14 @@ export interface VoteResult {
   request: RequestRecord;
 }
 
+/** Recounts after this many compare-and-set misses in a row before giving up (never reached in practice). */
+const MAX_RECOUNTS = 50;
+
 /**
  * Counts votes from every channel the same way (`tallyVote`), one vote per request at a time so
- * concurrent votes never overwrite each other. Decisions go through `RequestService.applyDecision`,
+ * concurrent votes never overwrite each other: in this process by a per-request queue, and across
+ * instances sharing a database by compare-and-set on the review (a vote tallied from a review another
+ * instance changed meanwhile is not stored; it is counted again from the new review). Decisions go through `RequestService.applyDecision`,
  * so waiters, reactions and the audit trail see them like any other.
  */
 export class VoteService {
@@ -63,7 +71,22 @@ export class VoteService {
   ) {}
 
   castVote(requestId: string, ballot: Ballot): Promise<VoteResult> {
-    return this.#queue.run(requestId, () => this.#cast(requestId, ballot));
+    return this.#queue.run(requestId, () => this.#recounting(() => this.#cast(requestId, ballot)));
+  }
+
+  /** Runs `attempt` again while it reports that the review changed under it (another instance voted). */
+  async #recounting<T>(attempt: () => Promise<T | typeof STALE>): Promise<T> {
+    for (let i = 0; i < MAX_RECOUNTS; i += 1) {
+      const result = await attempt();
+      if (result !== STALE) return result;
+    }
+    throw new Error(`the review kept changing during ${MAX_RECOUNTS} recounts`);
+  }
+
+  /** After a compare-and-set miss: STALE (count again) while the request is still pending. */
+  async #missed<T>(requestId: string, otherwise: () => Promise<T>): Promise<T | typeof STALE> {
+    const now = await this.deps.store.getRequest(requestId);
+    return now?.status === 'pending' ? STALE : otherwise();
   }
 
   /**
@@ -71,10 +94,10 @@ export class VoteService {
    * decided. Queued with the votes, so a withdrawal never overwrites a vote cast meanwhile.
    */
   withdrawVote(requestId: string, withdrawal: Withdrawal): Promise<WithdrawOutcome> {
-    return this.#queue.run(requestId, () => this.#withdraw(requestId, withdrawal));
+    return this.#queue.run(requestId, () => this.#recounting(() => this.#withdraw(requestId, withdrawal)));
   }
 
-  async #withdraw(requestId: string, withdrawal: Withdrawal): Promise<WithdrawOutcome> {
+  async #withdraw(requestId: string, withdrawal: Withdrawal): Promise<WithdrawOutcome | typeof STALE> {
     const { store, clock, requests, log } = this.deps;
     const request = await store.getRequest(requestId);
     if (!request) throw notFound('request', requestId);
@@ -93,12 +116,12 @@ export class VoteService {
       createdAt: at,
     };
     const updated = await requests.updateReview(request, review, at, [event], 'voted');
-    if (!updated) return 'not_pending';
+    if (!updated) return this.#missed(requestId, async () => 'not_pending' as const);
     log.info({ requestId, voter: withdrawal.voter, by: withdrawal.by }, 'vote withdrawn');
     return 'withdrawn';
   }
 
-  async #cast(requestId: string, ballot: Ballot): Promise<VoteResult> {
+  async #cast(requestId: string, ballot: Ballot): Promise<VoteResult | typeof STALE> {
     const { store, clock, requests, log } = this.deps;
     const request = await store.getRequest(requestId);
     if (!request) throw notFound('request', requestId);
@@ -131,7 +154,9 @@ export class VoteService {
         return { outcome: 'duplicate', request };
       case 'counted': {
         const updated = await requests.updateReview(request, tally.review, at, [voteEvent], 'voted');
-        return updated ? { outcome: 'counted', request: updated } : this.#late(requestId, request);
+        return updated
+          ? { outcome: 'counted', request: updated }
+          : this.#missed(requestId, () => this.#late(requestId, request));
       }
       case 'approved':
       case 'denied': {
@@ -149,11 +174,12 @@ export class VoteService {
             decisionReason: reason,
             at,
             review: tally.review,
+            reviewBefore: request.review,
           },
           { reason, via: ballot.source },
           [voteEvent],
         );
-        if (!decided) return this.#late(requestId, request);
+        if (!decided) return this.#missed(requestId, () => this.#late(requestId, request));
         log.info({ requestId, status: tally.outcome, decidedBy: ballot.voter }, 'request decided by vote');
         return { outcome: tally.outcome, request: decided };
       }

@@ -11,6 +11,7 @@ import { FIND_EXPIRED_SQL } from '../../app/adapters/sqlite/statements.js';
 import { verifyAuditChain } from '../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../app/ports/store.js';
 import { aDecision, anAuditEvent, aRequestRecord } from '../store/builders.js';
+import { describeInstancesContract } from '../store/instances-contract.js';
 import { describeStoreContract } from '../store/store-contract.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -274,4 +275,9 @@ describe('SQLite store: durability and several processes', () => {
     const switches = trail.filter((entry, i) => i > 0 && entry.actor !== trail[i - 1]!.actor).length;
     expect(switches).toBeGreaterThan(tags.length);
   });
+});
+
+describeInstancesContract('sqlite file, three connections', async () => {
+  const path = tempFile();
+  return Promise.all([1, 2, 3].map(() => openSqliteStore({ path })));
 });

@@ -60,7 +60,14 @@ const PROBES: { file: string; source: string; breaks: string[] }[] = [
     file: `app/cli/${TAG}.ts`,
     source:
       "import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';\nexport const o = openSqliteStore;\n",
-    breaks: ['adapters-only-in-composition-roots'],
+    breaks: ['adapters-only-in-composition-roots', 'stores-opened-in-one-place'],
+  },
+  {
+    // Even another adapter picks no database: DATABASE_URL is read in open-store.ts only.
+    file: `app/adapters/${TAG}.ts`,
+    source:
+      "import { openPostgresStore } from './postgres/pg-store.js';\nexport const o = openPostgresStore;\n",
+    breaks: ['stores-opened-in-one-place'],
   },
   {
     file: `app/ports/${TAG}.ts`,

@@ -15,9 +15,11 @@ import { describeApiKeyContract } from './contract/api-keys-contract.js';
 import { describeAuditContract } from './contract/audit-contract.js';
 import { describeAuditHeadContract } from './contract/audit-head-contract.js';
 import { describeGitHubContract } from './contract/github-contract.js';
+import { describeJobFencingContract } from './contract/job-fencing-contract.js';
 import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
 import { describeRequestContract } from './contract/request-contract.js';
+import { describeReviewVersionContract } from './contract/review-version-contract.js';
 import { describeSlackContract } from './contract/slack-contract.js';
 import { describeTransitionContract } from './contract/transition-contract.js';
 import { describeWebhookUpdateContract } from './contract/webhook-update-contract.js';
@@ -57,6 +59,8 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeApiKeyUpdateContract(current);
     describeWebhookUpdateContract(current);
     describeStoreAdditionsContract(current);
+    describeReviewVersionContract(current);
+    describeJobFencingContract(current);
 
     describe('close', () => {
       it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {

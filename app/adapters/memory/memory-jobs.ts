@@ -28,10 +28,23 @@ export function createMemoryJobs(run: <T>(doing: string, call: () => T) => Promi
     };
   }
 
-  function finishJob(id: string, status: JobStatus, error: string | null, runAt: string | null, at: string) {
+  function finishJob(
+    id: string,
+    status: JobStatus,
+    error: string | null,
+    runAt: string | null,
+    at: string,
+    attempt: number | undefined,
+  ) {
     const job = jobs.get(id);
     if (job?.status !== 'queued') {
       throw new StoreError('conflict', `Job ${id} is not queued (unknown, done or failed).`);
+    }
+    if (attempt !== undefined && job.attempts !== attempt) {
+      throw new StoreError(
+        'conflict',
+        `Job ${id} was claimed again after attempt ${attempt}: that claim is over.`,
+      );
     }
     jobs.set(id, {
       ...job,
@@ -60,12 +73,16 @@ export function createMemoryJobs(run: <T>(doing: string, call: () => T) => Promi
         });
       }),
 
-    completeJob: (id, at) => run(`complete job ${id}`, () => finishJob(id, 'done', null, null, at)),
+    completeJob: (id, at, attempt) =>
+      run(`complete job ${id}`, () => finishJob(id, 'done', null, null, at, attempt)),
 
-    retryJob: (id, runAt, error, at) =>
-      run(`reschedule job ${id}`, () => finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at)),
+    retryJob: (id, runAt, error, at, attempt) =>
+      run(`reschedule job ${id}`, () =>
+        finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt),
+      ),
 
-    failJob: (id, error, at) => run(`fail job ${id}`, () => finishJob(id, 'failed', error, null, at)),
+    failJob: (id, error, at, attempt) =>
+      run(`fail job ${id}`, () => finishJob(id, 'failed', error, null, at, attempt)),
 
     getJob: (id) =>
       run(`read job ${id}`, () => {

@@ -13,7 +13,7 @@
  *
  * Single process only, and gone at exit: not for production.
  */
-import type { AuditEntry } from '../../../sdk/schemas.js';
+import type { AuditEntry, Review } from '../../../sdk/schemas.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
 import { isOverdue } from '../../approvals/is-overdue.js';
 import {
@@ -168,6 +168,9 @@ export function createMemoryStore(): Store {
       run(`decide request ${id}`, () => {
         const request = requests.get(id);
         if (request?.status !== 'pending') return { ok: false, request: request ? copy(request) : null };
+        if (change.reviewBefore !== undefined && !sameReview(request.review, change.reviewBefore)) {
+          return { ok: false, request: copy(request) };
+        }
         const decided: RequestRecord = {
           ...request,
           status: change.status,
@@ -183,10 +186,11 @@ export function createMemoryStore(): Store {
         return { ok: true, request: copy(decided) };
       }),
 
-    updateReview: (id, review, at, events, queued) =>
+    updateReview: (id, review, at, events, queued, expectedReview) =>
       run(`update the review of request ${id}`, () => {
         const request = requests.get(id);
         if (request?.status !== 'pending') return null;
+        if (expectedReview !== undefined && !sameReview(request.review, expectedReview)) return null;
         const updated: RequestRecord = { ...request, review: copy(review), updatedAt: at };
         const commit = sideEffects(events, queued, at);
         requests.set(id, updated);
@@ -298,4 +302,9 @@ export function createMemoryStore(): Store {
     countActiveApiKeys: () =>
       run('count API keys', () => [...apiKeys.values()].filter((k) => k.revokedAt === null).length),
   };
+}
+
+/** Reviews compare as the SQL stores compare them: by their JSON text. */
+function sameReview(stored: Review | null, expected: Review | null): boolean {
+  return JSON.stringify(stored) === JSON.stringify(expected);
 }

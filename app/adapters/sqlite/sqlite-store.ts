@@ -79,6 +79,31 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
   }
 }
 
+/**
+ * Brings the SQLite file up to date without opening a store (`agentgate migrate`): the versions
+ * applied now and the version it is at.
+ */
+export async function migrateSqliteDatabase(path: string): Promise<{ applied: number[]; version: number }> {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (error) {
+    throw toStoreError(error, `open the SQLite database "${path}"`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    const applied = applyMigrations(db);
+    const version = Number(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() ?? 0);
+    return { applied, version };
+  } catch (error) {
+    throw toStoreError(error, `migrate the SQLite database "${path}"`);
+  } finally {
+    db.close();
+  }
+}
+
 function createSqliteStore(db: Database.Database): Store {
   const sql = prepareStatements(db);
   const lists = createListQueries(db);
@@ -196,9 +221,18 @@ function createSqliteStore(db: Database.Database): Store {
         events: AuditEventInput[],
         jobs?: JobInput[],
       ): TransitionResult => {
-        const { status, decidedBy, decisionReason, at, review } = change;
+        const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
         const reviewJson = review === undefined ? null : JSON.stringify(review);
-        const row = sql.transition.get(status, decidedBy, decisionReason, at, at, reviewJson, id);
+        const row = sql.transition.get(
+          status,
+          decidedBy,
+          decisionReason,
+          at,
+          at,
+          reviewJson,
+          id,
+          ...expectedReviewArgs(reviewBefore),
+        );
         if (!row) return { ok: false, request: getRequestRecord(id) };
         appendEvents(events);
         insertJobs(jobs, at);
@@ -206,8 +240,20 @@ function createSqliteStore(db: Database.Database): Store {
       },
     ),
     updateReview: db.transaction(
-      (id: string, review: Review, at: string, events: AuditEventInput[], jobs?: JobInput[]) => {
-        const row = sql.updateReview.get(JSON.stringify(review), at, id);
+      (
+        id: string,
+        review: Review,
+        at: string,
+        events: AuditEventInput[],
+        jobs?: JobInput[],
+        expectedReview?: Review | null,
+      ) => {
+        const row = sql.updateReview.get(
+          JSON.stringify(review),
+          at,
+          id,
+          ...expectedReviewArgs(expectedReview),
+        );
         if (!row) return null;
         appendEvents(events);
         insertJobs(jobs, at);
@@ -223,9 +269,21 @@ function createSqliteStore(db: Database.Database): Store {
         .map(fromJobRow),
     ),
     finishJob: db.transaction(
-      (id: string, status: JobStatus, error: string | null, runAt: string | null, at: string) => {
-        if (!sql.finishJob.get(status, error, runAt, at, id)) {
-          throw new StoreError('conflict', `Job ${id} is not queued (unknown, done or failed).`);
+      (
+        id: string,
+        status: JobStatus,
+        error: string | null,
+        runAt: string | null,
+        at: string,
+        attempt: number | undefined,
+      ) => {
+        if (!sql.finishJob.get(status, error, runAt, at, id, attempt ?? null)) {
+          throw new StoreError(
+            'conflict',
+            attempt === undefined
+              ? `Job ${id} is not queued (unknown, done or failed).`
+              : `Job ${id} is not queued, or was claimed again after attempt ${attempt}: that claim is over.`,
+          );
         }
       },
     ),
@@ -314,8 +372,10 @@ function createSqliteStore(db: Database.Database): Store {
       return write(`decide request ${id}`, () => tx.transition(id, change, events, jobs));
     },
 
-    async updateReview(id, review, at, events, jobs) {
-      return write(`update the review of request ${id}`, () => tx.updateReview(id, review, at, events, jobs));
+    async updateReview(id, review, at, events, jobs, expectedReview) {
+      return write(`update the review of request ${id}`, () =>
+        tx.updateReview(id, review, at, events, jobs, expectedReview),
+      );
     },
 
     async enqueueJobs(jobs, at) {
@@ -328,18 +388,18 @@ function createSqliteStore(db: Database.Database): Store {
       return write('claim jobs', () => tx.claimJobs(nowIso, checkedCount(limit, 'limit'), leaseUntil));
     },
 
-    async completeJob(id, at) {
-      await write(`complete job ${id}`, () => tx.finishJob(id, 'done', null, null, at));
+    async completeJob(id, at, attempt) {
+      await write(`complete job ${id}`, () => tx.finishJob(id, 'done', null, null, at, attempt));
     },
 
-    async retryJob(id, runAt, error, at) {
+    async retryJob(id, runAt, error, at, attempt) {
       await write(`reschedule job ${id}`, () =>
-        tx.finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at),
+        tx.finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt),
       );
     },
 
-    async failJob(id, error, at) {
-      await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at));
+    async failJob(id, error, at, attempt) {
+      await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at, attempt));
     },
 
     async getJob(id) {
@@ -485,4 +545,9 @@ function createSqliteStore(db: Database.Database): Store {
       );
     },
   };
+}
+
+/** The compare-and-set parameters of the review statements: off, or the review's stored text. */
+function expectedReviewArgs(expected: Review | null | undefined): [number, string | null] {
+  return expected === undefined ? [0, null] : [1, expected === null ? null : JSON.stringify(expected)];
 }

@@ -25,16 +25,19 @@ export function prepareStatements(db: Database.Database) {
     insertIdempotency: db.prepare(
       'INSERT INTO idempotency (owner_id, key, fingerprint, request_id, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
+    // The last two parameters are the review compare-and-set: (0, null) skips it; (1, text) requires
+    // the stored review to be that text (`IS` also matches null to null).
     transition: db.prepare<
-      [string, string, string | null, string, string, string | null, string],
+      [string, string, string | null, string, string, string | null, string, number, string | null],
       RequestRow
     >(
       `UPDATE requests SET status = ?, decided_by = ?, decision_reason = ?, decided_at = ?, updated_at = ?,
          review = coalesce(?, review)
-       WHERE id = ? AND status = 'pending' RETURNING *`,
+       WHERE id = ? AND status = 'pending' AND (? = 0 OR review IS ?) RETURNING *`,
     ),
-    updateReview: db.prepare<[string, string, string], RequestRow>(
-      `UPDATE requests SET review = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING *`,
+    updateReview: db.prepare<[string, string, string, number, string | null], RequestRow>(
+      `UPDATE requests SET review = ?, updated_at = ?
+       WHERE id = ? AND status = 'pending' AND (? = 0 OR review IS ?) RETURNING *`,
     ),
     findExpired: db.prepare<[string, number], string>(FIND_EXPIRED_SQL).pluck(),
     auditHead: db.prepare<[], { count: number; last_hash: string | null }>(
@@ -65,9 +68,10 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE jobs SET run_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'
        RETURNING *`,
     ),
-    finishJob: db.prepare<[string, string | null, string | null, string, string], JobRow>(
+    // The last parameter fences the claim: null, or the claim's attempt count.
+    finishJob: db.prepare<[string, string | null, string | null, string, string, number | null], JobRow>(
       `UPDATE jobs SET status = ?, last_error = coalesce(?, last_error), run_at = coalesce(?, run_at),
-         updated_at = ? WHERE id = ? AND status = 'queued' RETURNING id`,
+         updated_at = ? WHERE id = ? AND status = 'queued' AND attempts = coalesce(?, attempts) RETURNING id`,
     ),
     getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     countActiveApiKeys: db

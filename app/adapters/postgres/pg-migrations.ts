@@ -1,0 +1,261 @@
+/**
+ * Versioned schema migrations for the PostgreSQL store: its own SQL, not the SQLite files. A
+ * migration, once released, never changes: a schema change is a new migration with the next version.
+ * `schema_migrations` records what ran.
+ *
+ * Values are stored as the SQLite store stores them (ISO-8601 UTC text for times, JSON text for nested
+ * values), so both stores read back byte-identical records and compare times as text. Text that is
+ * sorted or compared (ids, times) uses the "C" collation: byte order, as in SQLite, whatever the
+ * database's locale.
+ */
+import type pg from 'pg';
+import { StoreError } from '../../ports/store.js';
+
+export interface PgMigration {
+  /** 1, 2, 3… in order, no gaps. */
+  version: number;
+  name: string;
+  /** SQL run inside the migration transaction. */
+  up: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'the whole schema of SQLite version 8: requests, audit, api keys, jobs, github, outbound',
+    up: `
+      CREATE TABLE requests (
+        id              text COLLATE "C" PRIMARY KEY,
+        owner_id        text COLLATE "C" NOT NULL,
+        action          text COLLATE "C" NOT NULL,
+        params          text NOT NULL,
+        context         text NOT NULL,
+        urgency         text NOT NULL CHECK (urgency IN ('low', 'normal', 'high', 'critical')),
+        status          text NOT NULL
+                        CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+        created_at      text COLLATE "C" NOT NULL,
+        updated_at      text COLLATE "C" NOT NULL,
+        decided_at      text COLLATE "C",
+        expires_at      text COLLATE "C" NOT NULL,
+        decided_by      text,
+        decision_reason text,
+        repository      text,
+        requester       text NOT NULL,
+        policy_decision text NOT NULL,
+        review          text
+      );
+      CREATE INDEX requests_created ON requests (created_at, id);
+      CREATE INDEX requests_status ON requests (status, created_at, id);
+      CREATE INDEX requests_action ON requests (action, created_at, id);
+      CREATE INDEX requests_urgency ON requests (urgency, created_at, id);
+      CREATE INDEX requests_owner ON requests (owner_id, created_at, id);
+      CREATE INDEX requests_repository ON requests (lower(repository), created_at, id);
+      -- The sweeper's query: pending rows only, in expiry order.
+      CREATE INDEX requests_pending_expiry ON requests (expires_at, id) WHERE status = 'pending';
+      -- A decision is final: the database refuses any change to a decided request.
+      CREATE FUNCTION agentgate_decided_are_final() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'a decided request never changes'; END $$;
+      CREATE TRIGGER requests_decided_are_final BEFORE UPDATE ON requests
+        FOR EACH ROW WHEN (OLD.status <> 'pending') EXECUTE FUNCTION agentgate_decided_are_final();
+
+      -- Unique across every instance: of two inserts racing with one key, one wins. The request it
+      -- names is inserted after it in the same transaction, so the reference is checked at commit.
+      CREATE TABLE idempotency (
+        owner_id    text COLLATE "C" NOT NULL,
+        key         text COLLATE "C" NOT NULL,
+        fingerprint text NOT NULL,
+        request_id  text COLLATE "C" NOT NULL REFERENCES requests (id) DEFERRABLE INITIALLY DEFERRED,
+        created_at  text NOT NULL,
+        PRIMARY KEY (owner_id, key)
+      );
+
+      -- seq is the chain order; appends take the audit head's row lock first, so seq order is commit order.
+      CREATE TABLE audit (
+        seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id         text COLLATE "C" NOT NULL UNIQUE,
+        request_id text COLLATE "C",
+        event_type text COLLATE "C" NOT NULL,
+        actor      text COLLATE "C" NOT NULL,
+        details    text NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        prev_hash  text NOT NULL,
+        hash       text NOT NULL
+      );
+      CREATE INDEX audit_request ON audit (request_id, seq);
+      CREATE INDEX audit_created ON audit (created_at);
+      CREATE FUNCTION agentgate_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$;
+      CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION agentgate_append_only();
+      CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION agentgate_append_only();
+
+      -- One row, moved in the same transaction as every append (see the SQLite migration 7).
+      CREATE TABLE audit_head (
+        id        integer PRIMARY KEY CHECK (id = 1),
+        count     bigint NOT NULL CHECK (count >= 0),
+        last_hash text
+      );
+      INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, NULL);
+      CREATE FUNCTION agentgate_head_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit head is never deleted'; END $$;
+      CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+        FOR EACH ROW EXECUTE FUNCTION agentgate_head_kept();
+
+      CREATE TABLE api_keys (
+        seq        bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id         text COLLATE "C" PRIMARY KEY,
+        name       text NOT NULL,
+        key_hash   text NOT NULL UNIQUE,
+        scopes     text NOT NULL,
+        rate_limit integer,
+        repository text,
+        created_at text COLLATE "C" NOT NULL,
+        revoked_at text
+      );
+
+      -- The outbox. A claimed job stays queued with run_at at the end of its lease.
+      CREATE TABLE jobs (
+        id         text COLLATE "C" PRIMARY KEY,
+        kind       text COLLATE "C" NOT NULL,
+        payload    text NOT NULL,
+        status     text NOT NULL CHECK (status IN ('queued', 'done', 'failed')),
+        run_at     text COLLATE "C" NOT NULL,
+        attempts   integer NOT NULL DEFAULT 0,
+        last_error text,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text NOT NULL
+      );
+      CREATE INDEX jobs_due ON jobs (run_at, id) WHERE status = 'queued';
+      CREATE INDEX jobs_created ON jobs (created_at, id);
+
+      -- Deliveries and comments handled: the primary key makes a claim unique across instances.
+      CREATE TABLE github_processed (
+        key          text COLLATE "C" PRIMARY KEY,
+        processed_at text NOT NULL
+      );
+      CREATE TABLE github_issues (
+        request_id text COLLATE "C" PRIMARY KEY REFERENCES requests (id),
+        repository text NOT NULL,
+        number     integer NOT NULL,
+        url        text NOT NULL,
+        created_at text COLLATE "C" NOT NULL
+      );
+      -- GitHub compares repository names case-insensitively: one request per issue, whatever the case.
+      CREATE UNIQUE INDEX github_issues_issue ON github_issues (lower(repository), number);
+      CREATE TABLE github_check_runs (
+        request_id   text COLLATE "C" PRIMARY KEY REFERENCES requests (id),
+        repository   text NOT NULL,
+        head_sha     text COLLATE "C" NOT NULL,
+        pull_request integer,
+        check_run_id bigint NOT NULL,
+        url          text NOT NULL,
+        created_at   text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX github_check_runs_commit ON github_check_runs (lower(repository), head_sha);
+
+      CREATE TABLE webhooks (
+        seq        bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id         text COLLATE "C" PRIMARY KEY,
+        url        text NOT NULL,
+        events     text NOT NULL,
+        secret     text NOT NULL,
+        enabled    boolean NOT NULL DEFAULT true,
+        created_at text COLLATE "C" NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        id              text COLLATE "C" PRIMARY KEY,
+        webhook_id      text COLLATE "C" NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        event           text NOT NULL,
+        request_id      text,
+        body            text NOT NULL,
+        status          text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts        integer NOT NULL DEFAULT 0,
+        response_status integer,
+        last_error      text,
+        created_at      text COLLATE "C" NOT NULL,
+        updated_at      text NOT NULL,
+        delivered_at    text
+      );
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at, id);
+      CREATE TABLE slack_messages (
+        request_id text COLLATE "C" NOT NULL REFERENCES requests (id),
+        channel    text COLLATE "C" NOT NULL,
+        channel_id text NOT NULL,
+        ts         text NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (request_id, channel)
+      );
+    `,
+  },
+];
+
+/** Any number: the advisory lock every AgentGate instance takes while it migrates. */
+const MIGRATION_LOCK = 0x61676d67; // "agmg"
+
+/**
+ * Brings the schema up to the last of `migrations`, in one transaction holding a transaction-level
+ * advisory lock, so instances starting at the same moment migrate once: the first applies, the others
+ * wait for its commit and then find nothing to do. Returns the versions applied. Refuses a schema that
+ * records a version this build does not know (written by a newer AgentGate).
+ */
+export async function applyPgMigrations(
+  client: pg.ClientBase,
+  where: string,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+  now: () => string = () => new Date().toISOString(),
+): Promise<number[]> {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  });
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const schema = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+    if (!schema.rows[0]?.schema) {
+      throw new StoreError(
+        'failed',
+        `Could not migrate ${where}: no schema of the search_path exists. Create it, or fix the search_path.`,
+      );
+    }
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at text NOT NULL
+    )`);
+    const applied = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) =>
+        Number(row.version),
+      ),
+    );
+    const newest = Math.max(0, ...applied);
+    if (newest > migrations.length) {
+      throw new StoreError(
+        'schema_too_new',
+        `The database ${where} has schema version ${newest}, but this AgentGate knows versions up to ` +
+          `${migrations.length}. It was written by a newer AgentGate: upgrade AgentGate, or point it at ` +
+          'another database.',
+      );
+    }
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.up);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        now(),
+      ]);
+      done.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return done;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
