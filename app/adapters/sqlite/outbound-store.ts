@@ -5,30 +5,22 @@
 import type Database from 'better-sqlite3';
 import type {
   AuditEventInput,
-  DeliveryStatus,
   JobInput,
   SlackMessageRef,
-  Store,
   WebhookDelivery,
   WebhookPatch,
   WebhookRecord,
 } from '../../ports/store.js';
+import {
+  type DeliveryRow,
+  fromDeliveryRow,
+  fromSlackMessageRow,
+  fromWebhookRow,
+  type OutboundMethods,
+  type SlackMessageRow,
+  type WebhookRow,
+} from '../outbound-rows.js';
 import { checkedCount } from './list-queries.js';
-
-export type OutboundMethods = Pick<
-  Store,
-  | 'insertWebhook'
-  | 'getWebhook'
-  | 'listWebhooks'
-  | 'updateWebhook'
-  | 'deleteWebhook'
-  | 'insertDelivery'
-  | 'recordDeliveryAttempt'
-  | 'getDelivery'
-  | 'listDeliveries'
-  | 'saveSlackMessage'
-  | 'listSlackMessages'
->;
 
 export interface OutboundDeps {
   db: Database.Database;
@@ -41,70 +33,6 @@ export interface OutboundDeps {
   /** Runs a read. */
   run<T>(doing: string, call: () => T): T;
 }
-
-interface WebhookRow {
-  id: string;
-  url: string;
-  events: string;
-  secret: string;
-  enabled: number;
-  created_at: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: string;
-  event: string;
-  request_id: string | null;
-  body: string;
-  status: string;
-  attempts: number;
-  response_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-  delivered_at: string | null;
-}
-
-interface SlackMessageRow {
-  request_id: string;
-  channel: string;
-  channel_id: string;
-  ts: string;
-  created_at: string;
-}
-
-const fromWebhookRow = (row: WebhookRow): WebhookRecord => ({
-  id: row.id,
-  url: row.url,
-  events: JSON.parse(row.events),
-  secret: row.secret,
-  enabled: row.enabled === 1,
-  createdAt: row.created_at,
-});
-
-const fromDeliveryRow = (row: DeliveryRow): WebhookDelivery => ({
-  id: row.id,
-  webhookId: row.webhook_id,
-  event: row.event,
-  requestId: row.request_id,
-  body: row.body,
-  status: row.status as DeliveryStatus,
-  attempts: row.attempts,
-  responseStatus: row.response_status,
-  lastError: row.last_error,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  deliveredAt: row.delivered_at,
-});
-
-const fromSlackMessageRow = (row: SlackMessageRow): SlackMessageRef => ({
-  requestId: row.request_id,
-  channel: row.channel,
-  channelId: row.channel_id,
-  ts: row.ts,
-  createdAt: row.created_at,
-});
 
 export function createOutboundMethods({
   db,
