@@ -1,10 +1,12 @@
 /**
- * Argument checks and id shapes every Store adapter shares, so the SQLite and in-memory stores
- * accept and produce the same values.
+ * Argument checks, id shapes, stored-row readers and the audit chaining step every Store adapter
+ * shares, so the SQLite, PostgreSQL and in-memory stores accept and produce the same values.
  */
 import { randomUUID } from 'node:crypto';
-import type { Requester } from '../../sdk/schemas.js';
+import type { AuditEntry, Requester } from '../../sdk/schemas.js';
+import { hashAuditEntry } from '../approvals/audit-chain.js';
 import { pullRequestOfRef } from '../approvals/pull-request-binding.js';
+import type { AuditEventInput } from '../ports/store.js';
 
 /** Stored times are UTC `…sssZ` strings compared as text, so bounds must be in the same form. */
 export function toUtcIso(value: string, name: string): string {
@@ -26,7 +28,7 @@ export function checkedCount(value: number, name: string): number {
  * random bits (randomUUID draws from a cached entropy pool: far cheaper than randomBytes per id).
  * Chain order is the table's sequence, not the id; the id only has to be unique.
  */
-export function newAuditId(now = Date.now()): string {
+function newAuditId(now = Date.now()): string {
   return newStoreId('aud', now);
 }
 
@@ -52,4 +54,32 @@ export function readStoredRequester(json: string): Requester {
     environment: partial.environment ?? null,
     pullRequest: partial.pullRequest !== undefined ? partial.pullRequest : pullRequestOfRef(partial.ref),
   };
+}
+
+/**
+ * The entries `events` become when appended after `prevHash`: new ids, the chain's hashes, and each
+ * entry's details as the JSON a store keeps. Details are hashed as a reader gets them back (a JSON
+ * round trip), so `toJSON` values or `undefined` fields cannot make a stored entry disagree with its
+ * hash. Throws, before anything is written, on details that are not JSON.
+ */
+export function chainAuditEntries(
+  events: readonly AuditEventInput[],
+  prevHash: string,
+): { entry: AuditEntry; detailsJson: string }[] {
+  let previous = prevHash;
+  return events.map((event) => {
+    const detailsJson = JSON.stringify(event.details);
+    const content = {
+      id: newAuditId(),
+      requestId: event.requestId,
+      eventType: event.eventType,
+      actor: event.actor,
+      details: JSON.parse(detailsJson) as Record<string, unknown>,
+      createdAt: event.createdAt,
+      prevHash: previous,
+    };
+    const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
+    previous = entry.hash;
+    return { entry, detailsJson };
+  });
 }

@@ -14,7 +14,7 @@
  * Single process only, and gone at exit: not for production.
  */
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
-import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
+import { GENESIS_HASH } from '../../approvals/audit-chain.js';
 import { isOverdue } from '../../approvals/is-overdue.js';
 import {
   type ApiKeyRecord,
@@ -26,7 +26,7 @@ import {
   type Store,
   StoreError,
 } from '../../ports/store.js';
-import { checkedCount, newAuditId, toUtcIso } from '../store-values.js';
+import { chainAuditEntries, checkedCount, toUtcIso } from '../store-values.js';
 import { ascending, copy, descending } from './json-copy.js';
 import { createMemoryJobs } from './memory-jobs.js';
 import { createMemoryLinks } from './memory-links.js';
@@ -60,21 +60,7 @@ export function createMemoryStore(): Store {
    * lets a change fail (an unserializable detail) before it has written anything.
    */
   function prepareEvents(events: readonly AuditEventInput[]): { entries: AuditEntry[]; commit(): void } {
-    let prevHash = audit.at(-1)?.hash ?? GENESIS_HASH;
-    const entries = events.map((event) => {
-      const content = {
-        id: newAuditId(),
-        requestId: event.requestId,
-        eventType: event.eventType,
-        actor: event.actor,
-        details: copy(event.details),
-        createdAt: event.createdAt,
-        prevHash,
-      };
-      const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
-      prevHash = entry.hash;
-      return entry;
-    });
+    const entries = chainAuditEntries(events, audit.at(-1)?.hash ?? GENESIS_HASH).map(({ entry }) => entry);
     return { entries, commit: () => audit.push(...entries) };
   }
 

@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
-import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
+import { GENESIS_HASH } from '../../approvals/audit-chain.js';
 import {
   type AuditEventInput,
   type AuditHead,
@@ -46,7 +46,7 @@ import {
   toApiKeyRow,
   toRequestRow,
 } from '../sqlite/rows.js';
-import { checkedCount, newAuditId, newStoreId, toUtcIso } from '../store-values.js';
+import { chainAuditEntries, checkedCount, newStoreId, toUtcIso } from '../store-values.js';
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
@@ -184,22 +184,7 @@ function createPostgresStore(pool: pg.Pool): Store {
   async function appendEvents(c: Client, events: readonly AuditEventInput[]): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
     const head = batchAuditHead(c);
-    let prevHash = head.lastHash ?? GENESIS_HASH;
-    const entries = events.map((event) => {
-      const detailsJson = JSON.stringify(event.details);
-      const content = {
-        id: newAuditId(),
-        requestId: event.requestId,
-        eventType: event.eventType,
-        actor: event.actor,
-        details: JSON.parse(detailsJson) as Record<string, unknown>,
-        createdAt: event.createdAt,
-        prevHash,
-      };
-      const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
-      prevHash = entry.hash;
-      return { entry, detailsJson };
-    });
+    const entries = chainAuditEntries(events, head.lastHash ?? GENESIS_HASH);
     const values: unknown[] = [];
     const tuples = entries.map(({ entry, detailsJson }) => {
       const n = values.length;
@@ -223,7 +208,7 @@ function createPostgresStore(pool: pg.Pool): Store {
     );
     // The batch writes the moved head before it commits (pg-write-queue.ts).
     head.count += entries.length;
-    head.lastHash = prevHash;
+    head.lastHash = entries.at(-1)?.entry.hash ?? head.lastHash;
     return entries.map(({ entry }) => entry);
   }
 

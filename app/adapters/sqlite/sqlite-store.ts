@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
-import { GENESIS_HASH, hashAuditEntry } from '../../approvals/audit-chain.js';
+import { GENESIS_HASH } from '../../approvals/audit-chain.js';
 import {
   type ApiKeyPatch,
   type ApiKeyRecord,
@@ -28,7 +28,7 @@ import {
   StoreError,
   type TransitionResult,
 } from '../../ports/store.js';
-import { newAuditId, newStoreId } from './audit-id.js';
+import { chainAuditEntries, newStoreId } from '../store-values.js';
 import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createOutboundMethods } from './outbound-store.js';
@@ -129,21 +129,8 @@ function createSqliteStore(db: Database.Database): Store {
   function appendEvents(events: readonly AuditEventInput[]): AuditEntry[] {
     if (events.length === 0) return [];
     const head = readAuditHead();
-    let prevHash = head.lastHash ?? GENESIS_HASH;
-    const entries = events.map((event) => {
-      const detailsJson = JSON.stringify(event.details);
-      // Hash what a reader will get back, so `toJSON` values or `undefined` fields cannot make the
-      // stored entry disagree with its hash.
-      const content = {
-        id: newAuditId(),
-        requestId: event.requestId,
-        eventType: event.eventType,
-        actor: event.actor,
-        details: JSON.parse(detailsJson) as Record<string, unknown>,
-        createdAt: event.createdAt,
-        prevHash,
-      };
-      const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
+    const chained = chainAuditEntries(events, head.lastHash ?? GENESIS_HASH);
+    for (const { entry, detailsJson } of chained) {
       sql.insertAudit.run(
         entry.id,
         entry.requestId,
@@ -154,10 +141,9 @@ function createSqliteStore(db: Database.Database): Store {
         entry.prevHash,
         entry.hash,
       );
-      prevHash = entry.hash;
-      return entry;
-    });
-    sql.setAuditHead.run(head.count + entries.length, prevHash);
+    }
+    const entries = chained.map(({ entry }) => entry);
+    sql.setAuditHead.run(head.count + entries.length, (entries.at(-1) as AuditEntry).hash);
     return entries;
   }
 
