@@ -52,17 +52,8 @@ export interface SqliteStoreOptions {
 }
 
 export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Store> {
-  let db: Database.Database;
+  const db = openDatabaseFile(path);
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-  } catch (error) {
-    throw toStoreError(error, `open the SQLite database "${path}"`);
-  }
-  try {
-    // Wait for another process's write transaction instead of failing at once.
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL loses nothing when the process dies (kill -9 included): a committed
     // transaction is in the WAL file, which the OS keeps. Only a power loss or OS crash can drop the
     // last transactions; surviving that would need synchronous = FULL (an fsync per commit).
@@ -80,10 +71,10 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
 }
 
 /**
- * Brings the SQLite file up to date without opening a store (`agentgate migrate`): the versions
- * applied now and the version it is at.
+ * Opens the file (creating its directory), in WAL mode, waiting up to 5 s for another process's
+ * write transaction instead of failing at once.
  */
-export async function migrateSqliteDatabase(path: string): Promise<{ applied: number[]; version: number }> {
+function openDatabaseFile(path: string): Database.Database {
   let db: Database.Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -94,6 +85,20 @@ export async function migrateSqliteDatabase(path: string): Promise<{ applied: nu
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
+    return db;
+  } catch (error) {
+    db.close();
+    throw toStoreError(error, `open the SQLite database "${path}"`);
+  }
+}
+
+/**
+ * Brings the SQLite file up to date without opening a store (`agentgate migrate`): the versions
+ * applied now and the version it is at.
+ */
+export async function migrateSqliteDatabase(path: string): Promise<{ applied: number[]; version: number }> {
+  const db = openDatabaseFile(path);
+  try {
     const applied = applyMigrations(db);
     const version = Number(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() ?? 0);
     return { applied, version };
