@@ -14,19 +14,25 @@
  * is created on it for the run and dropped afterwards. `BENCH_SECONDS` sets the length of each
  * create run (default 10). Exit code 0 when the benchmark ran, 1 when it could not (with why).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { loadConfig } from '../app/config.js';
+import {
+  type Child,
+  call,
+  json,
+  keepAliveAgent,
+  percentile,
+  sleep,
+  startChild,
+  stopChild,
+} from './lib/server-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./lib/serve-entry.ts', import.meta.url));
 const SERVER_URL =
   process.env.BENCH_DATABASE_URL ??
   process.env.AGENTGATE_TEST_DATABASE_URL ??
@@ -41,114 +47,12 @@ const AUTO_BODY = JSON.stringify({ action: 'read_file', params: { path: '/srv/ap
 const PENDING_BODY = JSON.stringify({ action: 'deploy', params: { service: 'api', env: 'production' } });
 const POLICY = 'rules:\n  - name: reads\n    if: { action: "read_*" }\n    decision: auto_approve\n';
 
-interface Child {
-  proc: ChildProcess;
-  base: { host: string; port: number };
-  exited: Promise<void>;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-20_000);
-  };
-  proc.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`a server did not start in 60 s:\n${out}`)), 60_000);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      const ready = /\{"benchServerReady":true,"port":(\d+),"pid":(\d+)\}/.exec(out);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({ proc, base: { host: '127.0.0.1', port: Number(ready[1]) }, exited });
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`a server exited (code ${proc.exitCode}) before listening:\n${out}`));
-    });
-  });
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  child.proc.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 8000, 'timeout').unref());
-  if ((await Promise.race([child.exited, timeout])) === 'timeout') {
-    child.proc.kill('SIGKILL');
-    await child.exited;
-  }
-}
-
-interface Reply {
-  status: number;
-  body: string;
-  at: number;
-}
-
-const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const waitAgent = new http.Agent({ keepAlive: false });
 
-function call(
-  base: Child['base'],
-  method: string,
-  path: string,
-  key: string | null,
-  body?: string,
-  agent = keepAliveAgent,
-) {
-  return new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      {
-        ...base,
-        method,
-        path,
-        agent,
-        headers: {
-          ...(key && { authorization: `Bearer ${key}` }),
-          ...(body !== undefined && {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            at: performance.now(),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function json<T>(reply: Promise<Reply>, expected: number, what: string): Promise<T> {
-  const { status, body } = await reply;
-  if (status !== expected)
-    throw new Error(`${what}: expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body) as T;
-}
-
 async function waiters(base: Child['base']): Promise<number> {
-  const { body } = await call(base, 'GET', '/metrics', null);
+  const { body } = await call(base, 'GET', '/metrics', null).done;
   return Number(/^agentgate_waiters (\d+)/m.exec(body)?.[1] ?? Number.NaN);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates per second of all `children` at once: the sum of each one's successful creates over the run. */
 async function creates(
@@ -174,11 +78,6 @@ async function creates(
     failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     p99: Math.max(...results.map((r) => r.latency.p99)),
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 const fmt = (n: number, digits = 0) =>
@@ -241,9 +140,11 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     });
     // All three at once, as a rolling restart or a fresh deploy would: migrations run once.
-    children.push(...(await Promise.all([0, 1, 2].map(() => startChild(env(databaseUrl))))));
+    children.push(
+      ...(await Promise.all([0, 1, 2].map(() => startChild(env(databaseUrl), { startTimeoutMs: 60_000 })))),
+    );
     const health = await json<{ store?: string }>(
-      call(children[0]!.base, 'GET', '/health', null),
+      call(children[0]!.base, 'GET', '/health', null).done,
       200,
       'health',
     );
@@ -263,7 +164,7 @@ async function main(): Promise<void> {
     const makeKey = async (name: string, scopes: string[]) =>
       (
         await json<{ key: string }>(
-          call(a.base, 'POST', '/api/api-keys', adminKey, JSON.stringify({ name, scopes })),
+          call(a.base, 'POST', '/api/api-keys', adminKey, JSON.stringify({ name, scopes })).done,
           201,
           name,
         )
@@ -293,7 +194,7 @@ async function main(): Promise<void> {
       const on = children[i % 3] as Child;
       const decider = children[(i + 1) % 3] as Child;
       const { id } = await json<{ id: string }>(
-        call(decider.base, 'POST', '/api/requests', agent, PENDING_BODY),
+        call(decider.base, 'POST', '/api/requests', agent, PENDING_BODY).done,
         201,
         'create',
       );
@@ -305,7 +206,7 @@ async function main(): Promise<void> {
         agent,
         undefined,
         waitAgent,
-      );
+      ).done;
       while ((await waiters(on.base)) <= before) await sleep(1);
       const sent = performance.now();
       const [decided, answered] = await Promise.all([
@@ -315,7 +216,7 @@ async function main(): Promise<void> {
           `/api/requests/${id}/decide`,
           approver,
           JSON.stringify({ decision: 'approved' }),
-        ),
+        ).done,
         waiting,
       ]);
       if (decided.status !== 200 || !answered.body.includes('"status":"approved"')) wrong += 1;
@@ -331,7 +232,7 @@ async function main(): Promise<void> {
 
     await Promise.all(children.splice(0).map(stopChild));
     if (process.env.BENCH_SQLITE !== '0') {
-      const single = await startChild(env(join(dir, 'agentgate.db')));
+      const single = await startChild(env(join(dir, 'agentgate.db')), { startTimeoutMs: 60_000 });
       children.push(single);
       const keyOf = async (name: string) =>
         (
@@ -342,7 +243,7 @@ async function main(): Promise<void> {
               '/api/api-keys',
               adminKey,
               JSON.stringify({ name, scopes: ['request:create'] }),
-            ),
+            ).done,
             201,
             name,
           )

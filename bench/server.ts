@@ -19,17 +19,23 @@
  * Exit code: 0 when the benchmark ran (targets met or not; see the table), 1 when it could not run.
  * The child and the temporary directory are removed in every case.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./lib/serve-entry.ts', import.meta.url));
+import {
+  type Child,
+  call,
+  json,
+  keepAliveAgent,
+  percentile,
+  type Reply,
+  sleep,
+  startChild,
+  stopChild,
+} from './lib/server-process.js';
 
 const TARGET = { createsPerSecond: 3000, wakeP99Ms: 20, extraRssMb: 150 };
 const CONNECTION_SWEEP = [10, 25, 50];
@@ -47,72 +53,6 @@ const POLICY = 'rules:\n  - name: reads\n    if: { action: "read_*" }\n    decis
 
 // ---------------------------------------------------------------------------------------------
 // The server process
-
-interface Child {
-  proc: ChildProcess;
-  pid: number;
-  base: { host: string; port: number };
-  exited: Promise<void>;
-  output: () => string;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const profDir = process.env.BENCH_CPU_PROF;
-  const nodeArgs = [
-    '--expose-gc',
-    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-    '--import',
-    'tsx',
-    ENTRY,
-  ];
-  const proc = spawn(process.execPath, nodeArgs, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      ...(process.env.NODE_OPTIONS && { NODE_OPTIONS: process.env.NODE_OPTIONS }),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-20_000);
-  };
-  proc.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${out}`)), 30_000);
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      const ready = /\{"benchServerReady":true,"port":(\d+),"pid":(\d+)\}/.exec(out);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({
-          proc,
-          pid: Number(ready[2]),
-          base: { host: '127.0.0.1', port: Number(ready[1]) },
-          exited,
-          output: () => out,
-        });
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (code ${proc.exitCode}) before listening:\n${out}`));
-    });
-  });
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  child.proc.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 8000, 'timeout').unref());
-  if ((await Promise.race([child.exited, timeout])) === 'timeout') {
-    child.proc.kill('SIGKILL');
-    await child.exited;
-  }
-}
 
 async function vmRssKb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -160,66 +100,8 @@ function serverLoad(before: Usage, after: Usage, wallMs: number) {
 // ---------------------------------------------------------------------------------------------
 // HTTP from the load generator
 
-interface Reply {
-  status: number;
-  body: string;
-  /** performance.now() when the response ended. */
-  at: number;
-}
-
-const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 /** Long-polls: one connection each, closed after the answer. */
 const waitAgent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-
-function call(
-  base: Child['base'],
-  method: string,
-  path: string,
-  key: string | null,
-  body?: string,
-  agent: http.Agent = keepAliveAgent,
-): { done: Promise<Reply>; req: http.ClientRequest } {
-  let req!: http.ClientRequest;
-  const done = new Promise<Reply>((resolve, reject) => {
-    req = http.request(
-      {
-        ...base,
-        method,
-        path,
-        agent,
-        headers: {
-          ...(key && { authorization: `Bearer ${key}` }),
-          ...(body !== undefined && {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            at: performance.now(),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-  return { done, req };
-}
-
-async function json<T>(reply: Promise<Reply>, expected: number, what: string): Promise<T> {
-  const { status, body } = await reply;
-  if (status !== expected)
-    throw new Error(`${what}: expected ${expected}, got ${status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body) as T;
-}
 
 async function waitersConnected(base: Child['base']): Promise<number> {
   const { body } = await call(base, 'GET', '/metrics', null).done;
@@ -241,8 +123,6 @@ async function untilWaiters(
     await sleep(pollMs);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Waiter {
   id: string;
@@ -356,11 +236,6 @@ async function cannon(
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 interface WakeRun {
