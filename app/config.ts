@@ -99,6 +99,12 @@ export interface Config {
   shutdownGraceMs: number;
   /** The GitHub App (`APP_ID` and friends); null runs standalone. */
   github: GitHubSettings | null;
+  /**
+   * `AGENTGATE_PUBLIC_URL` without a trailing slash: the address people reach this server at. Every
+   * link we render (Action log, check-run details, issue, Slack, Discord, email, the console) is
+   * built on it (DESIGN §11); null when unset (links are then left out).
+   */
+  publicUrl: string | null;
 }
 
 /**
@@ -178,7 +184,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: 1000,
     shutdownGraceMs: 10_000,
     github,
+    publicUrl: publicUrlOf(present.AGENTGATE_PUBLIC_URL),
   };
+}
+
+/** `AGENTGATE_PUBLIC_URL` as links are built on it: http(s), no trailing slash. */
+function publicUrlOf(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  audienceOfPublicUrl(value); // throws the same ConfigError for a URL that is not http(s)
+  return value.replace(/\/+$/, '');
 }
 
 /** A postgres:// URL node-postgres can connect with: a host, and a port if one is given. */

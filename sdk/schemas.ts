@@ -234,7 +234,10 @@ export const VoteSchema = z.object({
   decision: z.enum(['approve', 'deny']),
   reason: z.string().nullable(),
   createdAt: z.string(),
-  /** Where it was cast: `github:comment`, `github:check_run`, `github:review`, `slack`. */
+  /**
+   * Where it was cast: `github:comment`, `github:check_run`, `github:review`, `github:issue_closed`,
+   * `slack`, `discord`, `email` (a signed decision link), `console` (the web console), `api`.
+   */
   source: z.string(),
   /** The requirements (rule names) this voter qualified for when voting. */
   qualifiesFor: z.array(z.string()),
