@@ -225,6 +225,31 @@ export const RequesterSchema = z.discriminatedUnion('type', [
     /** N of a `refs/pull/N/merge` ref: the pull request the workflow runs for. */
     pullRequest: z.number().int().nullable(),
   }),
+  /**
+   * A deployment to a GitHub environment this app protects (a custom deployment protection rule,
+   * docs/deployments.md): every fact comes from GitHub's signed `deployment_protection_rule` webhook
+   * (or, for a missed one, from GitHub's API), never from an agent.
+   */
+  z.object({
+    type: z.literal('github_deployment'),
+    repository: z.string(),
+    /** The environment's name, exactly as GitHub spells it. */
+    environment: z.string(),
+    /** Who created the deployment: the workflow run's actor. */
+    actor: z.string(),
+    /** The event that started the workflow run: `push`, `workflow_dispatch`, … */
+    event: z.string().nullable(),
+    /** The deployment's ref as GitHub gives it: a branch or tag name such as `main`, or a commit. */
+    ref: z.string(),
+    sha: z.string(),
+    /** The workflow run waiting for the decision (the callback answers it). */
+    runId: z.string(),
+    deploymentId: z.number().int().nullable(),
+    /** The pull requests GitHub lists for the deployment. */
+    pullRequests: z.array(z.number().int()),
+    /** The one pull request, when GitHub lists exactly one: its reviews count for the request. */
+    pullRequest: z.number().int().nullable(),
+  }),
 ]);
 export type Requester = z.infer<typeof RequesterSchema>;
 

@@ -2,7 +2,7 @@ import type { Requester } from '../../sdk/schemas.js';
 
 /**
  * Whether `identity` (a GitHub login, a Slack user id) is the request's requester (the Actions
- * `actor`) or the person who delegated the task (`context.onBehalfOf`, written as `alice`, `@alice`,
+ * `actor`, or the deployment's creator) or the person who delegated the task (`context.onBehalfOf`, written as `alice`, `@alice`,
  * `github:alice` or `slack:U123`). They never approve their own request unless the rule says
  * `allow_requester: true`. Compared case-insensitively, as GitHub treats logins.
  */
@@ -12,7 +12,7 @@ export function isRequester(
 ): boolean {
   const normalize = (name: string) => name.replace(/^@|^(github|slack):/i, '').toLowerCase();
   const who = normalize(identity);
-  const actor = request.requester.type === 'github_actions' ? request.requester.actor : null;
+  const actor = request.requester.type === 'api_key' ? null : request.requester.actor;
   const onBehalfOf = typeof request.context.onBehalfOf === 'string' ? request.context.onBehalfOf : null;
   return [actor, onBehalfOf].some((name) => name !== null && normalize(name) === who);
 }

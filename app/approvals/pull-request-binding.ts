@@ -3,6 +3,8 @@
  * commit"). Reviews and `/approve` comments on a pull request count only for requests bound to it,
  * so an agent cannot collect approvals by naming somebody else's PR. Pure.
  *
+ * - A deployment protection rule binds the one pull request GitHub lists for the deployment (none
+ *   when it lists none or several).
  * - A GitHub Actions OIDC token binds from its claims: `refs/pull/N/merge` names PR N. Without a PR
  *   in its ref (an `issue_comment` workflow, say) the token is bound to its repository like a
  *   repository-bound key, so the PR it names in `context.pullRequest` binds.
@@ -21,7 +23,7 @@ export function pullRequestOfRef(ref: string | null | undefined): number | null 
 /** May this principal bind a request of `repository` to the commit and PR it names? */
 export function mayBind(principal: Principal, repository: string | null): boolean {
   if (repository === null) return false;
-  if (principal.requester.type === 'github_actions' || principal.scopes.has('admin')) return true;
+  if (principal.requester.type !== 'api_key' || principal.scopes.has('admin')) return true;
   return principal.repository !== null && principal.repository.toLowerCase() === repository.toLowerCase();
 }
 
@@ -30,6 +32,7 @@ export function pullRequestBindingOf(
   context: Record<string, unknown>,
   repository: string | null,
 ): number | null {
+  if (principal.requester.type === 'github_deployment') return principal.requester.pullRequest;
   if (principal.requester.type === 'github_actions') {
     const fromToken = pullRequestOfRef(principal.requester.ref);
     if (fromToken !== null) return fromToken;

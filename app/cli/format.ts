@@ -140,6 +140,8 @@ function formatDetails(details: Record<string, unknown>): string {
 function formatRequester(request: ApprovalRequest): string {
   const requester = request.requester;
   if (requester.type === 'api_key') return `api key ${requester.name}`;
+  if (requester.type === 'github_deployment')
+    return `GitHub deployment to ${requester.environment} in ${requester.repository} (run #${requester.runId}, by ${requester.actor})`;
   return `GitHub Actions ${requester.repository} (${requester.workflow} #${requester.runId}, by ${requester.actor})`;
 }
 

@@ -12,6 +12,7 @@ import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import { AppError } from '../services/app-error.js';
 import { GitHubCheckService } from '../services/github-check-service.js';
 import { GitHubCheckVoteService } from '../services/github-check-vote-service.js';
+import { GitHubDeploymentService } from '../services/github-deployment-service.js';
 import { GitHubIssueService } from '../services/github-issue-service.js';
 import { GitHubMergeQueueService } from '../services/github-merge-queue.js';
 import { GitHubPolicyCheckService } from '../services/github-policy-check.js';
@@ -23,6 +24,7 @@ import { GitHubVoterAuthorizer } from '../services/github-voter-authorizer.js';
 import { checkRunRequestedAction } from './check-run-requested-action.js';
 import { checkRunRerequested } from './check-run-rerequested.js';
 import { checkSuiteRerequested } from './check-suite-rerequested.js';
+import { deploymentProtectionRuleRequested } from './deployment-protection-rule-requested.js';
 import type { GitHubHandlerDeps } from './handler-deps.js';
 import { installationChanged } from './installation-changed.js';
 import { issueCommentCreated } from './issue-comment-created.js';
@@ -34,6 +36,7 @@ import { pullRequestReviewDismissed } from './pull-request-review-dismissed.js';
 import { pullRequestReviewSubmitted } from './pull-request-review-submitted.js';
 import { push } from './push.js';
 import { webhookIntake } from './webhook-intake.js';
+import { workflowRunCompleted } from './workflow-run-completed.js';
 
 export const WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -111,6 +114,7 @@ export interface GitHubIntegrationOptions {
 export interface GitHubIntegrationHandle {
   reconciler: GitHubReconciler | null;
   issues: GitHubIssueService | null;
+  deployments?: GitHubDeploymentService | null;
 }
 
 export function createGitHubIntegration(
@@ -182,9 +186,19 @@ export function createGitHubIntegration(
       onJobsQueued: () => context.jobs.wake(),
     });
     const reruns = new GitHubRerunService({ store, gateway, checks, policyChecks, mergeQueue });
-    const reconciler = new GitHubReconciler({ store, gateway, reviews, checkVotes, log });
+    const deployments = new GitHubDeploymentService({
+      store,
+      gateway,
+      requests,
+      clock,
+      log,
+      serverUrl: options.serverUrl ?? null,
+      onJobsQueued: () => context.jobs.wake(),
+    });
+    const reconciler = new GitHubReconciler({ store, gateway, reviews, checkVotes, deployments, log });
     handle.reconciler = reconciler;
     handle.issues = issues;
+    handle.deployments = deployments;
 
     const deps: GitHubHandlerDeps = { gateway, reviews, policies, checks, checkVotes };
     const once = <C extends { id: string; name: string }>(handler: (c: C) => Promise<void>) =>
@@ -200,6 +214,11 @@ export function createGitHubIntegration(
         app.on('pull_request_review.submitted', once(pullRequestReviewSubmitted(deps)));
         app.on('pull_request_review.dismissed', once(pullRequestReviewDismissed(deps)));
         app.on('push', once(push(deps)));
+        app.on(
+          'deployment_protection_rule.requested',
+          once(deploymentProtectionRuleRequested({ gateway, deployments })),
+        );
+        app.on('workflow_run.completed', once(workflowRunCompleted({ gateway, deployments })));
         app.on([...PULL_REQUEST_CHANGED], once(pullRequestChanged({ gateway, policyChecks })));
         app.on(['installation', 'installation_repositories'], once(installationChanged(deps)));
       },
@@ -222,6 +241,7 @@ export function createGitHubIntegration(
           ...issues.reactor.jobsFor(change, request),
           ...checks.reactor.jobsFor(change, request),
           ...mergeQueue.reactor.jobsFor(change, request),
+          ...deployments.reactor.jobsFor(change, request),
         ],
       },
       jobKinds: {
@@ -229,6 +249,7 @@ export function createGitHubIntegration(
         ...checks.jobKinds(retry),
         ...policyChecks.jobKinds(retry),
         ...mergeQueue.jobKinds(retry),
+        ...deployments.jobKinds(retry),
       },
       mountRaw(app: Express) {
         app.post(

@@ -5,6 +5,7 @@
  * Only the fields the handlers read are checked; everything else passes through untouched.
  */
 import { z } from 'zod';
+import { DeploymentProtectionRulePayloadSchema } from '../approvals/deployment-request.js';
 
 const repository = z.object({
   full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be "owner/name"'),
@@ -74,6 +75,13 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'pull_request.opened': pullRequestChange(),
   'pull_request.synchronize': pullRequestChange(),
   'pull_request.reopened': pullRequestChange(),
+  'deployment_protection_rule.requested': DeploymentProtectionRulePayloadSchema.and(
+    z.object({ installation }),
+  ),
+  'workflow_run.completed': z.object({
+    ...base,
+    workflow_run: z.object({ id: number, status: z.string().nullish(), conclusion: z.string().nullish() }),
+  }),
   push: z.object({
     ref: z.string(),
     after: z.string(),
@@ -106,6 +114,8 @@ const BASES: Record<string, z.ZodType> = {
   merge_group: z.object(base),
   pull_request_review: z.object(base),
   pull_request: z.object(base),
+  deployment_protection_rule: z.object(base),
+  workflow_run: z.object(base),
   installation: z.object({ action: z.string() }),
   installation_repositories: z.object({ action: z.string() }),
 };

@@ -171,6 +171,35 @@ export interface PullRequestFile {
   status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
 }
 
+/** A workflow run, as far as deployment protection rules need it. */
+export interface GitHubWorkflowRun {
+  id: number;
+  headSha: string;
+  headBranch: string | null;
+  event: string;
+  /** Who started the run (or re-ran it): `triggering_actor`, else `actor`. */
+  actor: string | null;
+  status: string;
+  conclusion: string | null;
+  pullRequests: number[];
+  createdAt: string;
+}
+
+export interface GitHubDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  creator: string | null;
+}
+
+/** An answer to a deployment protection rule. */
+export interface DeploymentReview {
+  environment: string;
+  state: 'approved' | 'rejected';
+  comment: string;
+}
+
 export interface GitHubGateway {
   /** The app itself (read once, then remembered). */
   appIdentity(): Promise<GitHubAppIdentity>;
@@ -247,4 +276,23 @@ export interface GitHubGateway {
    * the app is not installed on `org`, 403 when the installation may not read its teams.
    */
   teamMembership(team: string, login: string): Promise<TeamMembershipState>;
+
+  // Deployment protection rules (docs/deployments.md).
+  /** Every repository of every installation of the app (every page). */
+  listInstalledRepositories(): Promise<string[]>;
+  /** Workflow runs of `repository` waiting for a deployment's protection rules (first page: the newest 100). */
+  listWaitingRuns(repository: string): Promise<GitHubWorkflowRun[]>;
+  getWorkflowRun(repository: string, runId: string): Promise<GitHubWorkflowRun>;
+  /** The environments run `runId` waits to deploy to. */
+  pendingDeploymentEnvironments(repository: string, runId: string): Promise<string[]>;
+  /** Ids of the apps whose custom protection rules are enabled on `environment`. */
+  protectionRuleApps(repository: string, environment: string): Promise<number[]>;
+  /** The newest deployment of commit `sha` to `environment`, or null. */
+  latestDeployment(repository: string, sha: string, environment: string): Promise<GitHubDeployment | null>;
+  /**
+   * Answers the app's protection rule for run `runId`
+   * (`POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule`). Never retried
+   * by the client (a POST); the outbox retries it.
+   */
+  reviewDeployment(repository: string, runId: string, review: DeploymentReview): Promise<void>;
 }

@@ -13,7 +13,7 @@ import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf, QUIET_MARKDOWN } from './describe-approvers.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
-import { commitNote, UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from './requester-facts.js';
+import { commitNote, contextHeadingOf } from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
 
 /** GitHub's limit on `output.summary` and `output.text`. */
@@ -250,14 +250,8 @@ export function renderCheckRun({
   );
   const text: string[] = [];
   if (Object.keys(context).length > 0) {
-    text.push(
-      `### ${UNVERIFIED_CONTEXT_TITLE}`,
-      '',
-      `_${UNVERIFIED_CONTEXT_NOTE}_`,
-      '',
-      jsonBlock(context),
-      '',
-    );
+    const heading = contextHeadingOf(request);
+    text.push(`### ${heading.title}`, '', `_${heading.note}_`, '', jsonBlock(context), '');
   }
   const base = serverUrl?.replace(/\/$/, '') ?? null;
   text.push(

@@ -9,9 +9,10 @@ import { describeApprovers, mentionOf } from './describe-approvers.js';
 import { workflowRunUrl } from './github-links.js';
 import {
   type ActionsRequester,
+  contextHeadingOf,
+  type DeploymentRequester,
   triggerOf,
-  UNVERIFIED_CONTEXT_NOTE,
-  UNVERIFIED_CONTEXT_TITLE,
+  VERIFIED_BY_DEPLOYMENT,
   VERIFIED_BY_TOKEN,
 } from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
@@ -68,7 +69,12 @@ export const code = (text: string): string => (text.includes('`') ? `\`\` ${text
  */
 export function requesterLine(request: RequestRecord, githubUrl: string | null = null): string {
   const r = request.requester;
-  const who = r.type === 'api_key' ? `API key ${code(r.name)}` : actionsRequesterLine(r, githubUrl);
+  const who =
+    r.type === 'api_key'
+      ? `API key ${code(r.name)}`
+      : r.type === 'github_deployment'
+        ? deploymentRequesterLine(r, githubUrl)
+        : actionsRequesterLine(r, githubUrl);
   const onBehalfOf = typeof request.context.onBehalfOf === 'string' ? request.context.onBehalfOf : null;
   return onBehalfOf
     ? `${who}; on behalf of ${mentionOf(`github:${onBehalfOf.replace(/^@|^github:/, '')}`)} (the agent's word, unverified)`
@@ -88,6 +94,17 @@ function actionsRequesterLine(r: ActionsRequester, githubUrl: string | null): st
   return (
     `workflow ${code(r.workflowRef || r.workflow)} (${run}) ` +
     `of ${code(r.repository)}, triggered by @${r.actor}${facts.length > 0 ? ` (${facts.join(', ')})` : ''} — ✅ ${VERIFIED_BY_TOKEN}`
+  );
+}
+
+/** "deployment of `main` to environment `production` (run N) of `owner/name`, by @actor (`push`, pull request #7) — ✅ verified by …" */
+function deploymentRequesterLine(r: DeploymentRequester, githubUrl: string | null): string {
+  const runUrl = githubUrl ? workflowRunUrl(githubUrl, r.repository, r.runId) : null;
+  const run = runUrl ? `[run ${r.runId}](${runUrl})` : `run ${code(r.runId)}`;
+  const facts = [...(r.event ? [code(r.event)] : []), ...r.pullRequests.map((n) => `pull request #${n}`)];
+  return (
+    `deployment of ${code(r.ref)} to environment ${code(r.environment)} (${run}) of ${code(r.repository)}, ` +
+    `by @${r.actor}${facts.length > 0 ? ` (${facts.join(', ')})` : ''} — ✅ ${VERIFIED_BY_DEPLOYMENT}`
   );
 }
 
@@ -127,10 +144,11 @@ export function renderIssueBody({
     '',
   ];
   if (Object.keys(context).length > 0) {
+    const heading = contextHeadingOf(request);
     lines.push(
-      `<details><summary>${UNVERIFIED_CONTEXT_TITLE}</summary>`,
+      `<details><summary>${heading.title}</summary>`,
       '',
-      `_${UNVERIFIED_CONTEXT_NOTE}_`,
+      `_${heading.note}_`,
       '',
       jsonBlock(context),
       '',

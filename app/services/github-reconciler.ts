@@ -14,6 +14,9 @@
  * count against the rate limit), and an issue whose `updated_at`, comment count and state are as
  * the last pass saw them is not read further: its comments are read only after it changed. A close
  * GitHub does not list yet throws, so the issue is looked at again on the next pass.
+ *
+ * Last, the deployment protection rules' pass (GitHubDeploymentService.reconcile): deployments
+ * waiting on this app without a request, decisions whose answer was lost, runs that ended.
  */
 import { boundPullRequestOf } from '../approvals/check-target.js';
 import { BoundedCache } from '../bounded-cache.js';
@@ -23,6 +26,7 @@ import type { GitHubLinkStore } from '../ports/github-link-store.js';
 import type { RequestStore } from '../ports/request-store.js';
 import type { GitHubCheckRunLink, GitHubIssueLink } from '../ports/store.js';
 import type { CheckVoteOutcome, GitHubCheckVoteService } from './github-check-vote-service.js';
+import type { DeploymentReconcileReport, GitHubDeploymentService } from './github-deployment-service.js';
 import type { GitHubReviewService } from './github-review-service.js';
 
 const PAGE = 100;
@@ -36,6 +40,8 @@ export interface ReconcileReport {
   /** Commands handled by this pass (their webhooks were missed). */
   recovered: number;
   failures: number;
+  /** The deployment protection rules' pass (absent when the app does not run it). */
+  deployments?: DeploymentReconcileReport;
 }
 
 export class GitHubReconciler {
@@ -50,6 +56,8 @@ export class GitHubReconciler {
       reviews: GitHubReviewService;
       /** Votes on pull requests for requests reviewed on a commit (absent: issues only). */
       checkVotes?: GitHubCheckVoteService;
+      /** Missed deployment protection rules and lost answers (absent: not looked for). */
+      deployments?: GitHubDeploymentService;
       log: Logger;
     },
   ) {}
@@ -103,6 +111,17 @@ export class GitHubReconciler {
       }
       if (links.length < PAGE) break;
       after = links.at(-1)?.requestId;
+    }
+    if (this.deps.deployments) {
+      try {
+        const deployments = await this.deps.deployments.reconcile();
+        report.deployments = deployments;
+        report.recovered += deployments.recovered + deployments.resent + deployments.cancelled;
+        report.failures += deployments.failures;
+      } catch (error) {
+        report.failures += 1;
+        this.deps.log.warn({ err: error }, 'reconciliation of deployments failed');
+      }
     }
     if (report.recovered > 0 || report.failures > 0) this.deps.log.info(report, 'GitHub reconciliation');
     return report;

@@ -5,7 +5,7 @@
 import { describeOverride, isOverride, OVERRIDE_LABEL } from '../../sdk/is-override.js';
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
-import { UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from '../render/requester-facts.js';
+import { contextHeadingOf } from '../render/requester-facts.js';
 import type { SlackBlock, SlackMessage } from './slack-api.js';
 import {
   describeActor,
@@ -77,7 +77,7 @@ export function renderSlackMessage({
     ],
   });
   blocks.push(mrkdwnSection(`*Parameters*\n${paramsBlock(request.params)}`));
-  const context = contextBlock(request.context);
+  const context = contextBlock(request);
   if (context) blocks.push(mrkdwnSection(context));
   blocks.push(
     mrkdwnSection(
@@ -114,11 +114,12 @@ function onBehalfOf(request: ApprovalRequest) {
 }
 
 /** The agent's free-form context, labelled as its word (DESIGN §11); null when there is none. */
-function contextBlock(context: Record<string, unknown>): string | null {
-  const shown = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'onBehalfOf'));
+function contextBlock(request: Pick<ApprovalRequest, 'context' | 'requester'>): string | null {
+  const shown = Object.fromEntries(Object.entries(request.context).filter(([k]) => k !== 'onBehalfOf'));
   if (Object.keys(shown).length === 0) return null;
+  const heading = contextHeadingOf(request);
   return (
-    `*${UNVERIFIED_CONTEXT_TITLE}*\n_${UNVERIFIED_CONTEXT_NOTE}_\n` +
+    `*${heading.title}*\n_${heading.note}_\n` +
     `\`\`\`${truncate(escapeMrkdwn(JSON.stringify(shown, null, 2)), 1500)}\`\`\``
   );
 }

@@ -4,7 +4,7 @@ import {
   describeApprovers as describeApproversIn,
 } from '../../sdk/describe-approvers.js';
 import type { Approvers, Requester } from '../../sdk/schemas.js';
-import { triggerOf, VERIFIED_BY_TOKEN } from '../render/requester-facts.js';
+import { triggerOf, VERIFIED_BY_DEPLOYMENT, VERIFIED_BY_TOKEN } from '../render/requester-facts.js';
 
 /**
  * Slack reads `<…>` as links and mentions (`<!channel>`, `<@U…>`), so text an agent controls
@@ -45,6 +45,13 @@ export function describeActor(actor: string): string {
 
 export function describeRequester(requester: Requester): string {
   if (requester.type === 'api_key') return `API key \`${escapeMrkdwn(requester.name)}\``;
+  if (requester.type === 'github_deployment') {
+    return (
+      `${escapeMrkdwn(requester.actor)} deploying \`${escapeMrkdwn(requester.ref)}\` to environment ` +
+      `\`${escapeMrkdwn(requester.environment)}\` (${escapeMrkdwn(requester.repository)}, run ${escapeMrkdwn(requester.runId)}) — ` +
+      `:white_check_mark: ${VERIFIED_BY_DEPLOYMENT}`
+    );
+  }
   const { event, pullRequest, ref, environment } = triggerOf(requester);
   const facts = [
     ...(event ? [`\`${escapeMrkdwn(event)}\``] : []),

@@ -103,6 +103,38 @@ export interface FakePullRequest {
   headRepository: string;
 }
 
+/** A workflow run (only what deployment protection rules need). */
+export interface FakeWorkflowRun {
+  id: number;
+  head_sha: string;
+  head_branch: string;
+  event: string;
+  status: 'waiting' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  actor: string;
+  pull_requests: number[];
+  created_at: string;
+  /** Environments the run waits to deploy to (its pending deployments). */
+  pending: string[];
+}
+
+export interface FakeDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  creator: string;
+  runId: number;
+}
+
+/** An answer posted to `POST …/actions/runs/{run_id}/deployment_protection_rule` and accepted. */
+export interface FakeDeploymentReview {
+  runId: number;
+  environment_name: string;
+  state: 'approved' | 'rejected';
+  comment: string | undefined;
+}
+
 interface Failure {
   method: string;
   path: RegExp;
@@ -127,6 +159,11 @@ interface RepoState {
   checkRuns: FakeCheckRun[];
   pulls: Map<number, FakePullRequest>;
   reviews: Map<number, FakeReview[]>;
+  runs: FakeWorkflowRun[];
+  deployments: FakeDeployment[];
+  /** Environment (lowercase) → ids of the apps whose custom protection rules are enabled on it. */
+  protectionApps: Map<string, number[]>;
+  deploymentReviews: FakeDeploymentReview[];
   /** login (lowercase) → collaborator permission answer */
   collaborators: Map<
     string,
@@ -169,12 +206,15 @@ export class FakeGitHub {
   readonly #installations = new Map<string, number>();
   readonly #commits = new Map<string, Map<string, string>>();
   readonly #teams = new Map<string, Map<string, 'active' | 'pending'>>();
-  readonly #tokens = new Set<string>();
+  /** Installation token → installation id. */
+  readonly #tokens = new Map<string, number>();
   #failures: Failure[] = [];
   #nextCommentId = 1000;
   #nextCheckRunId = 5000;
   #nextReviewId = 80_000;
   #nextEventId = 90_000;
+  #nextRunId = 7_000_000;
+  #nextDeploymentId = 300_000;
   #server: Server | undefined;
   url = '';
 
@@ -289,6 +329,10 @@ export class FakeGitHub {
       pulls: new Map(),
       reviews: new Map(),
       collaborators: new Map(),
+      runs: [],
+      deployments: [],
+      protectionApps: new Map(),
+      deploymentReviews: [],
     };
     this.#repos.set(fullName.toLowerCase(), state);
     if (options.installationId !== null)
@@ -552,6 +596,78 @@ export class FakeGitHub {
     return this.#installations.get(fullName.toLowerCase());
   }
 
+  /** Enables a custom deployment protection rule of app `appId` (default: this app) on `environment`. */
+  protectEnvironment(fullName: string, environment: string, appId = FAKE_APP_ID): void {
+    const apps = this.#repo(fullName).protectionApps;
+    apps.set(environment.toLowerCase(), [...(apps.get(environment.toLowerCase()) ?? []), appId]);
+  }
+
+  /**
+   * A workflow run whose job deploys to `environment`: the run waits (its pending deployment) and a
+   * deployment exists, as GitHub has them when it sends `deployment_protection_rule`.
+   */
+  startDeployment(
+    fullName: string,
+    options: {
+      environment: string;
+      sha?: string;
+      ref?: string;
+      event?: string;
+      actor?: string;
+      pullRequests?: number[];
+    },
+  ): { run: FakeWorkflowRun; deployment: FakeDeployment } {
+    const repo = this.#repo(fullName);
+    const ref = options.ref ?? repo.defaultBranch;
+    const sha = options.sha ?? repo.branches.get(ref) ?? this.headOf(fullName);
+    const run: FakeWorkflowRun = {
+      id: this.#nextRunId++,
+      head_sha: sha,
+      head_branch: ref,
+      event: options.event ?? 'push',
+      status: 'waiting',
+      conclusion: null,
+      actor: options.actor ?? 'octocat',
+      pull_requests: options.pullRequests ?? [],
+      created_at: new Date().toISOString(),
+      pending: [options.environment],
+    };
+    const deployment: FakeDeployment = {
+      id: this.#nextDeploymentId++,
+      sha,
+      ref,
+      environment: options.environment,
+      creator: run.actor,
+      runId: run.id,
+    };
+    repo.runs.push(run);
+    repo.deployments.push(deployment);
+    return { run, deployment };
+  }
+
+  /** The run is cancelled (or fails): it ends, and nothing waits any more. */
+  endRun(fullName: string, runId: number, conclusion = 'cancelled'): void {
+    const run = this.#run(fullName, runId);
+    run.status = 'completed';
+    run.conclusion = conclusion;
+    run.pending = [];
+  }
+
+  /** The answers GitHub accepted for `fullName`'s runs, oldest first. */
+  deploymentReviews(fullName: string): FakeDeploymentReview[] {
+    return this.#repo(fullName).deploymentReviews;
+  }
+
+  run(fullName: string, runId: number): FakeWorkflowRun {
+    return this.#run(fullName, runId);
+  }
+
+  #run(fullName: string, runId: number): FakeWorkflowRun {
+    const run = this.#repo(fullName).runs.find((r) => r.id === runId);
+    if (!run) throw new Error(`fake GitHub has no run ${runId} in ${fullName}`);
+    return run;
+  }
+
   // --- The API ----------------------------------------------------------------------------------
 
   #repo(fullName: string): RepoState {
@@ -639,7 +755,7 @@ export class FakeGitHub {
     api.post('/app/installations/:id/access_tokens', (req, res) => {
       if (!appAuth(req, res)) return;
       const token = `ghs_${randomBytes(16).toString('hex')}`;
-      this.#tokens.add(token);
+      this.#tokens.set(token, Number(req.params.id));
       res
         .status(201)
         .json({ token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
@@ -956,9 +1072,144 @@ export class FakeGitHub {
       const page = Number(req.query.page ?? 1);
       res.json({ total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) });
     });
+    this.#deploymentRoutes(api, appAuth, repoOf);
     app.use('/api/v3', api);
     app.use((req, res) => {
       res.status(404).json({ message: `fake GitHub does not implement ${req.method} ${req.path}` });
+    });
+  }
+
+  /** Deployment protection rules: installations, workflow runs, pending deployments, the callback. */
+  #deploymentRoutes(
+    api: express.Router,
+    appAuth: (req: Request, res: Response) => boolean,
+    repoOf: (req: Request, res: Response) => RepoState | null,
+  ): void {
+    const runJson = (run: FakeWorkflowRun) => ({
+      id: run.id,
+      head_sha: run.head_sha,
+      head_branch: run.head_branch,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      actor: { login: run.actor },
+      triggering_actor: { login: run.actor },
+      pull_requests: run.pull_requests.map((number) => ({ number })),
+      created_at: run.created_at,
+    });
+    const runOf = (repo: RepoState, req: Request, res: Response): FakeWorkflowRun | null => {
+      const run = repo.runs.find((r) => r.id === Number(req.params.run_id));
+      if (!run) res.status(404).json({ message: 'Not Found' });
+      return run ?? null;
+    };
+    api.get('/app/installations', (req, res) => {
+      if (!appAuth(req, res)) return;
+      const ids = [...new Set(this.#installations.values())].sort((a, b) => a - b);
+      res.json(ids.map((id) => ({ id, account: { login: 'owner' } })));
+    });
+    api.get('/installation/repositories', (req, res) => {
+      const token = /^token (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const installation = token === undefined ? undefined : this.#tokens.get(token);
+      if (installation === undefined) return void res.status(401).json({ message: 'Bad credentials' });
+      const repositories = [...this.#installations.entries()]
+        .filter(([, id]) => id === installation)
+        .map(([name]) => ({ full_name: this.#repo(name).fullName }));
+      res.json({ total_count: repositories.length, repositories });
+    });
+    api.get('/repos/:owner/:repo/actions/runs', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const status = req.query.status === undefined ? undefined : String(req.query.status);
+      const runs = repo.runs
+        .filter((r) => status === undefined || r.status === status)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, Math.min(100, Number(req.query.per_page ?? 30)));
+      res.json({ total_count: runs.length, workflow_runs: runs.map(runJson) });
+    });
+    api.get('/repos/:owner/:repo/actions/runs/:run_id', (req, res) => {
+      const repo = repoOf(req, res);
+      const run = repo && runOf(repo, req, res);
+      if (run) res.json(runJson(run));
+    });
+    api.get('/repos/:owner/:repo/actions/runs/:run_id/pending_deployments', (req, res) => {
+      const repo = repoOf(req, res);
+      const run = repo && runOf(repo, req, res);
+      if (!run) return;
+      res.json(
+        run.pending.map((name, i) => ({
+          environment: { id: i + 1, name },
+          wait_timer: 0,
+          wait_timer_started_at: null,
+          current_user_can_approve: false,
+          reviewers: [],
+        })),
+      );
+    });
+    api.get('/repos/:owner/:repo/environments/:environment/deployment_protection_rules', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const apps = repo.protectionApps.get(String(req.params.environment).toLowerCase()) ?? [];
+      res.json({
+        total_count: apps.length,
+        custom_deployment_protection_rules: apps.map((id, i) => ({
+          id: i + 1,
+          enabled: true,
+          app: { id, slug: id === FAKE_APP_ID ? 'agentgate' : `app-${id}` },
+        })),
+      });
+    });
+    api.get('/repos/:owner/:repo/deployments', (req, res) => {
+      const repo = repoOf(req, res);
+      if (!repo) return;
+      const sha = req.query.sha === undefined ? undefined : String(req.query.sha);
+      const environment = req.query.environment === undefined ? undefined : String(req.query.environment);
+      const deployments = repo.deployments
+        .filter(
+          (d) =>
+            (sha === undefined || d.sha === sha) &&
+            (environment === undefined || d.environment === environment),
+        )
+        .sort((a, b) => b.id - a.id)
+        .slice(0, Math.min(100, Number(req.query.per_page ?? 30)))
+        .map((d) => ({
+          id: d.id,
+          sha: d.sha,
+          ref: d.ref,
+          environment: d.environment,
+          creator: { login: d.creator },
+        }));
+      res.json(deployments);
+    });
+    // GitHub accepts an answer only while the run waits on that environment.
+    api.post('/repos/:owner/:repo/actions/runs/:run_id/deployment_protection_rule', (req, res) => {
+      const repo = repoOf(req, res);
+      const run = repo && runOf(repo, req, res);
+      if (!repo || !run) return;
+      const { environment_name, state, comment } = req.body ?? {};
+      if (typeof environment_name !== 'string' || (state !== 'approved' && state !== 'rejected')) {
+        return void res
+          .status(422)
+          .json({ message: 'Invalid request: environment_name and state are required' });
+      }
+      if (comment !== undefined && typeof comment !== 'string') {
+        return void res.status(422).json({ message: 'Invalid request: comment must be a string' });
+      }
+      const index = run.pending.findIndex((e) => e.toLowerCase() === environment_name.toLowerCase());
+      if (run.status !== 'waiting' || index < 0) {
+        return void res
+          .status(422)
+          .json({ message: `No pending deployment for ${environment_name} in run ${run.id}` });
+      }
+      run.pending.splice(index, 1);
+      repo.deploymentReviews.push({ runId: run.id, environment_name, state, comment });
+      if (state === 'rejected') {
+        run.status = 'completed';
+        run.conclusion = 'failure';
+        run.pending = [];
+      } else if (run.pending.length === 0) {
+        run.status = 'in_progress';
+      }
+      res.status(204).end();
     });
   }
 }

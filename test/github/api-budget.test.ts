@@ -119,13 +119,25 @@ describe('the issue flow', () => {
   it('costs 0 counted calls per pending hour when nothing changes: every pass is a 304', async () => {
     const pendingId = await createRequest({ action: 'payments.refund', params: { amount: 11 } });
     await h.settled();
-    // The first pass after a change reads the issue once (it has no comments: nothing more).
+    // The first pass after a change reads the issue once (it has no comments: nothing more); the
+    // deployment pass reads the installations, their repositories and each one's waiting runs.
     const first = await spent(() => h.handle.reconciler?.reconcileAll() as Promise<unknown>);
-    expect(first.counted).toBe(1);
+    expect(first.calls.filter((c) => !c.includes('/actions/') && !c.includes('installation'))).toEqual([
+      expect.stringMatching(new RegExp(`^GET /repos/${REPO}/issues/\\d+$`)),
+      ...(first.calls.includes('GET /app') ? ['GET /app'] : []),
+    ]);
+    expect(first.calls).toEqual(
+      expect.arrayContaining([
+        'GET /app/installations',
+        'GET /installation/repositories',
+        `GET /repos/${REPO}/actions/runs`,
+      ]),
+    );
     const hour = await pendingHour();
     expect(hour).toMatchObject({ counted: 0, errors: 0, calls: [] });
-    // One conditional read of the issue per pass for this request (the decided one is not read).
-    expect(hour.notModified).toBe(12);
+    // Per pass, conditional reads: the issue of this request (the decided one is not read), and the
+    // deployment pass's three (installations, repositories, waiting runs: none).
+    expect(hour.notModified).toBe(12 * (1 + 3));
     expect(await statusOf(pendingId)).toBe('pending');
   });
 
@@ -215,8 +227,9 @@ describe('the check-run flow', () => {
     expect(first.counted).toBeLessThanOrEqual(3); // read once in full after a change
     const hour = await pendingHour();
     expect(hour).toMatchObject({ counted: 0, errors: 0, calls: [] });
-    // Per pass: the issues of the two issue requests above still pending, and the PR, reviews, comments.
-    expect(hour.notModified).toBe(12 * (2 + 3));
+    // Per pass: the issues of the two issue requests above still pending, the PR, reviews, comments,
+    // and the deployment pass's three reads.
+    expect(hour.notModified).toBe(12 * (2 + 3 + 3));
   });
 });
 

@@ -80,6 +80,8 @@ describe('app.yml', () => {
       checks: 'write',
       pull_requests: 'read',
       merge_queues: 'read',
+      deployments: 'write',
+      actions: 'read',
     });
     expect(manifest.default_events).toEqual([
       'issue_comment',
@@ -90,6 +92,8 @@ describe('app.yml', () => {
       'pull_request_review',
       'pull_request',
       'merge_group',
+      'deployment_protection_rule',
+      'workflow_run',
     ]);
   });
 });

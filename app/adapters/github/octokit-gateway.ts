@@ -12,14 +12,17 @@ import {
   type CheckAnnotation,
   type CheckConclusion,
   type CheckRunInput,
+  type DeploymentReview,
   type GitHubAppIdentity,
   type GitHubCheckRun,
   type GitHubComment,
+  type GitHubDeployment,
   GitHubError,
   type GitHubGateway,
   type GitHubIssue,
   type GitHubPullRequest,
   type GitHubPullRequestReview,
+  type GitHubWorkflowRun,
   type IssueClosure,
   type NewIssue,
   type PullRequestFile,
@@ -226,6 +229,31 @@ function toPullRequest(data: RestPullRequest): GitHubPullRequest {
     headRepository: data.head.repo?.full_name ?? null,
   };
 }
+
+interface RestWorkflowRun {
+  id: number;
+  head_sha: string;
+  head_branch?: string | null;
+  event: string;
+  status?: string | null;
+  conclusion?: string | null;
+  actor?: { login: string } | null;
+  triggering_actor?: { login: string } | null;
+  pull_requests?: Array<{ number: number }> | null;
+  created_at: string;
+}
+
+const toWorkflowRun = (run: RestWorkflowRun): GitHubWorkflowRun => ({
+  id: run.id,
+  headSha: run.head_sha,
+  headBranch: run.head_branch ?? null,
+  event: run.event,
+  actor: run.triggering_actor?.login ?? run.actor?.login ?? null,
+  status: run.status ?? 'unknown',
+  conclusion: run.conclusion ?? null,
+  pullRequests: (run.pull_requests ?? []).map((pr) => pr.number),
+  createdAt: run.created_at,
+});
 
 export class OctokitGateway implements GitHubGateway {
   /** Installation id by lower-cased repository; null: not installed (a 404, kept for a minute). */
@@ -676,6 +704,112 @@ export class OctokitGateway implements GitHubGateway {
       if (failure.status === 404) return null;
       throw failure;
     }
+  }
+
+  async listInstalledRepositories(): Promise<string[]> {
+    const app = await call('authenticate as the app', () => this.probot.auth());
+    const installations = await call('list the app’s installations', () =>
+      app.paginate(app.rest.apps.listInstallations, { per_page: 100 }),
+    );
+    const repositories: string[] = [];
+    for (const installation of installations) {
+      const octokit = await call(`authenticate as installation ${installation.id}`, () =>
+        this.probot.auth(installation.id),
+      );
+      const repos = await call(`list the repositories of installation ${installation.id}`, () =>
+        octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 }),
+      );
+      for (const repo of repos as unknown as Array<{ full_name: string }>) {
+        this.rememberInstallation(repo.full_name, installation.id);
+        repositories.push(repo.full_name);
+      }
+    }
+    return repositories;
+  }
+
+  async listWaitingRuns(repository: string): Promise<GitHubWorkflowRun[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`list the waiting workflow runs of ${repository}`, async () => {
+      const { data } = await octokit.rest.actions.listWorkflowRunsForRepo({
+        ...split(repository),
+        status: 'waiting',
+        per_page: 100,
+      });
+      return (data.workflow_runs as RestWorkflowRun[]).map(toWorkflowRun);
+    });
+  }
+
+  async getWorkflowRun(repository: string, runId: string): Promise<GitHubWorkflowRun> {
+    const octokit = await this.#octokit(repository);
+    return call(`read workflow run ${runId} of ${repository}`, async () => {
+      const { data } = await octokit.rest.actions.getWorkflowRun({
+        ...split(repository),
+        run_id: Number(runId),
+      });
+      return toWorkflowRun(data as RestWorkflowRun);
+    });
+  }
+
+  async pendingDeploymentEnvironments(repository: string, runId: string): Promise<string[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`list the pending deployments of run ${runId} of ${repository}`, async () => {
+      const { data } = await octokit.rest.actions.getPendingDeploymentsForRun({
+        ...split(repository),
+        run_id: Number(runId),
+      });
+      return data.flatMap((pending) => (pending.environment?.name ? [pending.environment.name] : []));
+    });
+  }
+
+  async protectionRuleApps(repository: string, environment: string): Promise<number[]> {
+    const octokit = await this.#octokit(repository);
+    return call(`read the protection rules of environment ${environment} of ${repository}`, async () => {
+      const { data } = await octokit.rest.repos.getAllDeploymentProtectionRules({
+        ...split(repository),
+        environment_name: environment,
+      });
+      return (data.custom_deployment_protection_rules ?? []).flatMap((rule) =>
+        rule.enabled && rule.app?.id !== undefined ? [rule.app.id] : [],
+      );
+    });
+  }
+
+  async latestDeployment(
+    repository: string,
+    sha: string,
+    environment: string,
+  ): Promise<GitHubDeployment | null> {
+    const octokit = await this.#octokit(repository);
+    return call(`find the deployment of ${sha} to ${environment} in ${repository}`, async () => {
+      const { data } = await octokit.rest.repos.listDeployments({
+        ...split(repository),
+        sha,
+        environment,
+        per_page: 1,
+      });
+      const deployment = data[0];
+      if (!deployment) return null;
+      return {
+        id: deployment.id,
+        sha: deployment.sha,
+        ref: deployment.ref,
+        environment: deployment.environment,
+        creator: deployment.creator?.login ?? null,
+      };
+    });
+  }
+
+  async reviewDeployment(repository: string, runId: string, review: DeploymentReview): Promise<void> {
+    const octokit = await this.#octokit(repository);
+    await call(`answer the deployment of run ${runId} to ${review.environment} in ${repository}`, () =>
+      octokit.rest.actions.reviewCustomGatesForRun({
+        ...split(repository),
+        run_id: Number(runId),
+        environment_name: review.environment,
+        state: review.state,
+        comment: review.comment,
+      }),
+    );
   }
 
   async #octokitForOrg(org: string): Promise<Octokit> {
