@@ -47735,6 +47735,31 @@ var RequesterSchema = external_exports.discriminatedUnion("type", [
     environment: external_exports.string().nullable(),
     /** N of a `refs/pull/N/merge` ref: the pull request the workflow runs for. */
     pullRequest: external_exports.number().int().nullable()
+  }),
+  /**
+   * A deployment to a GitHub environment this app protects (a custom deployment protection rule,
+   * docs/deployments.md): every fact comes from GitHub's signed `deployment_protection_rule` webhook
+   * (or, for a missed one, from GitHub's API), never from an agent.
+   */
+  external_exports.object({
+    type: external_exports.literal("github_deployment"),
+    repository: external_exports.string(),
+    /** The environment's name, exactly as GitHub spells it. */
+    environment: external_exports.string(),
+    /** Who created the deployment: the workflow run's actor. */
+    actor: external_exports.string(),
+    /** The event that started the workflow run: `push`, `workflow_dispatch`, … */
+    event: external_exports.string().nullable(),
+    /** The deployment's ref as GitHub gives it: a branch or tag name such as `main`, or a commit. */
+    ref: external_exports.string(),
+    sha: external_exports.string(),
+    /** The workflow run waiting for the decision (the callback answers it). */
+    runId: external_exports.string(),
+    deploymentId: external_exports.number().int().nullable(),
+    /** The pull requests GitHub lists for the deployment. */
+    pullRequests: external_exports.array(external_exports.number().int()),
+    /** The one pull request, when GitHub lists exactly one: its reviews count for the request. */
+    pullRequest: external_exports.number().int().nullable()
   })
 ]);
 var VoteSchema = external_exports.object({
@@ -47743,7 +47768,10 @@ var VoteSchema = external_exports.object({
   decision: external_exports.enum(["approve", "deny"]),
   reason: external_exports.string().nullable(),
   createdAt: external_exports.string(),
-  /** Where it was cast: `github:comment`, `github:check_run`, `github:review`, `slack`. */
+  /**
+   * Where it was cast: `github:comment`, `github:check_run`, `github:review`, `github:issue_closed`,
+   * `slack`, `discord`, `email` (a signed decision link), `console` (the web console), `api`.
+   */
   source: external_exports.string(),
   /** The requirements (rule names) this voter qualified for when voting. */
   qualifiesFor: external_exports.array(external_exports.string()),

@@ -169,5 +169,5 @@ describe('PostgreSQL store: durability', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 120_000); // a hang guard: a child process inserting 1,000 rows is slow on a busy machine
 });

@@ -213,7 +213,7 @@ describe('SQLite store: durability and several processes', () => {
     expect(trail.length).toBeGreaterThanOrEqual(acknowledged.length);
     expect(verifyAuditChain(trail).ok).toBe(true);
     await store.close();
-  });
+  }, 120_000); // a hang guard: a child process inserting 1,000 rows is slow on a busy machine
 
   it('keeps one valid chain when two store instances on one file append in turn (CLI + server)', async () => {
     const path = tempFile();
