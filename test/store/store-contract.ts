@@ -15,6 +15,7 @@ import { describeApiKeyContract } from './contract/api-keys-contract.js';
 import { describeAuditContract } from './contract/audit-contract.js';
 import { describeAuditHeadContract } from './contract/audit-head-contract.js';
 import { describeGitHubContract } from './contract/github-contract.js';
+import { describeGroupCommitContract } from './contract/group-commit-contract.js';
 import { describeJobFencingContract } from './contract/job-fencing-contract.js';
 import { describeJobsContract } from './contract/jobs-contract.js';
 import { describeListContract } from './contract/list-contract.js';
@@ -61,6 +62,7 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
     describeStoreAdditionsContract(current);
     describeReviewVersionContract(current);
     describeJobFencingContract(current);
+    describeGroupCommitContract(current);
 
     describe('close', () => {
       it('refuses every call after close with a "closed" StoreError, and closing twice is harmless', async () => {

@@ -50,6 +50,7 @@ import { chainAuditEntries, checkedCount, newStoreId, toUtcIso } from '../store-
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
+import { prepared } from './pg-prepared.js';
 import { batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
 
 export interface PostgresStoreOptions {
@@ -178,49 +179,87 @@ function createPostgresStore(pool: pg.Pool): Store {
   }
 
   /**
-   * Appends under the caller's batch, chaining from the audit head the batch locked (appenders on every
-   * instance take turns, each from the hash the previous one committed) and moving it.
+   * Writes a change's rows in ONE statement (data-modifying CTEs): `lead` (the request's INSERT, say),
+   * then its jobs, then its audit entries, chained from the audit head the batch locked (appenders on
+   * every instance take turns, each from the hash the previous one committed). One round trip where
+   * there were three; the head moves only once the statement succeeded.
    */
-  async function appendEvents(c: Client, events: readonly AuditEventInput[]): Promise<AuditEntry[]> {
-    if (events.length === 0) return [];
-    const head = batchAuditHead(c);
-    const entries = chainAuditEntries(events, head.lastHash ?? GENESIS_HASH);
-    const values: unknown[] = [];
-    const tuples = entries.map(({ entry, detailsJson }) => {
+  async function writeRows(
+    c: Client,
+    lead: { text: string; values: unknown[] } | null,
+    jobs: readonly JobInput[] | undefined,
+    at: string,
+    events: readonly AuditEventInput[],
+  ): Promise<AuditEntry[]> {
+    const values: unknown[] = lead ? [...lead.values] : [];
+    const parts: string[] = lead ? [lead.text] : [];
+    const tuple = (row: unknown[]) => {
       const n = values.length;
-      values.push(
-        entry.id,
-        entry.requestId,
-        entry.eventType,
-        entry.actor,
-        detailsJson,
-        entry.createdAt,
-        entry.prevHash,
-        entry.hash,
+      values.push(...row);
+      return `(${row.map((_, i) => `$${n + i + 1}`).join(', ')})`;
+    };
+    if (jobs && jobs.length > 0) {
+      const tuples = jobs.map((job) =>
+        tuple([
+          newStoreId('job'),
+          job.kind,
+          JSON.stringify(job.payload),
+          'queued',
+          toUtcIso(job.runAt ?? at, 'runAt'),
+          0,
+          at,
+          at,
+        ]),
       );
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`;
-    });
-    // One statement: the identity column numbers the rows in VALUES order.
-    await c.query(
-      `INSERT INTO audit (id, request_id, event_type, actor, details, created_at, prev_hash, hash)
-       VALUES ${tuples.join(', ')}`,
-      values,
-    );
-    // The batch writes the moved head before it commits (pg-write-queue.ts).
-    head.count += entries.length;
-    head.lastHash = entries.at(-1)?.entry.hash ?? head.lastHash;
+      parts.push(
+        `INSERT INTO jobs (id, kind, payload, status, run_at, attempts, created_at, updated_at) VALUES ${tuples.join(', ')}`,
+      );
+    }
+    const head = events.length > 0 ? batchAuditHead(c) : null;
+    const entries = head ? chainAuditEntries(events, head.lastHash ?? GENESIS_HASH) : [];
+    if (entries.length > 0) {
+      const tuples = entries.map(({ entry, detailsJson }) =>
+        tuple([
+          entry.id,
+          entry.requestId,
+          entry.eventType,
+          entry.actor,
+          detailsJson,
+          entry.createdAt,
+          entry.prevHash,
+          entry.hash,
+        ]),
+      );
+      // The identity column numbers the rows in VALUES order: the chain's order.
+      parts.push(
+        `INSERT INTO audit (id, request_id, event_type, actor, details, created_at, prev_hash, hash) VALUES ${tuples.join(', ')}`,
+      );
+    }
+    if (parts.length === 0) return [];
+    const last = parts.length - 1;
+    const text =
+      last === 0
+        ? (parts[0] as string)
+        : `WITH ${parts
+            .slice(0, last)
+            .map((part, i) => `w${i} AS (${part})`)
+            .join(', ')} ${parts[last]}`;
+    await c.query(prepared(text, values));
+    if (head && entries.length > 0) {
+      // The batch writes the moved head before it commits (pg-write-queue.ts).
+      head.count += entries.length;
+      head.lastHash = entries.at(-1)?.entry.hash ?? head.lastHash;
+    }
     return entries.map(({ entry }) => entry);
   }
 
+  /** Appends under the caller's batch (see `writeRows`). */
+  const appendEvents = (c: Client, events: readonly AuditEventInput[]): Promise<AuditEntry[]> =>
+    writeRows(c, null, undefined, '', events);
+
   /** Queues jobs under the caller's transaction. */
   async function insertJobs(c: Client, jobs: readonly JobInput[] | undefined, at: string): Promise<void> {
-    for (const job of jobs ?? []) {
-      await c.query(
-        `INSERT INTO jobs (id, kind, payload, status, run_at, attempts, created_at, updated_at)
-         VALUES ($1, $2, $3, 'queued', $4, 0, $5, $5)`,
-        [newStoreId('job'), job.kind, JSON.stringify(job.payload), toUtcIso(job.runAt ?? at, 'runAt'), at],
-      );
-    }
+    await writeRows(c, null, jobs, at, []);
   }
 
   async function requestIn(c: Client, id: string, lock = false): Promise<RequestRecord | null> {
@@ -292,12 +331,12 @@ function createPostgresStore(pool: pg.Pool): Store {
           }
         }
         const row = toRequestRow(request);
-        await c.query(
-          `INSERT INTO requests (id, owner_id, action, params, context, urgency, status, created_at,
+        const insert = {
+          text: `INSERT INTO requests (id, owner_id, action, params, context, urgency, status, created_at,
              updated_at, decided_at, expires_at, decided_by, decision_reason, repository, requester,
              policy_decision, review)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-          [
+          values: [
             row.id,
             row.owner_id,
             row.action,
@@ -316,9 +355,9 @@ function createPostgresStore(pool: pg.Pool): Store {
             row.policy_decision,
             row.review,
           ],
-        );
-        await insertJobs(c, jobs, request.createdAt);
-        await appendEvents(c, events);
+        };
+        // The request, its jobs and its first audit entries: one statement.
+        await writeRows(c, insert, jobs, request.createdAt, events);
         return { kind: 'created', request: fromRequestRow(row) };
       });
     },
@@ -374,8 +413,7 @@ function createPostgresStore(pool: pg.Pool): Store {
           )
         ).rows[0];
         if (!row) return { ok: false, request: null };
-        await insertJobs(c, jobs, at);
-        await appendEvents(c, events);
+        await writeRows(c, null, jobs, at, events);
         return { ok: true, request: fromRequestRow(row) };
       });
     },
@@ -392,8 +430,7 @@ function createPostgresStore(pool: pg.Pool): Store {
           )
         ).rows[0];
         if (!row) return null;
-        await insertJobs(c, jobs, at);
-        await appendEvents(c, events);
+        await writeRows(c, null, jobs, at, events);
         return fromRequestRow(row);
       });
     },

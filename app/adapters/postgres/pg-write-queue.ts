@@ -9,7 +9,9 @@
  * instances take turns (as SQLite writers take turns on the file), the hash chain gets one order, and
  * no two batches can deadlock by locking rows in opposite orders. Reads never wait for it. The batch
  * keeps the head in memory while it runs (`batchAuditHead`: appends chain from it and move it; a change
- * that fails puts it back) and writes it once before COMMIT: two round trips per change fewer.
+ * that fails puts it back) and writes it with COMMIT, in one round trip: two round trips per change
+ * fewer. Savepoints are taken only when a batch must be run again because one of its changes failed
+ * (`transact`): a batch whose changes all succeed costs one round trip per change plus two.
  */
 import type pg from 'pg';
 import { StoreError } from '../../ports/store.js';
@@ -39,6 +41,26 @@ export function batchAuditHead(client: pg.PoolClient): AuditHeadState {
   return head;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * The batch's last round trip: the moved audit head written, and COMMIT. The values are inlined (a
+ * simple query cannot carry parameters), so they are checked to be what they must be: a count and a
+ * hex hash (what `chainAuditEntries` makes); anything else fails the batch rather than reach SQL.
+ */
+function finish(head: AuditHeadState | 'missing', initialCount: number): string {
+  if (head === 'missing' || head.count === initialCount) return 'COMMIT';
+  const hash = head.lastHash;
+  if (
+    Number.isSafeInteger(head.count) &&
+    head.count >= 0 &&
+    (hash === null || /^[0-9a-f]{1,128}$/.test(hash))
+  ) {
+    return `UPDATE audit_head SET count = ${head.count}, last_hash = ${hash === null ? 'NULL' : `'${hash}'`} WHERE id = 1; COMMIT`;
+  }
+  throw new StoreError('failed', 'The audit head moved to a value that is not a count and a hash.');
+}
+
 interface Queued {
   doing: string;
   change: Change;
@@ -59,6 +81,55 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
   let queue: Queued[] = [];
   let running: Promise<void> | null = null;
 
+  /**
+   * Runs `batch` in one transaction holding the audit head's lock; `null` when it rolled back to be
+   * run again. Fast (`careful` false): no savepoints, and the first change that fails rolls the whole
+   * batch back. Careful: a savepoint per change, so a change that fails is rolled back alone. Nearly
+   * every batch commits on the fast path; a failing change (a conflict, a constraint) costs the batch
+   * one more, careful, run.
+   */
+  async function transact(
+    client: pg.PoolClient,
+    batch: Queued[],
+    careful: boolean,
+  ): Promise<Outcome[] | null> {
+    // One round trip: begin, lock the head (and open the first change's savepoint).
+    const started = (await client.query(
+      `BEGIN; SELECT count, last_hash FROM audit_head WHERE id = 1 FOR UPDATE${careful ? '; SAVEPOINT change' : ''}`,
+    )) as unknown as pg.QueryResult<{ count: string; last_hash: string | null }>[];
+    const row = started[1]?.rows[0];
+    const head: AuditHeadState | 'missing' = row
+      ? { count: Number(row.count), lastHash: row.last_hash }
+      : 'missing';
+    heads.set(client, head);
+    try {
+      const initialCount = head === 'missing' ? 0 : head.count;
+      const outcomes: Outcome[] = [];
+      for (const queued of batch) {
+        const before = head === 'missing' ? null : { ...head };
+        try {
+          outcomes.push({ ok: true, value: await queued.change(client) });
+          // The next change's savepoint, in the same round trip.
+          if (careful) await client.query('RELEASE SAVEPOINT change; SAVEPOINT change');
+        } catch (error) {
+          if (!careful) {
+            await client.query('ROLLBACK');
+            return null;
+          }
+          outcomes.push({ ok: false, error });
+          if (before && head !== 'missing') Object.assign(head, before);
+          // A failure that also fails this (a lost connection) ends the batch: nothing of it happened.
+          // The savepoint stays, ready for the next change.
+          await client.query('ROLLBACK TO SAVEPOINT change');
+        }
+      }
+      await client.query(finish(head, initialCount));
+      return outcomes;
+    } finally {
+      heads.delete(client);
+    }
+  }
+
   async function runBatch(batch: Queued[]): Promise<void> {
     let client: pg.PoolClient;
     try {
@@ -67,54 +138,22 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
       for (const queued of batch) queued.reject(toPgStoreError(error, queued.doing));
       return;
     }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    let broken: Error | undefined;
+    let outcomes: Outcome[] | null;
     try {
-      // One round trip: begin, lock the head, and open the first change's savepoint.
-      const started = (await client.query(
-        'BEGIN; SELECT count, last_hash FROM audit_head WHERE id = 1 FOR UPDATE; SAVEPOINT change',
-      )) as unknown as pg.QueryResult<{ count: string; last_hash: string | null }>[];
-      const row = started[1]?.rows[0];
-      const head: AuditHeadState | 'missing' = row
-        ? { count: Number(row.count), lastHash: row.last_hash }
-        : 'missing';
-      heads.set(client, head);
-      const initialCount = head === 'missing' ? 0 : head.count;
-      for (const queued of batch) {
-        const before = head === 'missing' ? null : { ...head };
-        try {
-          outcomes.push({ ok: true, value: await queued.change(client) });
-          // The next change's savepoint, in the same round trip.
-          await client.query('RELEASE SAVEPOINT change; SAVEPOINT change');
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-          if (before && head !== 'missing') Object.assign(head, before);
-          // A failure that also fails this (a lost connection) ends the batch: nothing of it happened.
-          // The savepoint stays, ready for the next change.
-          await client.query('ROLLBACK TO SAVEPOINT change');
-        }
-      }
-      if (head !== 'missing' && head.count !== initialCount) {
-        await client.query('UPDATE audit_head SET count = $1, last_hash = $2 WHERE id = 1', [
-          head.count,
-          head.lastHash,
-        ]);
-      }
-      await client.query('COMMIT');
+      outcomes = (await transact(client, batch, false)) ?? (await transact(client, batch, true));
     } catch (error) {
+      let broken: Error | undefined;
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
-      heads.delete(client);
       client.release(broken);
       for (const queued of batch) queued.reject(toPgStoreError(error, queued.doing));
       return;
     }
-    heads.delete(client);
     client.release();
-    outcomes.forEach((outcome, i) => {
+    (outcomes ?? []).forEach((outcome, i) => {
       const queued = batch[i]!;
       if (outcome.ok) queued.resolve(outcome.value);
       else queued.reject(toPgStoreError(outcome.error, queued.doing));

@@ -1,0 +1,54 @@
+/**
+ * Writes asked for together (one group commit on SQLite and PostgreSQL) succeed or fail one by one:
+ * a change that fails takes nothing of the others with it, and the audit chain and head stay whole.
+ */
+import { describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../../app/approvals/audit-chain.js';
+import { type Store, StoreError } from '../../../app/ports/store.js';
+import { anAuditEvent, aRequestRecord } from '../builders.js';
+
+export function describeGroupCommitContract(current: () => Store): void {
+  describe('writes asked for together', () => {
+    it('fail alone: a duplicate id is a conflict, the rest are stored with their jobs and audit', async () => {
+      const store = current();
+      const requests = [1, 2, 3, 4].map((i) => aRequestRecord({ id: `req_group_${i}` }));
+      const duplicate = aRequestRecord({ id: 'req_group_1', action: 'the.duplicate' });
+      const insert = (request: (typeof requests)[number]) =>
+        store.insertRequest(
+          request,
+          [
+            anAuditEvent({ requestId: request.id }),
+            anAuditEvent({ requestId: request.id, eventType: 'evaluated' }),
+          ],
+          undefined,
+          [{ kind: 'test.job', payload: { requestId: request.id } }],
+        );
+      // All in one turn of the event loop: one batch where the store batches.
+      const settled = await Promise.allSettled([
+        insert(requests[0]!),
+        insert(requests[1]!),
+        insert(duplicate),
+        insert(requests[2]!),
+        insert(requests[3]!),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const failure = (settled[2] as PromiseRejectedResult).reason;
+      expect(failure).toBeInstanceOf(StoreError);
+      expect((failure as StoreError).code).toBe('conflict');
+      for (const request of requests)
+        expect((await store.getRequest(request.id))?.action).toBe(request.action);
+      const trail = await store.listAudit({ limit: 100, offset: 0 });
+      expect(trail).toHaveLength(8);
+      expect(verifyAuditChain(trail).ok).toBe(true);
+      expect(await store.getAuditHead()).toEqual({ count: 8, lastHash: trail.at(-1)?.hash });
+      const jobs = await store.listJobs({ kind: 'test.job', limit: 100 });
+      expect(jobs.map((j) => j.payload.requestId).sort()).toEqual(requests.map((r) => r.id).sort());
+    });
+  });
+}
