@@ -52,6 +52,12 @@ export interface JobQueue {
   completeJob(id: string, at: string, attempt?: number): Promise<void>;
   /** Puts a claimed job back in the queue until `runAt`, remembering why it failed (`attempt`: as above). */
   retryJob(id: string, runAt: string, error: string, at: string, attempt?: number): Promise<void>;
+  /**
+   * Moves the lease of a job still held by claim `attempt` to `until` (ISO-8601), so a job that runs
+   * longer than its lease is not taken over while it runs. Rejects with a `conflict` StoreError when
+   * that claim is over (as `completeJob`).
+   */
+  renewJobLease(id: string, until: string, at: string, attempt: number): Promise<void>;
   /** Gives up on a job: it stays visible with its last error (`attempt`: as above). */
   failJob(id: string, error: string, at: string, attempt?: number): Promise<void>;
   getJob(id: string): Promise<Job | null>;

@@ -26,6 +26,8 @@ export interface JobRunnerOptions {
   intervalMs?: number;
   /** How long a claimed job is leased before another worker may take it (default 60 s). */
   leaseSeconds?: number;
+  /** How often a running job's lease is renewed (default: a third of the lease). */
+  renewEveryMs?: number;
   /** Jobs run at once (default 8). */
   concurrency?: number;
   random?: () => number;
@@ -52,6 +54,7 @@ export class JobRunner {
     this.#options = {
       intervalMs: deps.intervalMs ?? 1000,
       leaseSeconds: deps.leaseSeconds ?? 60,
+      renewEveryMs: deps.renewEveryMs ?? ((deps.leaseSeconds ?? 60) * 1000) / 3,
       concurrency: deps.concurrency ?? 8,
       random: deps.random ?? Math.random,
     };
@@ -122,9 +125,10 @@ export class JobRunner {
     const { store, clock, log } = this.deps;
     const kind = this.#kinds.get(job.kind);
     const at = () => clock.now().toISOString();
+    const renewal = this.#keepLeased(job);
     try {
       if (!kind) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
-      await kind.handle(job);
+      await kind.handle(job).finally(renewal.stop);
       // Fenced by the claim: if the lease ran out and another worker took the job, this finishes nothing.
       await store.completeJob(job.id, at(), job.attempts);
     } catch (error) {
@@ -160,6 +164,34 @@ export class JobRunner {
         // The lease runs out and the job comes back: nothing is lost.
         log.error({ err: storeError, jobId: job.id }, 'could not record the job outcome');
       }
+    } finally {
+      renewal.stop();
     }
+  }
+
+  /**
+   * Renews a running job's lease every `renewEveryMs`, so a slow job (GitHub answering slowly, say) is
+   * not taken over by another worker while it still runs: a job runs twice only when its worker died.
+   * A claim found over (taken over after all) stops the renewals; the job's end is then refused too.
+   */
+  #keepLeased(job: Job): { stop: () => void } {
+    const { store, clock, log } = this.deps;
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+    const timer = setInterval(() => {
+      const now = clock.now();
+      const until = new Date(now.getTime() + this.#options.leaseSeconds * 1000).toISOString();
+      store.renewJobLease(job.id, until, now.toISOString(), job.attempts).catch((error: unknown) => {
+        // After the job ended, a renewal that lost the race to its completion is expected.
+        if (stopped) return;
+        stop();
+        log.warn({ err: error, jobId: job.id, kind: job.kind }, 'could not renew a running job’s lease');
+      });
+    }, this.#options.renewEveryMs);
+    timer.unref();
+    return { stop };
   }
 }

@@ -274,7 +274,7 @@ describe('SQLite store: durability and several processes', () => {
     // The writers really did run at the same time: their entries interleave in the chain.
     const switches = trail.filter((entry, i) => i > 0 && entry.actor !== trail[i - 1]!.actor).length;
     expect(switches).toBeGreaterThan(tags.length);
-  });
+  }, 120_000); // a hang guard: three child processes appending 300 batches each are slow on a busy machine
 });
 
 describeInstancesContract('sqlite file, three connections', async () => {

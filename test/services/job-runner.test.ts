@@ -103,3 +103,48 @@ describe('JobRunner', () => {
     expect(backoffDelayMs(20, 1000, 60_000, () => 0.5)).toBe(45_000);
   });
 });
+
+describe('a job that runs longer than its lease', () => {
+  it('keeps its lease while it runs, so no other worker takes it over', async () => {
+    const slow = new JobRunner({
+      store,
+      clock,
+      log: createLogger('silent'),
+      leaseSeconds: 30,
+      renewEveryMs: 5,
+    });
+    const other = new JobRunner({ store, clock, log: createLogger('silent'), leaseSeconds: 30 });
+    let finish: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      slow.register('long', {
+        handle: () =>
+          new Promise<void>((done) => {
+            finish = done;
+            resolve();
+          }),
+      });
+    });
+    let ranElsewhere = 0;
+    other.register('long', {
+      handle: async () => {
+        ranElsewhere += 1;
+      },
+    });
+    await enqueue('long');
+    const running = slow.runOnce();
+    await started;
+    const claimed = await only('long');
+    // Past the first lease's end, once a renewal has moved it: the other worker finds nothing due.
+    clock.advance(40_000);
+    for (;;) {
+      const job = await only('long');
+      if (Date.parse(job.runAt) > clock.now().getTime()) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await other.runOnce()).toBe(0);
+    finish();
+    await running;
+    expect(await only('long')).toMatchObject({ status: 'done', attempts: claimed.attempts });
+    expect(ranElsewhere).toBe(0);
+  });
+});

@@ -81,6 +81,11 @@ export function createMemoryJobs(run: <T>(doing: string, call: () => T) => Promi
         finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt),
       ),
 
+    renewJobLease: (id, until, at, attempt) =>
+      run(`renew the lease of job ${id}`, () =>
+        finishJob(id, 'queued', null, toUtcIso(until, 'until'), at, attempt),
+      ),
+
     failJob: (id, error, at, attempt) =>
       run(`fail job ${id}`, () => finishJob(id, 'failed', error, null, at, attempt)),
 

@@ -478,6 +478,18 @@ function createPostgresStore(pool: pg.Pool): Store {
       await finishJob(id, 'queued', error, toUtcIso(runAt, 'runAt'), at, attempt, `reschedule job ${id}`);
     },
 
+    async renewJobLease(id, until, at, attempt) {
+      await finishJob(
+        id,
+        'queued',
+        null,
+        toUtcIso(until, 'until'),
+        at,
+        attempt,
+        `renew the lease of job ${id}`,
+      );
+    },
+
     async failJob(id, error, at, attempt) {
       await finishJob(id, 'failed', error, null, at, attempt, `fail job ${id}`);
     },

@@ -389,6 +389,12 @@ function createSqliteStore(db: Database.Database): Store {
       );
     },
 
+    async renewJobLease(id, until, at, attempt) {
+      await write(`renew the lease of job ${id}`, () =>
+        tx.finishJob(id, 'queued', null, toUtcIso(until, 'until'), at, attempt),
+      );
+    },
+
     async failJob(id, error, at, attempt) {
       await write(`fail job ${id}`, () => tx.finishJob(id, 'failed', error, null, at, attempt));
     },

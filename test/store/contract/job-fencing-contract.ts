@@ -29,6 +29,24 @@ export function describeJobFencingContract(current: () => Store): void {
       expect(await current().getJob(first!.id)).toMatchObject({ status: 'done' });
     });
 
+    it('renews the lease of the current claim only, keeping the last error', async () => {
+      await current().enqueueJobs([{ kind: 'long', payload: {} }], at(0));
+      const [job] = await current().claimJobs(at(1), 1, 30);
+      await current().renewJobLease(job!.id, at(50), at(20), job!.attempts);
+      expect(await current().getJob(job!.id)).toMatchObject({ status: 'queued', attempts: 1, runAt: at(50) });
+      // Not due at the old lease's end: nobody else takes it while it runs.
+      expect(await current().claimJobs(at(40), 1, 30)).toEqual([]);
+      await expect(current().renewJobLease(job!.id, at(90), at(21), job!.attempts + 1)).rejects.toMatchObject(
+        {
+          code: 'conflict',
+        },
+      );
+      await current().completeJob(job!.id, at(22), job!.attempts);
+      await expect(current().renewJobLease(job!.id, at(90), at(23), job!.attempts)).rejects.toMatchObject({
+        code: 'conflict',
+      });
+    });
+
     it('finishes unfenced as before when no attempt is given', async () => {
       await current().enqueueJobs([{ kind: 'k', payload: {} }], at(0));
       const [job] = await current().claimJobs(at(1), 1, 30);
