@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { buttonPayload } from './check-payloads.js';
+import { buttonPayload, reviewPayload } from './check-payloads.js';
 import { protectionRulePayload, workflowRunCompletedPayload } from './deployment-payloads.js';
 import { commentPayload, type Harness, REPO, startHarness, until } from './harness.js';
 
@@ -197,6 +197,34 @@ describe('deployment protection rules', () => {
       expect.objectContaining({ environment_name: 'Production EU', state: 'rejected' }),
     ]);
     expect(reviewsOf(h, run.id)[0]?.comment).toContain('Rejected by @mona');
+  });
+
+  it('counts an approving review of the one pull request GitHub lists for the deployment', async () => {
+    const head = h.fake.commit(REPO, 'feature', { 'app.txt': 'v2' });
+    h.fake.openPullRequest(REPO, { number: 11, head: 'feature' });
+    const { run, deployment } = h.fake.startDeployment(REPO, {
+      environment: 'Production EU',
+      ref: 'feature',
+      pullRequests: [11],
+    });
+    expect(deployment.sha).toBe(head);
+    const res = await h.deliver(
+      'deployment_protection_rule',
+      protectionRulePayload(h.fake, REPO, run, deployment),
+    );
+    expect(res.status).toBe(200);
+    const request = await until(async () => {
+      const r = await requestOf(h, run.id);
+      return r?.review?.url ? r : null;
+    }, 'the check run');
+    expect(request.review.boundPullRequest).toBe(11);
+    const approval = h.fake.addReview(REPO, 11, 'mona', 'APPROVED', 'ship it');
+    expect((await h.deliver('pull_request_review', reviewPayload(REPO, 11, head, approval))).status).toBe(
+      200,
+    );
+    await h.settled();
+    expect(reviewsOf(h, run.id)).toEqual([expect.objectContaining({ state: 'approved' })]);
+    expect(reviewsOf(h, run.id)[0]?.comment).toContain('Approved by @mona');
   });
 
   it('retries an answer GitHub fails with 5xx and delivers it exactly once', async () => {
