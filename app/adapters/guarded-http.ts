@@ -23,6 +23,8 @@ const systemResolve: Resolve = (hostname, options) =>
 
 export interface GuardedPostOptions {
   url: string;
+  /** Default POST; PATCH edits what a POST made (a Discord webhook message). */
+  method?: 'POST' | 'PATCH';
   headers: Record<string, string>;
   body: string;
   /** Deadline for the whole attempt: connect, send, and read the answer. */
@@ -81,7 +83,7 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
 
   return new Promise<GuardedPostResult>((resolve, reject) => {
     const request = client.request(url, {
-      method: 'POST',
+      method: options.method ?? 'POST',
       agent,
       lookup,
       headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
