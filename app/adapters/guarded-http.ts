@@ -32,11 +32,13 @@ export interface GuardedPostOptions {
   allowPrivate: boolean;
   /** DNS, replaceable in tests. */
   resolve?: Resolve;
+  /** How much of the answer to keep (default 1 KB, the delivery log's excerpt). */
+  answerLimitBytes?: number;
 }
 
 export interface GuardedPostResult {
   status: number;
-  /** The first 1 KB of the answer, for the delivery log. */
+  /** The first `answerLimitBytes` (1 KB) of the answer, for the delivery log. */
   bodyExcerpt: string;
 }
 
@@ -99,9 +101,10 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
     request.on('error', (error) => finish(() => reject(error)));
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
+      const limit = options.answerLimitBytes ?? 1024;
       let size = 0;
       response.on('data', (chunk: Buffer) => {
-        if (size < 1024) chunks.push(chunk);
+        if (size < limit) chunks.push(chunk);
         size += chunk.length;
       });
       response.on('error', (error) => finish(() => reject(error)));
@@ -109,7 +112,7 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
         finish(() =>
           resolve({
             status: response.statusCode ?? 0,
-            bodyExcerpt: Buffer.concat(chunks).subarray(0, 1024).toString('utf8'),
+            bodyExcerpt: Buffer.concat(chunks).subarray(0, limit).toString('utf8'),
           }),
         ),
       );

@@ -124,7 +124,10 @@ const ApproversSchema = z
       .optional()
       .describe('minimum repository permission'),
     slack: z.array(z.string().min(1)).min(1, 'list at least one Slack user ID').optional(),
-    discord: z.array(DiscordIdSchema('a Discord user id')).min(1, 'list at least one Discord user ID').optional(),
+    discord: z
+      .array(DiscordIdSchema('a Discord user id'))
+      .min(1, 'list at least one Discord user ID')
+      .optional(),
     email: z.array(EmailSchema).min(1, 'list at least one email address').optional(),
   })
   .refine((a) => Object.keys(a).length > 0, {
