@@ -139,14 +139,18 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /** Discord (a bot, or a post-only webhook) and email, each when configured (docs/discord.md, docs/email.md). */
-function channelIntegrations({ discord, email, publicUrl }: Config) {
+function channelIntegrations({ discord, email, publicUrl, webhooks }: Config) {
   return [
     ...(discord
       ? [
           discordIntegration({
             api: discord.botToken
               ? createDiscordRestApi({ token: discord.botToken, apiUrl: discord.apiUrl })
-              : createDiscordWebhookApi({ url: discord.webhookUrl ?? '' }),
+              : // Private addresses only where outgoing webhooks may reach them (AGENTGATE_WEBHOOK_ALLOW_PRIVATE).
+                createDiscordWebhookApi({
+                  url: discord.webhookUrl ?? '',
+                  allowPrivate: webhooks.allowPrivate,
+                }),
             publicKey: discord.publicKey,
             applicationId: discord.applicationId,
             channel: discord.channel,

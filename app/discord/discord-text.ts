@@ -18,7 +18,7 @@ const ZERO_WIDTH_SPACE = '\u200b';
  * broken with a zero-width space, so they read as text even where mentions would be parsed.
  */
 export function escapeDiscord(text: string): string {
-  return text.replace(/[\\`*_~|<>#\-[\]()]/g, '\\$&').replaceAll('@', `@${ZERO_WIDTH_SPACE}`);
+  return text.replace(/[\\`*_~|<>#\-[\]()]/g, '\\$&').replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`);
 }
 
 /** Text for inside a ``` block: a backtick run can never close the block early. */

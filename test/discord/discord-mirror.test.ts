@@ -224,7 +224,7 @@ describe('Discord mirror', () => {
     expect(block).toContain('`\u200b`\u200b`\u200b');
     expect(description.slice(description.lastIndexOf('\n```') + 4)).toBe('');
     // The delegator is shown as escaped text, not a mention.
-    expect(textOf(message)).toContain('\\\\<@\u200b123456789012345678\\\\>');
+    expect(textOf(message)).toContain('\\\\<@123456789012345678\\\\>');
   });
 
   it('retries a failed post from the durable queue without delaying the request, and posts once', async () => {
