@@ -49,6 +49,24 @@ const BUTTON = new RegExp(`^${DISCORD_BUTTON_PREFIX}:(approve|deny):(.{1,80})$`)
 
 type InteractionAnswer = Record<string, unknown>;
 
+/** Discord wants an answer within 3 s: rule descriptions (maybe fetched from GitHub) may take 1 s at most. */
+const DESCRIPTIONS_WAIT_MS = 1000;
+
+async function descriptionsWithin(
+  policies: PolicyProvider,
+  request: Parameters<typeof ruleDescriptionsOf>[1],
+): Promise<ReadonlyMap<string, string | null>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReadonlyMap<string, string | null>>((resolve) => {
+    timer = setTimeout(() => resolve(new Map()), DESCRIPTIONS_WAIT_MS);
+  });
+  try {
+    return await Promise.race([ruleDescriptionsOf(policies, request), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A message only the clicker sees. */
 const ephemeral = (content: string): InteractionAnswer => ({
   type: InteractionResponseType.ChannelMessageWithSource,
@@ -165,7 +183,7 @@ async function castClick(
       // Counted: the clicked message shows the new state at once; the sync job edits the others.
       const message = renderDiscordMessage({
         request: current,
-        ruleDescriptions: await ruleDescriptionsOf(deps.policies, current),
+        ruleDescriptions: await descriptionsWithin(deps.policies, current),
         interactive: true,
         publicUrl: deps.publicUrl,
       });

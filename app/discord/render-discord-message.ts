@@ -63,15 +63,17 @@ export function renderDiscordMessage({
   const pending = request.status === 'pending';
   const action = escapeDiscord(request.action);
 
-  const description = [
-    `**Action:** ${action}`,
-    ...(pending ? [] : ['', outcomeOf(request)]),
-    '',
-    '**Parameters**',
+  // The params block gets what the rest leaves, so it is never cut from outside (an unclosed fence
+  // would let its content render as Markdown).
+  const head = truncate(
+    [`**Action:** ${action}`, ...(pending ? [] : ['', outcomeOf(request)]), '', '**Parameters**'].join('\n'),
+    LIMITS.description / 2,
+  );
+  const description = `${head}\n${
     Object.keys(request.params).length === 0
       ? '*none*'
-      : codeBlock(JSON.stringify(request.params, null, 2), 1800),
-  ].join('\n');
+      : codeBlock(JSON.stringify(request.params, null, 2), LIMITS.description - head.length - 20)
+  }`;
 
   const fields: APIEmbedField[] = [
     { name: 'Urgency', value: URGENCY[request.urgency], inline: true },
@@ -83,18 +85,18 @@ export function renderDiscordMessage({
           inline: true,
         }
       : { name: 'Requested', value: discordDate(request.createdAt), inline: true },
-    { name: 'Requested by', value: field(describeRequester(request.requester)) },
+    { name: 'Requested by', value: field(describeRequester(request.requester), LIMITS.small) },
     ...onBehalfOf(request),
     ...(request.repository
       ? [{ name: 'Repository', value: field(escapeDiscord(request.repository)), inline: true }]
       : []),
     {
       name: 'Why it needs a human',
-      value: field(requirements.map((r) => whyLine(r, ruleDescriptions)).join('\n') || '—'),
+      value: field(requirements.map((r) => whyLine(r, ruleDescriptions)).join('\n') || '—', LIMITS.list),
     },
     {
       name: pending ? 'Who can approve' : 'Approvers',
-      value: field(requirements.map(whoLine).join('\n') || '—'),
+      value: field(requirements.map(whoLine).join('\n') || '—', LIMITS.list),
     },
     ...votesField(request),
     ...contextField(request.context),
@@ -110,13 +112,13 @@ export function renderDiscordMessage({
       {
         title: `${emoji} ${title}`,
         ...(link && { url: link }),
-        description: truncate(description, 4096),
+        description,
         color,
         fields,
         footer: {
           text: truncate(
             `Request ${request.id}${request.review?.url ? ` · review on GitHub: ${request.review.url}` : ''}`,
-            2048,
+            LIMITS.footer,
           ),
         },
       },
@@ -126,8 +128,14 @@ export function renderDiscordMessage({
   };
 }
 
-/** An embed field's value: at most 1024 characters. */
-const field = (text: string): string => truncate(text, 1024);
+/**
+ * Discord refuses an embed over 6,000 characters in all (and a field value over 1,024), so each
+ * part has a share: description 2,000, two lists 700 each, votes and context 500 each, the small
+ * fields 300 each — under 6,000 together with the titles and the footer, whatever an agent sends.
+ */
+const LIMITS = { description: 2000, list: 700, votes: 500, context: 500, small: 300, footer: 300 } as const;
+
+const field = (text: string, max: number = LIMITS.small): string => truncate(text, max);
 
 function onBehalfOf(request: ApprovalRequest): APIEmbedField[] {
   const who = request.context.onBehalfOf;
@@ -140,7 +148,7 @@ function votesField(request: ApprovalRequest): APIEmbedField[] {
   const votes = request.review?.votes ?? [];
   if (votes.length === 0) return [];
   const lines = votes.map((v) => `${v.decision === 'approve' ? '✅' : '❌'} ${describeActor(v.voter)}`);
-  return [{ name: 'Votes', value: field(lines.join(' · ')) }];
+  return [{ name: 'Votes', value: field(lines.join(' · '), LIMITS.votes) }];
 }
 
 /** The agent's free-form context, labelled as its word (DESIGN §11); nothing when there is none. */
@@ -150,7 +158,10 @@ function contextField(context: Record<string, unknown>): APIEmbedField[] {
   return [
     {
       name: UNVERIFIED_CONTEXT_TITLE,
-      value: `*${UNVERIFIED_CONTEXT_NOTE}*\n${codeBlock(JSON.stringify(shown, null, 2), 700)}`,
+      value: field(
+        `*${UNVERIFIED_CONTEXT_NOTE}*\n${codeBlock(JSON.stringify(shown, null, 2), 300)}`,
+        LIMITS.context,
+      ),
     },
   ];
 }
