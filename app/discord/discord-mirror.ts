@@ -7,7 +7,7 @@ import { PermanentJobError } from '../services/job-runner.js';
 import { PerKeyQueue } from '../services/per-key-queue.js';
 import type { RequestReactor } from '../services/request-service.js';
 import { ruleDescriptionsOf } from '../services/rule-descriptions.js';
-import { type DiscordApi, DiscordApiError } from './discord-api.js';
+import { type DiscordApi, DiscordApiError, type DiscordMessage } from './discord-api.js';
 import { renderDiscordMessage } from './render-discord-message.js';
 
 export const DISCORD_SYNC_JOB = 'discord.sync';
@@ -21,6 +21,9 @@ interface DiscordMessageRef {
   channelId: string;
   messageId: string;
 }
+
+/** Discord's JSON error code for a message that no longer exists (deleted by someone). */
+const UNKNOWN_MESSAGE = 10008;
 
 /** Most `reflected` events read back per request (one per GitHub issue, Slack and Discord channel). */
 const REFLECTED_LIMIT = 200;
@@ -46,7 +49,7 @@ export interface DiscordMirrorDeps {
  * the API, expiry). Every change queues a `discord.sync` job in the change's transaction; the job
  * renders the request as it is when it runs, so a late or retried job never shows an old state.
  * Where each message is lives in the audit trail (`reflected`, `via: "discord"`), written with the
- * post. Discord being down only delays the message; the request never waits for Discord.
+ * post; a message someone deleted is posted again. Discord being down only delays the message; the request never waits for Discord.
  */
 export class DiscordMirror {
   readonly #queue = new PerKeyQueue();
@@ -92,11 +95,7 @@ export class DiscordMirror {
     for (const channel of this.channelsFor(request)) {
       try {
         const ref = posted.get(channel);
-        if (ref) {
-          await discord.editMessage(ref.channelId, ref.messageId, message);
-          this.deps.count('edited');
-          continue;
-        }
+        if (ref && (await this.#edit(ref, message))) continue;
         // A request decided before its first post still gets its (final) message: the record matters.
         const { channelId, messageId } = await discord.postMessage(channel, message);
         this.deps.count('posted');
@@ -129,7 +128,19 @@ export class DiscordMirror {
     throw first instanceof Error && failures.length === 1 ? first : new Error(text);
   }
 
-  /** The first message recorded per channel (a second post after a lost record is not used). */
+  /** Edits a posted message; false when someone deleted it (it is then posted again). */
+  async #edit(ref: DiscordMessageRef, message: DiscordMessage): Promise<boolean> {
+    try {
+      await this.deps.discord.editMessage(ref.channelId, ref.messageId, message);
+      this.deps.count('edited');
+      return true;
+    } catch (error) {
+      if (error instanceof DiscordApiError && error.code === UNKNOWN_MESSAGE) return false;
+      throw error;
+    }
+  }
+
+  /** The latest message recorded per channel (a message deleted in Discord is replaced by a new one). */
   async #postedMessages(requestId: string): Promise<Map<string, DiscordMessageRef>> {
     const events = await this.deps.store.listAudit({
       requestId,
@@ -143,7 +154,7 @@ export class DiscordMirror {
       const { channel, channelId, messageId } = details;
       if (typeof channel !== 'string' || typeof channelId !== 'string' || typeof messageId !== 'string')
         continue;
-      if (!refs.has(channel)) refs.set(channel, { channel, channelId, messageId });
+      refs.set(channel, { channel, channelId, messageId });
     }
     return refs;
   }

@@ -192,6 +192,22 @@ describe('Discord mirror', () => {
     expect(buttonsOf(expiryMessage)).toEqual([]);
   });
 
+  it('posts the message again when someone deleted it in Discord', async () => {
+    const request = (await agent('POST', '/api/requests', { action: 'deploy:eu' })).body;
+    await settle();
+    const [first] = messageOf(request.id);
+    discord.messages.delete(first?.id ?? '');
+    await admin('POST', `/api/requests/${request.id}/cancel`, { reason: 'wrong region' });
+    await settle();
+    const [second] = messageOf(request.id);
+    expect(second?.id).not.toBe(first?.id);
+    expect(textOf(second)).toContain('✖️ Cancelled');
+    const reflected = (await admin('GET', `/api/requests/${request.id}/audit`)).body.filter(
+      (e: { eventType: string }) => e.eventType === 'reflected',
+    );
+    expect(reflected.map((e: any) => e.details.messageId)).toEqual([first?.id, second?.id]);
+  });
+
   it('posts nothing for requests a policy decided', async () => {
     const before = discord.calls.length;
     await agent('POST', '/api/requests', { action: 'read_file' });
