@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../app/adapters/smtp-mailer.js';
 import { emailIntegration } from '../../app/email/integration.js';
+import { createLogger } from '../../app/logger.js';
 import { type SmtpSink, startSmtpSink } from '../fakes/smtp-sink.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -32,11 +34,20 @@ let t: TestServer;
 let clock: ManualClock;
 let admin: Api;
 let agent: Api;
+/** Every log line the server writes. */
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    done();
+  },
+});
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
   clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   t = await startTestServer({
+    log: createLogger('info', sink),
     clock,
     policies: { 'p.yaml': POLICY },
     integrations: [
@@ -234,6 +245,29 @@ describe('email to approvers', () => {
       (j) => j.payload.requestId === created.body.id,
     );
     expect(done.every((j) => j.status === 'done')).toBe(true);
+
+    // The failures were logged, with the request and the recipient's domain, never the address,
+    // the SMTP credentials or the mail's content.
+    const failures = lines.filter(
+      (l) => l.includes(created.body.id) && l.includes('could not send a mail; will retry'),
+    );
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.parse(failures[0] ?? '{}')).toMatchObject({
+      requestId: created.body.id,
+      recipientDomain: 'example.com',
+      mail: 'pending',
+    });
+    const all = lines.join('\n');
+    for (const secret of [
+      'smtp-secret-password',
+      'alice@example.com',
+      'audit@example.com',
+      '"run"',
+      '"jan"',
+      'Approval needed',
+    ]) {
+      expect(all).not.toContain(secret);
+    }
   });
 
   it('retries when the server refuses a recipient (4xx, 5xx) and gives up after the attempts allowed', async () => {
