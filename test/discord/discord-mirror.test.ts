@@ -341,6 +341,26 @@ describe('Discord interactions', () => {
     expect((await agent('GET', `/api/requests/${request.id}`)).body.review.votes).toEqual([]);
   });
 
+  it('counts a click from a direct message (the clicker under `user`), and refuses an oversized body unread', async () => {
+    const request = (await agent('POST', '/api/requests', { action: 'payments.dm' })).body;
+    const body = JSON.parse(clickBody(request.id, ALICE, 'approve'));
+    body.user = body.member.user;
+    delete body.member;
+    const answer = await send(signInteraction(signer.privateKey, JSON.stringify(body), now()));
+    expect(((await answer.json()) as { type: number }).type).toBe(7);
+    expect((await agent('GET', `/api/requests/${request.id}`)).body.review.votes).toMatchObject([
+      { voter: `discord:${ALICE}`, source: 'discord', decision: 'approve' },
+    ]);
+
+    const huge = signInteraction(
+      signer.privateKey,
+      JSON.stringify({ type: 1, pad: 'x'.repeat(300 * 1024) }),
+      now(),
+    );
+    const refused = await send(huge);
+    expect(refused.status).toBe(413);
+  });
+
   it('answers an unqualified clicker with an ephemeral message naming who can decide', async () => {
     const request = (await agent('POST', '/api/requests', { action: 'payments.card' })).body;
     await settle();

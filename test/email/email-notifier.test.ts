@@ -152,6 +152,20 @@ describe('email to approvers', () => {
     );
   });
 
+  it('gives no decision link to the person the request was made for', async () => {
+    const request = (
+      await agent('POST', '/api/requests', {
+        action: 'payments.self',
+        context: { onBehalfOf: 'email:ALICE@example.com' },
+      })
+    ).body;
+    await settle();
+    const alice = mailsAbout(request.id, 'alice@example.com')[0]?.parsed.text ?? '';
+    expect(alice).not.toContain('/d/');
+    expect(alice).toContain('On behalf of (unverified): email:ALICE@example.com');
+    expect(mailsAbout(request.id, 'bob@example.com')).toHaveLength(1);
+  });
+
   it('mails the approvers a rule lists when it names no notify.email, and nothing for requests a policy decided', async () => {
     const before = smtp.received.length;
     await agent('POST', '/api/requests', { action: 'read_file' });
