@@ -1,47 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiscordMessage } from '../../app/discord/render-discord-message.js';
-import { renderEmail } from '../../app/email/render-email.js';
-import { toWireRequest } from '../../app/services/to-wire-request.js';
-import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
-import { aRequestRecord, aReview } from '../store/builders.js';
-
-const ALICE = '200000000000000001';
-const requirement = (overrides: Partial<ReviewRequirement> = {}): ReviewRequirement => ({
-  rule: 'big-payments',
-  approvers: { discord: [ALICE], email: ['bob@example.com'], teams: ['acme/finance'] },
-  count: 2,
-  via: 'issue',
-  timeout: '4h',
-  notify: { discord: ['100000000000000001'], email: ['bob@example.com'] },
-  allowRequester: false,
-  approvedBy: [],
-  ...overrides,
-});
-
-const aRequest = (overrides: Parameters<typeof aRequestRecord>[0] = {}): ApprovalRequest =>
-  toWireRequest(
-    aRequestRecord({
-      id: 'req_01payments',
-      action: 'payments.transfer',
-      params: { amount: 25_000, currency: 'EUR', to: 'ACME Supplies <billing@acme.example>' },
-      context: { agent: 'ap-bot', onBehalfOf: 'email:carol@example.com' },
-      urgency: 'high',
-      createdAt: '2026-01-01T12:00:00.000Z',
-      updatedAt: '2026-01-01T12:00:00.000Z',
-      expiresAt: '2026-01-01T16:00:00.000Z',
-      requester: { type: 'api_key', name: 'ap-bot' },
-      policyDecision: {
-        decision: 'route_to_human',
-        rules: ['big-payments'],
-        policyVersion: 'sha256:abc',
-        reason: 'Rule big-payments routes it to a human.',
-      },
-      review: aReview({ url: 'https://github.com/acme/payments/issues/42', requirements: [requirement()] }),
-      ...overrides,
-    }),
-  );
-
-const descriptions = new Map([['big-payments', 'Payments over 1,000 need two people from finance']]);
+import { ALICE, aRequest, descriptions } from '../helpers/channel-request.js';
 
 /** Discord's limits on one embed. */
 function embedSize(message: ReturnType<typeof renderDiscordMessage>): number {
@@ -116,21 +75,5 @@ describe('renderDiscordMessage', () => {
     for (const text of [embed?.description ?? '', ...(embed?.fields ?? []).map((f) => f.value)]) {
       expect((text.match(/```/g) ?? []).length % 2).toBe(0);
     }
-  });
-});
-
-describe('renderEmail', () => {
-  it('writes the first mail as text and escaped HTML', async () => {
-    const mail = renderEmail({
-      request: aRequest(),
-      kind: 'pending',
-      ruleDescriptions: descriptions,
-      publicUrl: 'https://gate.example.com',
-      decisionLink: null,
-    });
-    expect(mail.subject).toBe('[AgentGate] Approval needed: payments.transfer');
-    await expect(mail.text).toMatchFileSnapshot('__snapshots__/pending.email.txt.snap');
-    expect(mail.html).toContain('ACME Supplies &lt;billing@acme.example&gt;');
-    expect(mail.html).toContain('On behalf of (unverified)');
   });
 });
