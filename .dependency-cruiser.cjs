@@ -13,15 +13,18 @@ const IO_BUILTINS =
 
 /** Packages that talk to the outside world: databases, GitHub, Slack, HTTP servers, logging, metrics. */
 const IO_PACKAGES =
-  '^node_modules/(better-sqlite3|pg|octokit|@octokit|probot|express|@slack|pino|prom-client|jose|@modelcontextprotocol|commander|@actions|undici|nock)/';
+  '^node_modules/(better-sqlite3|pg|octokit|@octokit|probot|express|@slack|@discordjs|nodemailer|pino|prom-client|jose|@modelcontextprotocol|commander|@actions|undici|nock)/';
 
 /** Where side effects are implemented or HTTP is spoken; services reach these only through ports. */
 const IMPLEMENTATIONS =
   '^app/(adapters|http|github|cli|mcp-http)/|^app/(main|server|config)[.]ts$|^mcp/' +
-  '|^app/slack/(integration|slack-interactions)[.]ts$|^app/webhooks/(integration|webhooks-router)[.]ts$';
+  '|^app/slack/(integration|slack-interactions)[.]ts$|^app/webhooks/(integration|webhooks-router)[.]ts$' +
+  '|^app/discord/(integration|discord-interactions)[.]ts$|^app/email/integration[.]ts$';
 
 /** Services: app/services and the feature services next to their integrations (webhooks, Slack mirror). */
-const SERVICES = '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$';
+const SERVICES =
+  '^app/services/|^app/webhooks/webhook-(service|events)[.]ts$|^app/slack/slack-mirror[.]ts$' +
+  '|^app/discord/discord-mirror[.]ts$|^app/email/email-notifier[.]ts$';
 
 module.exports = {
   forbidden: [
@@ -98,7 +101,7 @@ module.exports = {
       severity: 'error',
       from: { path: SERVICES },
       to: {
-        path: `${IMPLEMENTATIONS}|^node_modules/(better-sqlite3|pg|octokit|@octokit|probot|express|@slack|prom-client|@modelcontextprotocol|commander|@actions)/`,
+        path: `${IMPLEMENTATIONS}|^node_modules/(better-sqlite3|pg|octokit|@octokit|probot|express|@slack|@discordjs|nodemailer|prom-client|@modelcontextprotocol|commander|@actions)/`,
       },
     },
     {

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { RepositoryNameSchema } from '../sdk/schemas.js';
+import { type DiscordSettings, loadDiscordSettings } from './discord/discord-config.js';
+import { type EmailSettings, loadEmailSettings } from './email/email-config.js';
 import { type GitHubSettings, loadGitHubSettings } from './github/github-config.js';
 import { DEFAULT_OIDC_AUDIENCE, GITHUB_ACTIONS_ISSUER, jwksUrlOf } from './services/oidc-verifier.js';
 
@@ -90,6 +92,10 @@ export interface Config {
     channel: string | null;
     apiUrl: string | null;
   } | null;
+  /** The Discord mirror (docs/discord.md); null without `DISCORD_BOT_TOKEN` or `DISCORD_WEBHOOK_URL`. */
+  discord: DiscordSettings | null;
+  /** Email to approvers (docs/email.md); null without `SMTP_URL` or `SMTP_HOST`. */
+  email: EmailSettings | null;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Largest accepted request body. */
   bodyLimitBytes: number;
@@ -140,7 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(present);
   const githubProblems: string[] = [];
   const github = loadGitHubSettings(present, githubProblems);
-  if (!parsed.success || githubProblems.length > 0) {
+  const channelProblems: string[] = [];
+  const discord = loadDiscordSettings(present, channelProblems);
+  const email = loadEmailSettings(present, channelProblems);
+  if (!parsed.success || githubProblems.length > 0 || channelProblems.length > 0) {
     throw new ConfigError([
       ...(parsed.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
@@ -149,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         return `${name} ${issue.message}${got}`;
       }),
       ...githubProblems,
+      ...channelProblems,
     ]);
   }
   const e = parsed.data;
@@ -179,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           apiUrl: e.SLACK_API_URL ?? null,
         }
       : null,
+    discord,
+    email,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: 1024 * 1024,
     sweepIntervalMs: 1000,

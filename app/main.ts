@@ -5,13 +5,18 @@
  * (the dependency-cruiser rule adapters-only-in-composition-roots).
  */
 import type { AddressInfo } from 'node:net';
+import { createDiscordRestApi } from './adapters/discord-rest-api.js';
+import { createDiscordWebhookApi } from './adapters/discord-webhook-api.js';
 import { connectGitHub } from './adapters/github/connect-github.js';
 import { type Cluster, openCluster } from './adapters/open-cluster.js';
 import { describeDatabase, openStore } from './adapters/open-store.js';
 import { readPolicyDir } from './adapters/policy-files.js';
 import { createSlackWebApi } from './adapters/slack-web-api.js';
+import { createSmtpMailer } from './adapters/smtp-mailer.js';
 import { guardedWebhookSender } from './adapters/webhook-sender.js';
 import { type Config, loadConfig } from './config.js';
+import { discordIntegration } from './discord/integration.js';
+import { emailIntegration } from './email/integration.js';
 import { createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMcpHttpIntegration } from './mcp-http/http-integration.js';
@@ -99,6 +104,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
               }),
             ]
           : []),
+        ...channelIntegrations(config),
       ],
     });
     const pgCluster = cluster;
@@ -130,6 +136,32 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await cluster?.close();
     throw error;
   }
+}
+
+/** Discord (a bot, or a post-only webhook) and email, each when configured (docs/discord.md, docs/email.md). */
+function channelIntegrations({ discord, email, publicUrl, webhooks }: Config) {
+  return [
+    ...(discord
+      ? [
+          discordIntegration({
+            api: discord.botToken
+              ? createDiscordRestApi({ token: discord.botToken, apiUrl: discord.apiUrl })
+              : // Private addresses only where outgoing webhooks may reach them (AGENTGATE_WEBHOOK_ALLOW_PRIVATE).
+                createDiscordWebhookApi({
+                  url: discord.webhookUrl ?? '',
+                  allowPrivate: webhooks.allowPrivate,
+                }),
+            publicKey: discord.publicKey,
+            applicationId: discord.applicationId,
+            channel: discord.channel,
+            publicUrl,
+          }),
+        ]
+      : []),
+    ...(email
+      ? [emailIntegration({ mailer: createSmtpMailer({ settings: email }), from: email.from, publicUrl })]
+      : []),
+  ];
 }
 
 /**

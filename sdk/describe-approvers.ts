@@ -15,7 +15,7 @@ export interface ApproverMedium {
    * Where the reader votes. Approvers there come first, and need no "on GitHub"/"on Slack" unless
    * approvers elsewhere are listed too.
    */
-  home: 'github' | 'slack';
+  home: 'github' | 'slack' | 'discord' | 'email';
   /** Free text (a permission name) made safe for the medium. */
   text(text: string): string;
   /** A GitHub login (without "@"). */
@@ -24,6 +24,10 @@ export interface ApproverMedium {
   githubTeam(slug: string): string;
   /** A Slack user id. */
   slackUser(id: string): string;
+  /** A Discord user id (default: as `text`). */
+  discordUser?(id: string): string;
+  /** An approver's email address (default: as `text`). */
+  emailAddress?(address: string): string;
 }
 
 /**
@@ -55,9 +59,13 @@ export function describeApprovers(approvers: Approvers, medium: ApproverMedium =
       : []),
   ];
   const slack = (approvers.slack ?? []).map((id) => medium.slackUser(id));
+  const discord = (approvers.discord ?? []).map((id) => (medium.discordUser ?? medium.text)(id));
+  const email = (approvers.email ?? []).map((address) => (medium.emailAddress ?? medium.text)(address));
   const groups = [
     { where: 'github', names: github, place: 'on GitHub' },
     { where: 'slack', names: slack, place: 'on Slack' },
+    { where: 'discord', names: discord, place: 'on Discord' },
+    { where: 'email', names: email, place: 'by email' },
   ]
     .filter((group) => group.names.length > 0)
     .sort((a, b) => Number(b.where === medium.home) - Number(a.where === medium.home));

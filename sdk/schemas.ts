@@ -125,6 +125,10 @@ export const ApproversSchema = z.object({
   teams: z.array(z.string()).optional(),
   permission: PermissionSchema.optional(),
   slack: z.array(z.string()).optional(),
+  /** Discord user ids (snowflakes). */
+  discord: z.array(z.string()).optional(),
+  /** Email addresses that may decide through a decision link. */
+  email: z.array(z.string()).optional(),
 });
 export type Approvers = z.infer<typeof ApproversSchema>;
 
@@ -136,7 +140,15 @@ export const RequirementSchema = z.object({
   via: ReviewViaSchema,
   /** Duration as written in the policy (`"4h"`), or null when none applies. */
   timeout: z.string().nullable(),
-  notify: z.object({ slack: z.string().optional() }).nullable(),
+  notify: z
+    .object({
+      slack: z.string().optional(),
+      /** Discord channel ids. */
+      discord: z.array(z.string()).optional(),
+      /** Addresses mailed about the request. */
+      email: z.array(z.string()).optional(),
+    })
+    .nullable(),
   allowRequester: z.boolean(),
 });
 export type Requirement = z.infer<typeof RequirementSchema>;

@@ -47653,7 +47653,11 @@ var ApproversSchema = external_exports.object({
   users: external_exports.array(external_exports.string()).optional(),
   teams: external_exports.array(external_exports.string()).optional(),
   permission: PermissionSchema.optional(),
-  slack: external_exports.array(external_exports.string()).optional()
+  slack: external_exports.array(external_exports.string()).optional(),
+  /** Discord user ids (snowflakes). */
+  discord: external_exports.array(external_exports.string()).optional(),
+  /** Email addresses that may decide through a decision link. */
+  email: external_exports.array(external_exports.string()).optional()
 });
 var RequirementSchema = external_exports.object({
   rule: external_exports.string(),
@@ -47662,7 +47666,13 @@ var RequirementSchema = external_exports.object({
   via: ReviewViaSchema,
   /** Duration as written in the policy (`"4h"`), or null when none applies. */
   timeout: external_exports.string().nullable(),
-  notify: external_exports.object({ slack: external_exports.string().optional() }).nullable(),
+  notify: external_exports.object({
+    slack: external_exports.string().optional(),
+    /** Discord channel ids. */
+    discord: external_exports.array(external_exports.string()).optional(),
+    /** Addresses mailed about the request. */
+    email: external_exports.array(external_exports.string()).optional()
+  }).nullable(),
   allowRequester: external_exports.boolean()
 });
 var ConditionCheckSchema = external_exports.object({
@@ -48592,9 +48602,13 @@ function describeApprovers(approvers, medium = PLAIN_TEXT) {
     ] : []
   ];
   const slack = (approvers.slack ?? []).map((id) => medium.slackUser(id));
+  const discord = (approvers.discord ?? []).map((id) => (medium.discordUser ?? medium.text)(id));
+  const email3 = (approvers.email ?? []).map((address) => (medium.emailAddress ?? medium.text)(address));
   const groups = [
     { where: "github", names: github, place: "on GitHub" },
-    { where: "slack", names: slack, place: "on Slack" }
+    { where: "slack", names: slack, place: "on Slack" },
+    { where: "discord", names: discord, place: "on Discord" },
+    { where: "email", names: email3, place: "by email" }
   ].filter((group) => group.names.length > 0).sort((a, b) => Number(b.where === medium.home) - Number(a.where === medium.home));
   if (groups.length === 0) return "nobody (the rule names no approvers)";
   const [only] = groups;

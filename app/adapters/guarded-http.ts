@@ -23,6 +23,8 @@ const systemResolve: Resolve = (hostname, options) =>
 
 export interface GuardedPostOptions {
   url: string;
+  /** Default POST; PATCH edits what a POST made (a Discord webhook message). */
+  method?: 'POST' | 'PATCH';
   headers: Record<string, string>;
   body: string;
   /** Deadline for the whole attempt: connect, send, and read the answer. */
@@ -30,11 +32,13 @@ export interface GuardedPostOptions {
   allowPrivate: boolean;
   /** DNS, replaceable in tests. */
   resolve?: Resolve;
+  /** How much of the answer to keep (default 1 KB, the delivery log's excerpt). */
+  answerLimitBytes?: number;
 }
 
 export interface GuardedPostResult {
   status: number;
-  /** The first 1 KB of the answer, for the delivery log. */
+  /** The first `answerLimitBytes` (1 KB) of the answer, for the delivery log. */
   bodyExcerpt: string;
 }
 
@@ -81,7 +85,7 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
 
   return new Promise<GuardedPostResult>((resolve, reject) => {
     const request = client.request(url, {
-      method: 'POST',
+      method: options.method ?? 'POST',
       agent,
       lookup,
       headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
@@ -97,9 +101,10 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
     request.on('error', (error) => finish(() => reject(error)));
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
+      const limit = options.answerLimitBytes ?? 1024;
       let size = 0;
       response.on('data', (chunk: Buffer) => {
-        if (size < 1024) chunks.push(chunk);
+        if (size < limit) chunks.push(chunk);
         size += chunk.length;
       });
       response.on('error', (error) => finish(() => reject(error)));
@@ -107,7 +112,7 @@ export function guardedPost(options: GuardedPostOptions): Promise<GuardedPostRes
         finish(() =>
           resolve({
             status: response.statusCode ?? 0,
-            bodyExcerpt: Buffer.concat(chunks).subarray(0, 1024).toString('utf8'),
+            bodyExcerpt: Buffer.concat(chunks).subarray(0, limit).toString('utf8'),
           }),
         ),
       );

@@ -311,6 +311,15 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'post',
+    path: '/api/discord/interactions',
+    summary: "Discord's PING and Approve/Deny clicks (when DISCORD_PUBLIC_KEY is set)",
+    auth: "Discord's Ed25519 signature (X-Signature-Ed25519, X-Signature-Timestamp)",
+    tag: 'integrations',
+    body: { contentType: 'application/json', description: 'a Discord interaction' },
+    ok: { status: 200, description: 'the interaction response', contentType: 'application/json' },
+  },
+  {
+    method: 'post',
     path: '/api/github/webhooks',
     summary: "The GitHub App's webhook deliveries (when APP_ID is set)",
     auth: "GitHub's X-Hub-Signature-256",

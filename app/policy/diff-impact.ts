@@ -260,8 +260,9 @@ function compareRequirements(
 function onlyPermission(shape: RequirementShape): shape is RequirementShape & {
   approvers: { permission: (typeof PERMISSIONS)[number] };
 } {
-  const { users, teams, slack, permission } = shape.approvers;
-  return permission !== undefined && !users?.length && !teams?.length && !slack?.length;
+  const { users, teams, slack, discord, email, permission } = shape.approvers;
+  const people = [users, teams, slack, discord, email].some((list) => list?.length);
+  return permission !== undefined && !people;
 }
 
 const RANK: Record<ImpactDirection, number> = { widens: 0, changes: 1, narrows: 2 };

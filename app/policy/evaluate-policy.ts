@@ -129,5 +129,14 @@ function copyRequirement(requirement: Requirement): Requirement {
   if (approvers.teams) copy.teams = [...approvers.teams];
   if (approvers.permission) copy.permission = approvers.permission;
   if (approvers.slack) copy.slack = [...approvers.slack];
-  return { ...requirement, approvers: copy, notify: notify ? { ...notify } : null };
+  if (approvers.discord) copy.discord = [...approvers.discord];
+  if (approvers.email) copy.email = [...approvers.email];
+  return { ...requirement, approvers: copy, notify: notify ? copyNotify(notify) : null };
+}
+
+function copyNotify(notify: NonNullable<Requirement['notify']>): NonNullable<Requirement['notify']> {
+  const copy: NonNullable<Requirement['notify']> = { ...notify };
+  if (notify.discord) copy.discord = [...notify.discord];
+  if (notify.email) copy.email = [...notify.email];
+  return copy;
 }

@@ -17,6 +17,8 @@ export function formatEvaluation(
     for (const r of evaluation.requirements) {
       const extras = [`via ${r.via}`, `timeout ${r.timeout ?? 'none'}`];
       if (r.notify?.slack) extras.push(`notify ${r.notify.slack}`);
+      if (r.notify?.discord) extras.push(`notify Discord ${r.notify.discord.join(', ')}`);
+      if (r.notify?.email) extras.push(`notify ${r.notify.email.join(', ')}`);
       if (r.allowRequester) extras.push('the requester may approve');
       lines.push(`  - ${r.rule}: ${describeRequirement(r)} (${extras.join(', ')})`);
     }

@@ -100,6 +100,18 @@ const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     }),
 );
 
+/** A Discord id (a "snowflake"): 17–20 digits, copied with Developer Mode on. */
+function DiscordIdSchema(what: string) {
+  return z
+    .string()
+    .regex(
+      /^\d{17,20}$/,
+      `${what} is a number of 17–20 digits such as 123456789012345678 (Discord: Developer Mode, then Copy ID)`,
+    );
+}
+
+const EmailSchema = z.email({ error: 'an email address looks like alice@example.com' });
+
 const ApproversSchema = z
   .strictObject({
     users: z.array(z.string().min(1)).min(1, 'list at least one GitHub login').optional(),
@@ -112,10 +124,29 @@ const ApproversSchema = z
       .optional()
       .describe('minimum repository permission'),
     slack: z.array(z.string().min(1)).min(1, 'list at least one Slack user ID').optional(),
+    discord: z
+      .array(DiscordIdSchema('a Discord user id'))
+      .min(1, 'list at least one Discord user ID')
+      .optional(),
+    email: z.array(EmailSchema).min(1, 'list at least one email address').optional(),
   })
   .refine((a) => Object.keys(a).length > 0, {
-    message: 'approvers must name at least one of users, teams, permission, slack',
+    message: 'approvers must name at least one of users, teams, permission, slack, discord, email',
   });
+
+const NotifySchema = z.strictObject({
+  slack: z.string().min(1).optional(),
+  discord: z
+    .array(DiscordIdSchema('a Discord channel id'))
+    .min(1, 'list at least one Discord channel ID')
+    .optional()
+    .describe('Discord channel ids to post the request in'),
+  email: z
+    .array(EmailSchema)
+    .min(1, 'list at least one email address')
+    .optional()
+    .describe('addresses to mail the request to'),
+});
 
 export const RouteSchema = z.strictObject({
   approvers: ApproversSchema.optional(),
@@ -128,7 +159,7 @@ export const RouteSchema = z.strictObject({
     .describe('distinct qualified approvers needed'),
   via: z.enum(REVIEW_VIAS, { error: `via is one of ${REVIEW_VIAS.join(', ')}` }).optional(),
   timeout: DurationSchema.optional().describe('seconds, or a duration such as 30m, 4h, 2d'),
-  notify: z.strictObject({ slack: z.string().min(1).optional() }).optional(),
+  notify: NotifySchema.optional(),
   allow_requester: z
     .boolean()
     .optional()

@@ -12,12 +12,21 @@ export const ExpectedRequirementSchema = z.strictObject({
       teams: z.array(z.string()).optional(),
       permission: z.enum(PERMISSIONS).optional(),
       slack: z.array(z.string()).optional(),
+      discord: z.array(z.string()).optional(),
+      email: z.array(z.string()).optional(),
     })
     .optional(),
   count: z.number().int().positive().optional(),
   via: z.enum(REVIEW_VIAS).optional(),
   timeout: DurationSchema.nullable().optional(),
-  notify: z.strictObject({ slack: z.string().optional() }).nullable().optional(),
+  notify: z
+    .strictObject({
+      slack: z.string().optional(),
+      discord: z.array(z.string()).optional(),
+      email: z.array(z.string()).optional(),
+    })
+    .nullable()
+    .optional(),
   allow_requester: z.boolean().optional(),
 });
 export type ExpectedRequirement = z.infer<typeof ExpectedRequirementSchema>;

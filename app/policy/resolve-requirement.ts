@@ -8,14 +8,14 @@ export function resolveRequirement(
   defaults: Route | undefined,
 ): Requirement {
   const timeout = route?.timeout ?? defaults?.timeout;
-  const slack = route?.notify?.slack ?? defaults?.notify?.slack;
+  const notify = pickNotify(route?.notify, defaults?.notify);
   return deepFreeze({
     rule,
     approvers: pickApprovers(route?.approvers ?? defaults?.approvers ?? { permission: 'write' }),
     count: route?.count ?? defaults?.count ?? 1,
     via: route?.via ?? defaults?.via ?? 'issue',
     timeout: timeout === undefined ? null : typeof timeout === 'number' ? `${timeout}s` : timeout,
-    notify: slack === undefined ? null : { slack },
+    notify,
     allowRequester: route?.allow_requester ?? defaults?.allow_requester ?? false,
   });
 }
@@ -27,7 +27,21 @@ function pickApprovers(approvers: Approvers): Approvers {
   if (approvers.teams?.length) out.teams = [...approvers.teams];
   if (approvers.permission) out.permission = approvers.permission;
   if (approvers.slack?.length) out.slack = [...approvers.slack];
+  if (approvers.discord?.length) out.discord = [...approvers.discord];
+  if (approvers.email?.length) out.email = [...approvers.email];
   return out;
+}
+
+/** Each channel of `notify` from the rule, else from the defaults; null when none is named. */
+function pickNotify(route: Route['notify'], defaults: Route['notify']): Requirement['notify'] {
+  const out: NonNullable<Requirement['notify']> = {};
+  const slack = route?.slack ?? defaults?.slack;
+  const discord = route?.discord ?? defaults?.discord;
+  const email = route?.email ?? defaults?.email;
+  if (slack !== undefined) out.slack = slack;
+  if (discord !== undefined) out.discord = [...discord];
+  if (email !== undefined) out.email = [...email];
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 function deepFreeze<T>(value: T): T {

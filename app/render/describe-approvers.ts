@@ -9,6 +9,8 @@ import type { Approvers, ReviewRequirement } from '../../sdk/schemas.js';
 export function mentionOf(decider: string): string {
   if (decider.startsWith('github:')) return `@${decider.slice('github:'.length)}`;
   if (decider.startsWith('slack:')) return `Slack user \`${decider.slice('slack:'.length)}\``;
+  if (decider.startsWith('discord:')) return `Discord user ${codeSpan(decider.slice('discord:'.length))}`;
+  if (decider.startsWith('email:')) return codeSpan(decider.slice('email:'.length));
   return `\`${decider}\``;
 }
 
@@ -28,6 +30,8 @@ export const MARKDOWN: ApproverMedium = {
   githubUser: (login) => `@${escapeMarkdown(login)}`,
   githubTeam: (slug) => `@${escapeMarkdown(slug)}`,
   slackUser: (id) => `\`${id.replace(/[`|\r\n]/g, '')}\``,
+  discordUser: (id) => `\`${id.replace(/[`|\r\n]/g, '')}\``,
+  emailAddress: (address) => `\`${address.replace(/[`|\r\n]/g, '')}\``,
 };
 
 /**

@@ -16,6 +16,8 @@ const SAFE_URL = /^https?:\/\/[^\s()<>[\]"'`]+$/;
 function voterOf(voter: string): string {
   if (voter.startsWith('github:')) return code(voter.slice('github:'.length));
   if (voter.startsWith('slack:')) return `Slack user ${code(voter.slice('slack:'.length))}`;
+  if (voter.startsWith('discord:')) return `Discord user ${code(voter.slice('discord:'.length))}`;
+  if (voter.startsWith('email:')) return code(voter.slice('email:'.length));
   return code(voter);
 }
 
@@ -30,6 +32,10 @@ function howCast(vote: Vote): string {
       return `${approve ? '**Approve**' : '**Deny**'} button of the check run`;
     case 'slack':
       return 'Slack';
+    case 'discord':
+      return `${approve ? '**Approve**' : '**Deny**'} button on Discord`;
+    case 'email':
+      return 'decision link in an email';
     default:
       return code(vote.source);
   }

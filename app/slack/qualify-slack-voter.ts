@@ -1,12 +1,7 @@
 import type { Requester, Requirement } from '../../sdk/schemas.js';
-import { isRequester } from '../approvals/is-requester.js';
+import { type ListedQualification, qualifyListedVoter } from '../approvals/qualify-listed-voter.js';
 
-export interface SlackQualification {
-  /** Rule names of the requirements whose `approvers.slack` lists this user. */
-  qualifiesFor: string[];
-  /** Why nothing qualifies: listed only where the requester may not approve, or not listed at all. */
-  refusal: 'requester' | 'not_approver' | null;
-}
+export type SlackQualification = ListedQualification;
 
 /**
  * Whether a Slack user may vote on a request (pure): they qualify for each requirement whose
@@ -18,9 +13,5 @@ export function qualifySlackVoter(
   requirements: readonly Requirement[],
   userId: string,
 ): SlackQualification {
-  const requester = isRequester(request, `slack:${userId}`);
-  const listed = requirements.filter((r) => (r.approvers.slack ?? []).includes(userId));
-  const qualifiesFor = listed.filter((r) => r.allowRequester || !requester).map((r) => r.rule);
-  if (qualifiesFor.length > 0) return { qualifiesFor, refusal: null };
-  return { qualifiesFor, refusal: listed.length > 0 ? 'requester' : 'not_approver' };
+  return qualifyListedVoter(request, requirements, 'slack', userId);
 }

@@ -34,6 +34,10 @@ export function describeActor(actor: string): string {
       return mention(name);
     case 'github':
       return `${escapeMrkdwn(name)} on GitHub`;
+    case 'discord':
+      return `Discord user ${escapeMrkdwn(name)}`;
+    case 'email':
+      return escapeMrkdwn(name);
     case 'api':
       return `API key \`${escapeMrkdwn(name)}\``;
     case 'system':

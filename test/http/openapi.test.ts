@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordRestApi } from '../../app/adapters/discord-rest-api.js';
 import { createSlackWebApi } from '../../app/adapters/slack-web-api.js';
+import { discordIntegration } from '../../app/discord/integration.js';
 import { WEBHOOK_PATH } from '../../app/github/integration.js';
 import { createOpenApiDocument, openApiPath, renderApiDoc, renderOpenApi } from '../../app/http/openapi.js';
 import { createMcpHttpIntegration } from '../../app/mcp-http/http-integration.js';
@@ -51,6 +53,13 @@ beforeAll(async () => {
         api: createSlackWebApi({ token: 'xoxb-test', apiUrl: 'http://127.0.0.1:9/api/' }),
         signingSecret: 'slack-signing-secret',
         channel: null,
+      }),
+      discordIntegration({
+        api: createDiscordRestApi({ token: 'discord-test-token', apiUrl: 'http://127.0.0.1:9/api' }),
+        publicKey: 'a'.repeat(64),
+        applicationId: null,
+        channel: null,
+        publicUrl: null,
       }),
     ],
   });

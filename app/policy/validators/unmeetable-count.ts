@@ -35,7 +35,10 @@ export const unmeetableCount: PolicyValidator = {
 function findProblem(requirement: Requirement): string | null {
   const { approvers, count } = requirement;
   if (approvers.teams || approvers.permission) return null;
-  const people = (approvers.users?.length ?? 0) + (approvers.slack?.length ?? 0);
+  const people = [approvers.users, approvers.slack, approvers.discord, approvers.email].reduce(
+    (sum, list) => sum + (list?.length ?? 0),
+    0,
+  );
   if (count <= people) return null;
   return `needs ${count} approvals but lists only ${people} ${people === 1 ? 'person' : 'people'}, so requests can only expire; lower count or add approvers`;
 }
