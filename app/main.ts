@@ -5,6 +5,7 @@
  * (the dependency-cruiser rule adapters-only-in-composition-roots).
  */
 import type { AddressInfo } from 'node:net';
+import { loadOrCreateConsoleSecret } from './adapters/console-secret.js';
 import { connectGitHub } from './adapters/github/connect-github.js';
 import { type Cluster, openCluster } from './adapters/open-cluster.js';
 import { describeDatabase, openStore } from './adapters/open-store.js';
@@ -12,6 +13,9 @@ import { readPolicyDir } from './adapters/policy-files.js';
 import { createSlackWebApi } from './adapters/slack-web-api.js';
 import { guardedWebhookSender } from './adapters/webhook-sender.js';
 import { type Config, loadConfig } from './config.js';
+import { githubConsoleAccess } from './console/github-access.js';
+import { githubApiUrlOf } from './console/github-sign-in.js';
+import { consoleIntegration } from './console/integration.js';
 import { createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMcpHttpIntegration } from './mcp-http/http-integration.js';
@@ -86,6 +90,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         rateLimiter: cluster.rateLimiter,
       }),
       integrations: [
+        // The web console at / (docs/console.md); in GitHub mode its users vote as their GitHub identity.
+        consoleIntegration({
+          secret: config.console.secret ?? loadOrCreateConsoleSecret(config.databaseUrl, log),
+          publicUrl: config.publicUrl,
+          github: github
+            ? githubConsoleAccess(
+                github.gateway,
+                log,
+                config.console.githubClient && {
+                  ...config.console.githubClient,
+                  webUrl: github.webUrl,
+                  apiUrl: githubApiUrlOf(github.webUrl),
+                },
+              )
+            : null,
+        }),
         createMcpHttpIntegration(),
         webhooksIntegration({ ...config.webhooks, sender: guardedWebhookSender }),
         ...githubIntegrations,
@@ -123,6 +143,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       },
       `AgentGate listening on http://localhost:${address.port} (${github ? 'github' : 'standalone'} mode)`,
     );
+    process.stderr.write(`\n  Web console: ${config.publicUrl ?? `http://localhost:${address.port}`}/\n\n`);
     return { server, address, config, log, policies };
   } catch (error) {
     await store.close();
