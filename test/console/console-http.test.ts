@@ -139,7 +139,8 @@ describe('deciding from the console', () => {
     await client.signIn(s.adminKey);
     const other = new ConsoleClient(s.url);
     await other.signIn(s.adminKey);
-    for (const form of [{ decision: 'approve' }, { decision: 'approve', _csrf: 'forged' }, { decision: 'approve', _csrf: await other.csrf() }]) {
+    const forms: Record<string, string>[] = [{ decision: 'approve' }, { decision: 'approve', _csrf: 'forged' }, { decision: 'approve', _csrf: await other.csrf() }];
+    for (const form of forms) {
       const res = await client.post(`/requests/${request.id}/decide`, form);
       expect(res.status).toBe(403);
       expect(await res.text()).toContain('security token');
