@@ -115,6 +115,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
               slackIntegration({
                 signingSecret: config.slack.signingSecret,
                 channel: config.slack.channel,
+                serverUrl: config.publicUrl,
                 api: createSlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
               }),
             ]
