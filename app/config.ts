@@ -71,8 +71,14 @@ const EnvSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters (for example the output of: openssl rand -base64 48)')
     .optional(),
-  GITHUB_CLIENT_ID: z.string().regex(/^[\w.-]+$/, "must be the GitHub App's Client ID").optional(),
-  GITHUB_CLIENT_SECRET: z.string().min(8, "must be a client secret generated in the GitHub App's settings").optional(),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .regex(/^[\w.-]+$/, "must be the GitHub App's Client ID")
+    .optional(),
+  GITHUB_CLIENT_SECRET: z
+    .string()
+    .min(8, "must be a client secret generated in the GitHub App's settings")
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 

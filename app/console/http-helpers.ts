@@ -54,7 +54,12 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function setSessionCookie(res: Response, settings: CookieSettings, value: string, maxAgeS: number): void {
+export function setSessionCookie(
+  res: Response,
+  settings: CookieSettings,
+  value: string,
+  maxAgeS: number,
+): void {
   const parts = [
     `${settings.name}=${value}`,
     'Path=/',

@@ -67,7 +67,10 @@ export function consoleIntegration(
     const serveAsset = (file: typeof css) => (req: Request, res: Response) => {
       setSecurityHeaders(res);
       res.setHeader('Content-Type', file.type);
-      res.setHeader('Cache-Control', req.query.v === file.version ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader(
+        'Cache-Control',
+        req.query.v === file.version ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
       res.send(file.body);
     };
 

@@ -51,7 +51,10 @@ export class LiveUpdates {
     res.write('retry: 5000\n\n');
     this.#clients.set(res, watch);
     res.on('close', () => this.#clients.delete(res));
-    this.#heartbeat ??= setInterval(() => this.#send(() => ': keep-alive\n\n'), this.#limits.heartbeatMs).unref();
+    this.#heartbeat ??= setInterval(
+      () => this.#send(() => ': keep-alive\n\n'),
+      this.#limits.heartbeatMs,
+    ).unref();
     return true;
   }
 

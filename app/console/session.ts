@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { BoundedCache } from '../bounded-cache.js';
 
 /** How long a sign-in lasts, whatever happens in between. */
-export const SESSION_LIFETIME_S = 8 * 60 * 60;
+const SESSION_LIFETIME_S = 8 * 60 * 60;
 /** How long a visitor who is not signed in keeps the session that carries the login form's CSRF token. */
 const ANONYMOUS_LIFETIME_S = 60 * 60;
 /** Sessions signed out, remembered until they would have expired anyway. */
@@ -28,8 +28,7 @@ type SessionInput =
   | { kind: 'key'; keyId: string; keyCheck: string }
   | { kind: 'github'; login: string; bot: boolean };
 
-const mac = (key: Buffer, text: string): string =>
-  createHmac('sha256', key).update(text).digest('base64url');
+const mac = (key: Buffer, text: string): string => createHmac('sha256', key).update(text).digest('base64url');
 
 export const safeEqual = (a: string, b: string): boolean => {
   const x = Buffer.from(a);

@@ -21,7 +21,7 @@ export type Viewer =
   | { kind: 'github'; session: Session; login: string; bot: boolean };
 
 /** Requests shown at once in the queue. */
-export const QUEUE_LIMIT = 100;
+const QUEUE_LIMIT = 100;
 /** Requests read to fill a GitHub viewer's queue (then filtered to the repositories they can read). */
 const GITHUB_SCAN = 300;
 const URGENCY_RANK: Record<Urgency, number> = { critical: 0, high: 1, normal: 2, low: 3 };
@@ -45,13 +45,17 @@ export class ViewerAccess {
     private readonly github: ConsoleGitHubAccess | null,
   ) {}
 
-  async queue(viewer: Viewer, filter: QueueFilter): Promise<{ requests: RequestRecord[]; truncated: boolean }> {
+  async queue(
+    viewer: Viewer,
+    filter: QueueFilter,
+  ): Promise<{ requests: RequestRecord[]; truncated: boolean }> {
     const { store } = this.context;
     const base: Omit<RequestFilter, 'limit' | 'offset' | 'status'> = {
       ...(filter.action && { action: filter.action }),
       ...(filter.urgency && { urgency: filter.urgency }),
       ...(filter.repository && { repository: filter.repository }),
-      ...(viewer.kind === 'key' && !hasScope(viewer.principal, 'request:read') && { ownerId: viewer.principal.id }),
+      ...(viewer.kind === 'key' &&
+        !hasScope(viewer.principal, 'request:read') && { ownerId: viewer.principal.id }),
     };
     const statuses: RequestStatus[] =
       filter.status === 'decided' ? ['approved', 'denied', 'expired', 'cancelled'] : [filter.status];
@@ -121,13 +125,7 @@ export class ViewerAccess {
     }
     if (!this.github) throw new AppError('unavailable', 'GitHub sign-in is not configured on this server.');
     const qualification = await this.github.qualify(request, viewer.login, viewer.bot);
-    if (qualification.qualifiesFor.length === 0) {
-      return {
-        ok: false,
-        status: 403,
-        text: `Your ${decision} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
-      };
-    }
+    // An unqualified vote is cast too: the vote service records it as refused in the audit trail.
     const result = await this.context.votes.castVote(request.id, {
       voter: `github:${viewer.login}`,
       decision,
@@ -139,13 +137,21 @@ export class ViewerAccess {
     switch (result.outcome) {
       case 'approved':
       case 'denied':
-        return { ok: true, status: 200, text: `Your vote decided it: ${result.outcome}. The agent waiting on it has been told.` };
+        return {
+          ok: true,
+          status: 200,
+          text: `Your vote decided it: ${result.outcome}. The agent waiting on it has been told.`,
+        };
       case 'counted':
         return { ok: true, status: 200, text: 'Your approval was counted; more approvals are needed.' };
       case 'duplicate':
         return { ok: true, status: 200, text: 'You had already approved this request; nothing changed.' };
       case 'not_qualified':
-        return { ok: false, status: 403, text: `Your ${decision} was not counted: ${REFUSALS.not_approver}.` };
+        return {
+          ok: false,
+          status: 403,
+          text: `Your ${decision} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
+        };
       case 'not_pending':
         return {
           ok: false,
@@ -160,8 +166,13 @@ export class ViewerAccess {
     return this.github.canRead(request.repository, viewer.login);
   }
 
-  async #readable(viewer: Extract<Viewer, { kind: 'github' }>, requests: RequestRecord[]): Promise<RequestRecord[]> {
-    const repositories = [...new Set(requests.map((r) => r.repository).filter((r): r is string => r !== null))];
+  async #readable(
+    viewer: Extract<Viewer, { kind: 'github' }>,
+    requests: RequestRecord[],
+  ): Promise<RequestRecord[]> {
+    const repositories = [
+      ...new Set(requests.map((r) => r.repository).filter((r): r is string => r !== null)),
+    ];
     const readable = new Set<string>();
     await Promise.all(
       repositories.map(async (repository) => {

@@ -147,7 +147,9 @@ export class ApiKeyService {
    */
   async findActive(id: string): Promise<{ principal: Principal; keyHash: string } | null> {
     if (id === ADMIN_PRINCIPAL.keyId) {
-      return this.#adminKeyHash ? { principal: ADMIN_PRINCIPAL, keyHash: this.#adminKeyHash.toString('hex') } : null;
+      return this.#adminKeyHash
+        ? { principal: ADMIN_PRINCIPAL, keyHash: this.#adminKeyHash.toString('hex') }
+        : null;
     }
     const record = await this.deps.store.getApiKey(id);
     if (!record || record.revokedAt !== null) return null;

@@ -2,10 +2,11 @@
  * The Slack message of a human-routed request, as reviewers see it (pure). The same function
  * renders every state, so `chat.update` after a vote or a decision replaces the whole message.
  */
-import { consoleRequestUrl } from '../render/github-links.js';
+
 import { describeOverride, isOverride, OVERRIDE_LABEL } from '../../sdk/is-override.js';
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
+import { consoleRequestUrl } from '../render/github-links.js';
 import { UNVERIFIED_CONTEXT_NOTE, UNVERIFIED_CONTEXT_TITLE } from '../render/requester-facts.js';
 import type { SlackBlock, SlackMessage } from './slack-api.js';
 import {

@@ -8,7 +8,9 @@ export class ConsoleClient {
   constructor(readonly baseUrl: string) {}
 
   async get(path: string): Promise<Response> {
-    return this.#keep(await fetch(`${this.baseUrl}${path}`, { headers: this.#headers(), redirect: 'manual' }));
+    return this.#keep(
+      await fetch(`${this.baseUrl}${path}`, { headers: this.#headers(), redirect: 'manual' }),
+    );
   }
 
   async post(path: string, form: Record<string, string>): Promise<Response> {

@@ -22,7 +22,11 @@ async function start(options: Parameters<typeof startTestServer>[0] = {}) {
 
 async function pendingRequest(s: TestServer, body: Record<string, unknown> = {}) {
   const agent = await keyClient(s.url, s.adminKey, `agent-${Math.random()}`, ['request:create']);
-  const created = await agent.api('POST', '/api/requests', { action: 'send_email', params: { to: 'x@example.com' }, ...body });
+  const created = await agent.api('POST', '/api/requests', {
+    action: 'send_email',
+    params: { to: 'x@example.com' },
+    ...body,
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body as { id: string; status: string };
 }
@@ -139,7 +143,11 @@ describe('deciding from the console', () => {
     await client.signIn(s.adminKey);
     const other = new ConsoleClient(s.url);
     await other.signIn(s.adminKey);
-    const forms: Record<string, string>[] = [{ decision: 'approve' }, { decision: 'approve', _csrf: 'forged' }, { decision: 'approve', _csrf: await other.csrf() }];
+    const forms: Record<string, string>[] = [
+      { decision: 'approve' },
+      { decision: 'approve', _csrf: 'forged' },
+      { decision: 'approve', _csrf: await other.csrf() },
+    ];
     for (const form of forms) {
       const res = await client.post(`/requests/${request.id}/decide`, form);
       expect(res.status).toBe(403);
@@ -157,30 +165,49 @@ describe('deciding from the console', () => {
     expect((await client.get(`/requests/${request.id}/decide?decision=approve`)).status).toBe(404);
     const page = await client.get(`/requests/${request.id}`);
     expect(page.status).toBe(200);
-    const res = await client.post(`/requests/${request.id}/decide`, { _csrf: ConsoleClient.csrfOf(await page.text()), decision: 'approve', reason: 'looks fine' });
+    const res = await client.post(`/requests/${request.id}/decide`, {
+      _csrf: ConsoleClient.csrfOf(await page.text()),
+      decision: 'approve',
+      reason: 'looks fine',
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Approved as api:admin');
     const now = await apiClient(s.url, s.adminKey)('GET', `/api/requests/${request.id}`);
-    expect(now.body).toMatchObject({ status: 'approved', decidedBy: 'api:admin', decisionReason: 'looks fine' });
+    expect(now.body).toMatchObject({
+      status: 'approved',
+      decidedBy: 'api:admin',
+      decisionReason: 'looks fine',
+    });
   });
 
   it('shows the policy’s refusal when overrides are forbidden, and a key without request:decide cannot decide', async () => {
     const s = await start({
-      policies: { 'p.yaml': 'rules:\n  - name: no-overrides\n    if: { action: "send_email" }\n    decision: route_to_human\n    overrides: false\n' },
+      policies: {
+        'p.yaml':
+          'rules:\n  - name: no-overrides\n    if: { action: "send_email" }\n    decision: route_to_human\n    overrides: false\n',
+      },
     });
     const request = await pendingRequest(s);
     const client = new ConsoleClient(s.url);
     await client.signIn(s.adminKey);
-    const res = await client.post(`/requests/${request.id}/decide`, { _csrf: await client.csrf(), decision: 'approve' });
+    const res = await client.post(`/requests/${request.id}/decide`, {
+      _csrf: await client.csrf(),
+      decision: 'approve',
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('cannot be decided with an API key: rule &quot;no-overrides&quot;');
     const reader = new ConsoleClient(s.url);
     await reader.signIn((await keyClient(s.url, s.adminKey, 'reader', ['request:read'])).key);
     const page = await (await reader.get(`/requests/${request.id}`)).text();
     expect(page).toContain('lacks the &quot;request:decide&quot; scope');
-    const refused = await reader.post(`/requests/${request.id}/decide`, { _csrf: ConsoleClient.csrfOf(page), decision: 'approve' });
+    const refused = await reader.post(`/requests/${request.id}/decide`, {
+      _csrf: ConsoleClient.csrfOf(page),
+      decision: 'approve',
+    });
     expect(refused.status).toBe(403);
-    expect((await apiClient(s.url, s.adminKey)('GET', `/api/requests/${request.id}`)).body.status).toBe('pending');
+    expect((await apiClient(s.url, s.adminKey)('GET', `/api/requests/${request.id}`)).body.status).toBe(
+      'pending',
+    );
   });
 });
 
@@ -216,7 +243,12 @@ describe('hostile agent data', () => {
     let deep: Record<string, unknown> = { bottom: '<img src=x onerror=alert(1)>' };
     for (let i = 0; i < 25; i += 1) deep = { nested: deep };
     const request = await pendingRequest(s, {
-      params: { body: '<script>window.__xss=1</script>', link: 'javascript:alert(1)', long: 'A'.repeat(30_000), deep },
+      params: {
+        body: '<script>window.__xss=1</script>',
+        link: 'javascript:alert(1)',
+        long: 'A'.repeat(30_000),
+        deep,
+      },
       context: { url: 'javascript:alert(document.cookie)', note: '"><svg onload=alert(1)>' },
     });
     const client = new ConsoleClient(s.url);

@@ -28,9 +28,18 @@ describe('decision link tokens', () => {
   });
 
   it.each([
-    ['a changed payload', (t: string) => `${Buffer.from(JSON.stringify({ ...link, decision: 'deny', jti: 'x'.repeat(20), exp: 9e9 })).toString('base64url')}.${t.split('.')[1]}`, 'bad_signature'],
+    [
+      'a changed payload',
+      (t: string) =>
+        `${Buffer.from(JSON.stringify({ ...link, decision: 'deny', jti: 'x'.repeat(20), exp: 9e9 })).toString('base64url')}.${t.split('.')[1]}`,
+      'bad_signature',
+    ],
     ['a changed signature', (t: string) => `${t.slice(0, -2)}AA`, 'bad_signature'],
-    ['another server’s key', () => signDecisionLink(deriveConsoleKeys('y'.repeat(40)).links, { ...link, expiresAt: inAnHour }), 'bad_signature'],
+    [
+      'another server’s key',
+      () => signDecisionLink(deriveConsoleKeys('y'.repeat(40)).links, { ...link, expiresAt: inAnHour }),
+      'bad_signature',
+    ],
     ['a cut-short token', (t: string) => t.split('.')[0] as string, 'malformed'],
     ['an overlong token', () => 'a'.repeat(5000), 'malformed'],
   ])('refuses %s', (_name, mangle, problem) => {
@@ -40,7 +49,10 @@ describe('decision link tokens', () => {
 
   it('refuses an expired token', () => {
     const token = signDecisionLink(keys.links, { ...link, expiresAt: inAnHour });
-    expect(verifyDecisionLink(keys.links, token, new Date(inAnHour.getTime() + 1))).toEqual({ ok: false, problem: 'expired' });
+    expect(verifyDecisionLink(keys.links, token, new Date(inAnHour.getTime() + 1))).toEqual({
+      ok: false,
+      problem: 'expired',
+    });
   });
 });
 
@@ -68,19 +80,32 @@ describe('decision links over HTTP', () => {
 
   async function pending(s: TestServer): Promise<string> {
     const agent = await keyClient(s.url, s.adminKey, `agent-${Math.random()}`, ['request:create']);
-    const created = await agent.api('POST', '/api/requests', { action: 'send_email', params: { to: '<b>x</b>' } });
+    const created = await agent.api('POST', '/api/requests', {
+      action: 'send_email',
+      params: { to: '<b>x</b>' },
+    });
     return created.body.id;
   }
 
-  const urlFor = (s: TestServer, requestId: string, recipient = 'email:alice@example.com', expiresAt = new Date(Date.now() + 3_600_000)) => {
+  const urlFor = (
+    s: TestServer,
+    requestId: string,
+    recipient = 'email:alice@example.com',
+    expiresAt = new Date(Date.now() + 3_600_000),
+  ) => {
     const make = s.console?.decisionLinkUrl;
     if (!make) throw new Error('console not started');
     return make({ requestId, recipient, decision: 'approve', expiresAt });
   };
   const tokenOf = (url: string) => url.slice(url.lastIndexOf('/d/') + 3);
   const confirm = (url: string, token = tokenOf(url)) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
-  const statusOf = async (s: TestServer, id: string) => (await apiClient(s.url, s.adminKey)('GET', `/api/requests/${id}`)).body;
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  const statusOf = async (s: TestServer, id: string) =>
+    (await apiClient(s.url, s.adminKey)('GET', `/api/requests/${id}`)).body;
 
   it('shows a confirm page on GET (nothing decided), votes once on POST, and refuses reuse after a restart', async () => {
     const path = join(tempDir(), 'agentgate.db');
@@ -116,7 +141,10 @@ describe('decision links over HTTP', () => {
   it('refuses a link used once even while its request is still pending (two approvals needed)', async () => {
     server = await startTestServer({
       webhooks: false,
-      policies: { 'p.yaml': 'rules:\n  - name: two\n    if: { action: "send_email" }\n    decision: route_to_human\n    route: { approvers: { permission: write }, count: 2 }\n' },
+      policies: {
+        'p.yaml':
+          'rules:\n  - name: two\n    if: { action: "send_email" }\n    decision: route_to_human\n    route: { approvers: { permission: write }, count: 2 }\n',
+      },
       console: { secret, decisionLinkQualifier: qualifier },
     });
     const id = await pending(server);
@@ -141,7 +169,11 @@ describe('decision links over HTTP', () => {
     expect(stranger.status).toBe(403);
     expect(await stranger.text()).toContain('you are not one of the approvers of this request');
     const url = urlFor(server, id);
-    const noToken = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const noToken = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(noToken.status).toBe(400);
     expect((await statusOf(server, id)).status).toBe('pending');
   });

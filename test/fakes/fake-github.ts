@@ -993,7 +993,8 @@ export class FakeGitHub {
       }
       const granted = this.#oauthCodes.get(String(code));
       this.#oauthCodes.delete(String(code)); // a code is used once
-      if (!granted || granted.redirectUri !== redirect_uri) return void res.json({ error: 'bad_verification_code' });
+      if (!granted || granted.redirectUri !== redirect_uri)
+        return void res.json({ error: 'bad_verification_code' });
       const token = `gho_${randomBytes(16).toString('hex')}`;
       this.#userTokens.set(token, { login: granted.login, type: granted.type });
       res.json({ access_token: token, token_type: 'bearer', scope: '' });

@@ -6,7 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
 import { guardedWebhookSender } from '../../app/adapters/webhook-sender.js';
-import { type ConsoleHandle, type ConsoleOptions, consoleIntegration } from '../../app/console/integration.js';
+import {
+  type ConsoleHandle,
+  type ConsoleOptions,
+  consoleIntegration,
+} from '../../app/console/integration.js';
 import type { IntegrationFactory } from '../../app/integration.js';
 import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';

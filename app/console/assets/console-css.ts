@@ -23,6 +23,11 @@ code, pre, .mono { font-family: var(--mono); font-size: 13px; }
 main { max-width: 1100px; margin: 0 auto; padding: 20px; }
 h1 { font-size: 22px; margin: 4px 0 14px; overflow-wrap: anywhere; }
 h2 { font-size: 16px; margin: 0 0 10px; }
+h1 code { font-size: inherit; }
+ol.audit { list-style: none; margin: 0; padding: 0; }
+ol.audit li { padding: 6px 0; border-top: 1px solid var(--line); overflow-wrap: anywhere; }
+ol.audit li:first-child { border-top: 0; }
+ol.audit .details { margin-top: 2px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin-bottom: 16px; }
 .muted { color: var(--muted); }
 .small { font-size: 13px; }
@@ -77,7 +82,11 @@ th { color: var(--muted); font-weight: 600; border-top: 0; }
 .truncated { color: var(--warn); font-size: 12px; }
 @media (max-width: 760px) {
   main { padding: 12px; }
-  .grid { grid-template-columns: minmax(0, 1fr); }
+  .grid { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  /* One column, in the order a reviewer in a hurry reads: decide, why, progress, what, context. */
+  .grid.request > div { display: contents; }
+  .s-decide { order: 1; } .s-why { order: 2; } .s-approvals { order: 3; } .s-params { order: 4; }
+  .s-context { order: 5; } .s-facts { order: 6; } .s-audit { order: 7; }
   .queue li { grid-template-columns: minmax(0, 1fr); }
   .queue .side { text-align: left; }
   .who { width: 100%; justify-content: space-between; }

@@ -42,7 +42,8 @@ export interface PolicyView {
   warnings: readonly PolicyDiagnostic[];
 }
 
-const diagnostic = (d: PolicyDiagnostic) => html`<li><code>${d.file}:${d.line}:${d.column}</code> ${d.message}</li>`;
+const diagnostic = (d: PolicyDiagnostic) =>
+  html`<li><code>${d.file}:${d.line}:${d.column}</code> ${d.message}</li>`;
 
 export function renderPolicies(view: PolicyView, canPickRepository: boolean): SafeHtml {
   return html`<h1>Policies in force</h1>

@@ -66,13 +66,14 @@ ${content}
 }
 
 /** A notice above a page's content. */
-export function renderNotice(notice: { kind: 'ok' | 'bad' | 'info' | 'warn'; text: string } | null): SafeHtml {
+export function renderNotice(
+  notice: { kind: 'ok' | 'bad' | 'info' | 'warn'; text: string } | null,
+): SafeHtml {
   return notice ? html`<p class="note ${notice.kind}" role="status">${notice.text}</p>` : html``;
 }
 
 /** `2026-12-05 09:52 UTC`. */
-export const utc = (iso: string | null): string =>
-  iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—';
+export const utc = (iso: string | null): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
 
 export const statusPill = (status: string): SafeHtml =>
   html`<span class="pill status-${status}">${status}</span>`;

@@ -29,6 +29,10 @@ ${
 }
 
 /** A page that only says something (an error, a refusal), with a way back. */
-export function renderMessage(input: { heading: string; text: string; back?: { href: string; label: string } }): SafeHtml {
+export function renderMessage(input: {
+  heading: string;
+  text: string;
+  back?: { href: string; label: string };
+}): SafeHtml {
   return html`<div class="card"><h1>${input.heading}</h1><p>${input.text}</p>${input.back ? html`<p><a href="${input.back.href}">${input.back.label}</a></p>` : ''}</div>`;
 }

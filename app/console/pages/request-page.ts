@@ -38,7 +38,9 @@ export interface RequestPageInput {
 
 export function jsonText(value: unknown, max = MAX_JSON): { text: string; truncated: boolean } {
   const text = JSON.stringify(value, null, 2) ?? 'null';
-  return text.length > max ? { text: `${text.slice(0, max)}\n…`, truncated: true } : { text, truncated: false };
+  return text.length > max
+    ? { text: `${text.slice(0, max)}\n…`, truncated: true }
+    : { text, truncated: false };
 }
 
 function jsonBlock(value: unknown, id: string): SafeHtml {
@@ -109,10 +111,10 @@ ${descriptions.get(r.rule) ? html`<div class="muted small">${descriptions.get(r.
 
 function auditTable(audit: readonly AuditEntry[]): SafeHtml {
   if (audit.length === 0) return html`<p class="muted">No entries.</p>`;
-  return html`<div class="table-wrap"><table id="audit"><thead><tr><th>When</th><th>Event</th><th>Actor</th><th>Details</th></tr></thead><tbody>${audit.map(
+  return html`<ol class="audit" id="audit">${audit.map(
     (e) =>
-      html`<tr><td class="mono">${utc(e.createdAt)}</td><td>${e.eventType}</td><td>${e.actor}</td><td class="mono">${jsonText(e.details, MAX_DETAILS).text.replace(/\s+/g, ' ')}</td></tr>`,
-  )}</tbody></table></div>`;
+      html`<li><div><strong>${e.eventType}</strong> by <code>${e.actor}</code> <span class="muted small">${utc(e.createdAt)}</span></div><div class="mono muted small details">${jsonText(e.details, MAX_DETAILS).text.replace(/\s+/g, ' ')}</div></li>`,
+  )}</ol>`;
 }
 
 export function renderRequest(input: RequestPageInput): SafeHtml {
@@ -122,23 +124,23 @@ export function renderRequest(input: RequestPageInput): SafeHtml {
   return html`${renderNotice(input.notice)}
 <h1><code id="request-action">${request.action}</code></h1>
 <p>${statusPill(request.status)} ${urgencyPill(request.urgency)} <span class="muted small mono">${request.id}</span></p>
-<div class="grid">
+<div class="grid request">
 <div>
-  <section class="card decide" id="decide"><h2>Decision</h2>${decideForm(input)}${overridden ? html`<p class="small muted">${overridden}</p>` : ''}</section>
-  <section class="card"><h2>Parameters</h2><p class="small muted">What the agent will do if approved.</p>${jsonBlock(request.params, 'params')}</section>
-  <section class="card unverified"><h2>Context <span class="tag">unverified — written by the agent</span></h2><p class="small muted">Free-form facts the agent supplied. AgentGate did not check them; do not trust links or claims here.</p>${jsonBlock(request.context, 'context')}</section>
-  <section class="card"><h2>Audit trail</h2>${auditTable(input.audit)}</section>
+  <section class="card decide s-decide" id="decide"><h2>Decision</h2>${decideForm(input)}${overridden ? html`<p class="small muted">${overridden}</p>` : ''}</section>
+  <section class="card s-params"><h2>Parameters</h2><p class="small muted">What the agent will do if approved.</p>${jsonBlock(request.params, 'params')}</section>
+  <section class="card unverified s-context"><h2>Context <span class="tag">unverified — written by the agent</span></h2><p class="small muted">Free-form facts the agent supplied. AgentGate did not check them; do not trust links or claims here.</p>${jsonBlock(request.context, 'context')}</section>
+  <section class="card s-audit"><h2>Audit trail</h2>${auditTable(input.audit)}</section>
 </div>
 <div>
-  <section class="card"><h2>Why it needs a human</h2>
+  <section class="card s-why"><h2>Why it needs a human</h2>
     <p>${decision.reason}</p>
     <ul>${decision.rules.map((rule) => html`<li><code>${rule}</code>${input.ruleDescriptions.get(rule) ? html` — <span class="muted">${input.ruleDescriptions.get(rule) ?? ''}</span>` : ''}</li>`)}</ul>
     <p class="small muted">Policy ${decision.decision.replaceAll('_', ' ')}, version <code>${decision.policyVersion.slice(0, 19)}</code>.</p>
   </section>
-  <section class="card"><h2>Approvals</h2>${requirements(request, input.ruleDescriptions)}
+  <section class="card s-approvals"><h2>Approvals</h2>${requirements(request, input.ruleDescriptions)}
     ${(request.review?.votes.length ?? 0) > 0 ? html`<h2>Votes</h2><ul class="small">${request.review?.votes.map(voteLine)}</ul>` : ''}
   </section>
-  <section class="card"><h2>Facts</h2><dl class="facts">
+  <section class="card s-facts"><h2>Facts</h2><dl class="facts">
     <dt>Repository</dt><dd>${request.repository ?? 'none (standalone)'}</dd>
     ${requesterFacts(request)}
     <dt>Created</dt><dd>${utc(request.createdAt)}</dd>
