@@ -135,7 +135,7 @@ export function renderRequest(input: RequestPageInput): SafeHtml {
   <section class="card s-why"><h2>Why it needs a human</h2>
     <p>${decision.reason}</p>
     <ul>${decision.rules.map((rule) => html`<li><code>${rule}</code>${input.ruleDescriptions.get(rule) ? html` — <span class="muted">${input.ruleDescriptions.get(rule) ?? ''}</span>` : ''}</li>`)}</ul>
-    <p class="small muted">Policy ${decision.decision.replaceAll('_', ' ')}, version <code>${decision.policyVersion.slice(0, 19)}</code>.</p>
+    <p class="small muted">Policy decision: ${decision.decision.replaceAll('_', ' ')} · version <code>${decision.policyVersion.slice(0, 19)}</code></p>
   </section>
   <section class="card s-approvals"><h2>Approvals</h2>${requirements(request, input.ruleDescriptions)}
     ${(request.review?.votes.length ?? 0) > 0 ? html`<h2>Votes</h2><ul class="small">${request.review?.votes.map(voteLine)}</ul>` : ''}
