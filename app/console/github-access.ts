@@ -8,6 +8,7 @@ import { BoundedCache } from '../bounded-cache.js';
 import type { Logger } from '../logger.js';
 import { GitHubError, type GitHubGateway } from '../ports/github-gateway.js';
 import type { RequestRecord } from '../ports/store.js';
+import { AppError } from '../services/app-error.js';
 import { GitHubVoterAuthorizer } from '../services/github-voter-authorizer.js';
 import type { GitHubOAuthClient } from './github-sign-in.js';
 
@@ -31,7 +32,13 @@ export function githubConsoleAccess(
   const readable = new BoundedCache<string, boolean>({ max: MAX_READ_ANSWERS, ttlMs: READ_TTL_MS });
   return {
     oauth,
-    qualify: (request, login, isBot) => authorizer.qualify(request, login, isBot),
+    async qualify(request, login, isBot) {
+      try {
+        return await authorizer.qualify(request, login, isBot);
+      } catch (error) {
+        throw unanswered(error, `whether ${login} may approve this request`);
+      }
+    },
     async canRead(repository, login) {
       const key = `${repository.toLowerCase()}|${login.toLowerCase()}`;
       const known = readable.get(key);
@@ -41,11 +48,22 @@ export function githubConsoleAccess(
         answer = effectivePermission(await gateway.collaboratorPermission(repository, login)) !== null;
       } catch (error) {
         // GitHub hides a private repository from a non-collaborator (404); the app not installed: 404/403.
-        if (!(error instanceof GitHubError) || (error.status !== 404 && error.status !== 403)) throw error;
+        if (!(error instanceof GitHubError) || (error.status !== 404 && error.status !== 403)) {
+          throw unanswered(error, `whether you can read ${repository}`);
+        }
         answer = false;
       }
       readable.set(key, answer);
       return answer;
     },
   };
+}
+
+/** GitHub failing to answer is "try again shortly" (503), not the viewer's fault and not a 500 page. */
+function unanswered(error: unknown, what: string): unknown {
+  if (!(error instanceof GitHubError)) return error;
+  return new AppError(
+    'unavailable',
+    `GitHub did not say ${what} (it answered ${error.status}); try again shortly.`,
+  );
 }
