@@ -67,6 +67,21 @@ describe('console pages and security headers', () => {
     expect(cookie).toMatch(/^__Host-agentgate_session=.*; Secure$/);
   });
 
+  it('opens live-update streams only for a signed-in session, and only on requests it may read', async () => {
+    const s = await start();
+    expect((await fetch(`${s.url}/console/events`)).status).toBe(401);
+    const { key } = await keyClient(s.url, s.adminKey, 'own-only', ['request:create']);
+    const other = await pendingRequest(s);
+    const client = new ConsoleClient(s.url);
+    await client.signIn(key);
+    const foreign = await client.get(`/console/events?request=${other.id}`);
+    expect(foreign.status).toBe(404);
+    const stream = await fetch(`${s.url}/console/events`, { headers: { cookie: client.cookie } });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    await stream.body?.cancel();
+  });
+
   it('serves the one script and the stylesheet from this origin', async () => {
     const s = await start();
     const js = await fetch(`${s.url}/console/assets/console.js`);
