@@ -81,6 +81,8 @@ describe('the console in GitHub mode, in Chromium', () => {
 
     const stranger = await signedInAs('octocat', path);
     expect(await stranger.locator('#request-action').textContent()).toBe('deploy:production');
+    // The page links back to where the request is reviewed on GitHub.
+    expect(await stranger.locator(`a[href="${run.html_url}"]`).count()).toBe(1);
     expect(await vote(stranger, 'approve')).toContain(
       'Your approve was not counted: you are not one of the approvers of this request.',
     );

@@ -193,6 +193,12 @@ describe('deciding from the console', () => {
       decidedBy: 'api:admin',
       decisionReason: 'looks fine',
     });
+    // It left the queue for the history.
+    expect(await (await client.get('/')).text()).not.toContain(request.id);
+    const history = await (await client.get('/?status=decided')).text();
+    expect(history).toContain(`data-request-id="${request.id}"`);
+    expect(await (await client.get('/?status=approved')).text()).toContain(request.id);
+    expect((await client.get('/?urgency=asap')).status).toBe(400);
   });
 
   it('shows the policy’s refusal when overrides are forbidden, and a key without request:decide cannot decide', async () => {
