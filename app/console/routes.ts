@@ -703,7 +703,7 @@ export function createConsoleRouter(deps: ConsoleRouteDeps): Router {
         return show(
           403,
           'bad',
-          `Your ${link.decision} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
+          `Your ${link.decision === 'approve' ? 'approval' : 'denial'} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
           request,
         );
       }
@@ -726,7 +726,7 @@ export function createConsoleRouter(deps: ConsoleRouteDeps): Router {
         not_qualified: [
           403,
           'bad',
-          `Your ${link.decision} was not counted: you are not one of the approvers of this request.`,
+          `Your ${link.decision === 'approve' ? 'approval' : 'denial'} was not counted: you are not one of the approvers of this request.`,
         ],
         not_pending: [409, 'info', `This request is already ${outcome.request.status}; a decision is final.`],
       };

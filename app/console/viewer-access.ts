@@ -150,13 +150,13 @@ export class ViewerAccess {
         return {
           ok: false,
           status: 403,
-          text: `Your ${decision} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
+          text: `Your ${decision === 'approve' ? 'approval' : 'denial'} was not counted: ${REFUSALS[qualification.refusal ?? 'not_approver']}.`,
         };
       case 'not_pending':
         return {
           ok: false,
           status: 409,
-          text: `Your ${decision} was not counted: this request is already ${result.request.status}, and a decision is final.`,
+          text: `Your ${decision === 'approve' ? 'approval' : 'denial'} was not counted: this request is already ${result.request.status}, and a decision is final.`,
         };
     }
   }

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, REPO, startHarness, until } from '../github/harness.js';
-import { DESKTOP, launchChromium } from './browser.js';
+import { DESKTOP, launchChromium, screenshot } from './browser.js';
 
 const POLICIES = {
   'deploys.yaml': `
@@ -84,12 +84,13 @@ describe('the console in GitHub mode, in Chromium', () => {
     // The page links back to where the request is reviewed on GitHub.
     expect(await stranger.locator(`a[href="${run.html_url}"]`).count()).toBe(1);
     expect(await vote(stranger, 'approve')).toContain(
-      'Your approve was not counted: you are not one of the approvers of this request.',
+      'Your approval was not counted: you are not one of the approvers of this request.',
     );
+    await screenshot(stranger, 'console-github-refused-desktop');
 
     const delegator = await signedInAs('walt', path);
     expect(await vote(delegator, 'approve')).toContain(
-      'Your approve was not counted: you requested this action (or delegated the task), and nobody approves their own request.',
+      'Your approval was not counted: you requested this action (or delegated the task), and nobody approves their own request.',
     );
     expect((await h.agent('GET', `/api/requests/${id}`)).body.status).toBe('pending');
 
