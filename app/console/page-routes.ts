@@ -10,6 +10,7 @@ import { RepositoryNameSchema, UrgencySchema } from '../../sdk/schemas.js';
 import { errorResponse } from '../http/error-handler.js';
 import { summarizePolicySet } from '../policy/index.js';
 import type { RequestRecord } from '../ports/store.js';
+import { consoleRequestUrl } from '../render/github-links.js';
 import { AppError } from '../services/app-error.js';
 import { ruleDescriptionsOf } from '../services/rule-descriptions.js';
 import type { ConsoleKit } from './console-kit.js';
@@ -33,7 +34,7 @@ const DecideFormSchema = z.object({
 });
 
 export function mountPages(router: Router, kit: ConsoleKit): void {
-  const { context, sessions, live, github, access, baseUrl, viewerOf, chrome, page, signedIn, signedInPost } =
+  const { deps, context, sessions, live, github, access, viewerOf, chrome, page, signedIn, signedInPost } =
     kit;
   router.get(
     '/',
@@ -136,7 +137,8 @@ export function mountPages(router: Router, kit: ConsoleKit): void {
           request,
           parsed.data.decision,
           reason,
-          `${baseUrl()}/requests/${encodeURIComponent(request.id)}`,
+          // Shown next to the vote on GitHub: only a public address is worth linking there.
+          deps.publicUrl ? consoleRequestUrl(deps.publicUrl, request.id) : null,
         );
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

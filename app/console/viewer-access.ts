@@ -108,7 +108,8 @@ export class ViewerAccess {
     request: RequestRecord,
     decision: 'approve' | 'deny',
     reason: string | null,
-    pageUrl: string,
+    /** The request's console page on the public URL (the vote links to it), or null. */
+    pageUrl: string | null,
   ): Promise<{ ok: boolean; status: number; text: string }> {
     if (viewer.kind === 'key') {
       const ability = this.decideAbility(viewer);

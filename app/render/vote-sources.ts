@@ -30,6 +30,10 @@ function howCast(vote: Vote): string {
       return `${approve ? '**Approve**' : '**Deny**'} button of the check run`;
     case 'slack':
       return 'Slack';
+    case 'console':
+      return 'the AgentGate web console';
+    case 'email':
+      return 'an emailed decision link';
     default:
       return code(vote.source);
   }
