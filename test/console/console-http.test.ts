@@ -258,6 +258,42 @@ describe('admin pages', () => {
   });
 });
 
+describe('the policies page', () => {
+  it('shows the version in force and the errors of a version that could not be activated', async () => {
+    // The local set in force, and a newer version that failed to load (as after a bad edit and SIGHUP).
+    const s = await start({
+      policies: {
+        'ok.yaml': 'rules:\n  - name: reads\n    if: { action: "read_*" }\n    decision: auto_approve\n',
+      },
+      policyProvider: (local) => ({
+        active: async () => ({
+          ...(await local.active()),
+          errors: [
+            {
+              file: 'bad.yaml',
+              line: 3,
+              column: 15,
+              severity: 'error' as const,
+              code: 'invalid_value',
+              message: 'decision must be <auto_approve|auto_deny|route_to_human>',
+              rule: 'broken',
+            },
+          ],
+        }),
+      }),
+    });
+    const client = new ConsoleClient(s.url);
+    await client.signIn(s.adminKey);
+    const page = await (await client.get('/policies')).text();
+    expect(page).toContain('The newest version has errors and is not in force');
+    expect(page).toContain(
+      '<code>bad.yaml:3:15</code> decision must be &lt;auto_approve|auto_deny|route_to_human&gt;',
+    );
+    expect(page).toContain('<code>reads</code>');
+    expect((await client.get('/policies?repository=not a repo')).status).toBe(400);
+  });
+});
+
 describe('hostile agent data', () => {
   it('renders scripts, javascript: links, long values and deep JSON as text', async () => {
     const s = await start();
