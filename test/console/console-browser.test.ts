@@ -49,7 +49,8 @@ async function signedInPage(viewport = DESKTOP): Promise<Page> {
   return page;
 }
 
-describe('the console in Chromium', () => {
+// Chromium pages on a busy 2-core machine: generous bounds; every wait is for a selector or an event.
+describe('the console in Chromium', { timeout: 60_000 }, () => {
   it('signs in, sees a request arrive live, approves it, and the waiting agent continues', async () => {
     const page = await signedInPage();
     await page.waitForSelector('body[data-live-connected="true"]');

@@ -58,10 +58,8 @@ async function vote(page: Page, button: 'approve' | 'deny'): Promise<string> {
   return (await page.locator('#main .note[role=status]').textContent()) ?? '';
 }
 
-describe('the console in GitHub mode, in Chromium', () => {
-  it('lets a qualified GitHub user decide a check-run request and refuses others with the reason', {
-    timeout: 60_000,
-  }, async () => {
+describe('the console in GitHub mode, in Chromium', { timeout: 60_000 }, () => {
+  it('lets a qualified GitHub user decide a check-run request and refuses others with the reason', async () => {
     const sha = h.fake.commit(REPO, 'feature', { 'src/app.ts': 'export const v = 1;\n' });
     const created = await h.agent('POST', '/api/requests', {
       action: 'deploy:production',
