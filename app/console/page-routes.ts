@@ -14,6 +14,7 @@ import { consoleRequestUrl } from '../render/github-links.js';
 import { AppError } from '../services/app-error.js';
 import { ruleDescriptionsOf } from '../services/rule-descriptions.js';
 import type { ConsoleKit } from './console-kit.js';
+import { explainRequest } from './explain-request.js';
 import { safeHttpUrl } from './html.js';
 import { setSecurityHeaders } from './http-helpers.js';
 import { renderKeys, renderPolicies, renderWebhooks } from './pages/admin-pages.js';
@@ -80,9 +81,10 @@ export function mountPages(router: Router, kit: ConsoleKit): void {
     status: number,
     notice: { kind: 'ok' | 'bad'; text: string } | null,
   ) {
-    const [audit, ruleDescriptions, issue, checkRun] = await Promise.all([
+    const [audit, ruleDescriptions, traces, issue, checkRun] = await Promise.all([
       access.audit(viewer, request),
       ruleDescriptionsOf(context.policies, request),
+      explainRequest(context.policies, request),
       context.store.getGitHubIssue(request.id),
       context.store.getGitHubCheckRun(request.id),
     ]);
@@ -101,6 +103,7 @@ export function mountPages(router: Router, kit: ConsoleKit): void {
         request,
         audit,
         ruleDescriptions,
+        traces,
         links,
         decide: access.decideAbility(viewer),
         notice,

@@ -80,6 +80,7 @@ describe('the console in Chromium', { timeout: 60_000 }, () => {
     const why = await page.locator('section:has(h2:has-text("Why it needs a human"))').textContent();
     expect(why).toContain('production-deploys');
     expect(why).toContain('A person approves every production deploy');
+    expect(why).toContain('✓ action is "deploy:production", which matches "deploy:*"');
     await expect(page.locator('.unverified .tag').textContent()).resolves.toContain('unverified');
     await screenshot(page, 'console-request-desktop', true);
 

@@ -28,6 +28,7 @@ ol.audit { list-style: none; margin: 0; padding: 0; }
 ol.audit li { padding: 6px 0; border-top: 1px solid var(--line); overflow-wrap: anywhere; }
 ol.audit li:first-child { border-top: 0; }
 ol.audit .details { margin-top: 2px; }
+ul.checks { list-style: none; padding-left: 4px; margin: 4px 0 0; color: var(--muted); overflow-wrap: anywhere; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin-bottom: 16px; }
 .muted { color: var(--muted); }
 .small { font-size: 13px; }

@@ -7,7 +7,7 @@
  */
 import { describeApprovers, PLAIN_TEXT } from '../../../sdk/describe-approvers.js';
 import { describeOverride, isOverride } from '../../../sdk/is-override.js';
-import type { AuditEntry, Vote } from '../../../sdk/schemas.js';
+import type { AuditEntry, RuleTrace, Vote } from '../../../sdk/schemas.js';
 import { progressOf } from '../../approvals/tally-votes.js';
 import type { RequestRecord } from '../../ports/store.js';
 import { html, type SafeHtml, safeHttpUrl } from '../html.js';
@@ -29,6 +29,8 @@ export interface RequestPageInput {
   request: RequestRecord;
   audit: readonly AuditEntry[];
   ruleDescriptions: ReadonlyMap<string, string | null>;
+  /** Each deciding rule's conditions as evaluated (null when the policy version has changed since). */
+  traces: readonly RuleTrace[] | null;
   /** Where it is reviewed: its GitHub issue, its check run. */
   links: ReadonlyArray<{ label: string; url: string }>;
   decide: DecideAbility;
@@ -117,6 +119,19 @@ function auditTable(audit: readonly AuditEntry[]): SafeHtml {
   )}</ol>`;
 }
 
+/** Longest condition text shown (it quotes the agent's values). */
+const MAX_CHECK = 300;
+
+/** What each condition of `rule` found, e.g. "params.amount is 5000, which is greater than 1000". */
+function checksOf(traces: readonly RuleTrace[] | null, rule: string): SafeHtml {
+  const checks = traces?.find((t) => t.rule === rule)?.checks ?? [];
+  if (checks.length === 0) return html``;
+  return html`<ul class="checks small">${checks.map(
+    (c) =>
+      html`<li>${c.passed ? '✓' : '✗'} ${c.text.length > MAX_CHECK ? `${c.text.slice(0, MAX_CHECK)}…` : c.text}</li>`,
+  )}</ul>`;
+}
+
 export function renderRequest(input: RequestPageInput): SafeHtml {
   const { request } = input;
   const decision = request.policyDecision;
@@ -134,7 +149,7 @@ export function renderRequest(input: RequestPageInput): SafeHtml {
 <div>
   <section class="card s-why"><h2>Why it needs a human</h2>
     <p>${decision.reason}</p>
-    <ul>${decision.rules.map((rule) => html`<li><code>${rule}</code>${input.ruleDescriptions.get(rule) ? html` — <span class="muted">${input.ruleDescriptions.get(rule) ?? ''}</span>` : ''}</li>`)}</ul>
+    <ul>${decision.rules.map((rule) => html`<li><code>${rule}</code>${input.ruleDescriptions.get(rule) ? html` — <span class="muted">${input.ruleDescriptions.get(rule) ?? ''}</span>` : ''}${checksOf(input.traces, rule)}</li>`)}</ul>
     <p class="small muted">Policy decision: ${decision.decision.replaceAll('_', ' ')} · version <code>${decision.policyVersion.slice(0, 19)}</code></p>
   </section>
   <section class="card s-approvals"><h2>Approvals</h2>${requirements(request, input.ruleDescriptions)}
