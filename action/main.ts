@@ -67,8 +67,8 @@ export async function main(deps: MainDeps): Promise<MainResult> {
   const willWait = request.status === 'pending' && inputs.wait;
   // Before anything is printed: from here on, a killed step leaves the post step a request to cancel.
   deps.onState?.({ requestId: request.id, waiting: willWait });
-  const urlOf = (r: ApprovalRequest) =>
-    r.review?.url ?? `${client.baseUrl}/api/requests/${encodeURIComponent(r.id)}`;
+  // The GitHub issue or check run, else the request's page in the server's web console.
+  const urlOf = (r: ApprovalRequest) => r.review?.url ?? consolePageOf(client.baseUrl, r.id);
 
   log.info(`AgentGate request ${request.id} for "${request.action}" (${client.baseUrl}).`);
   if (Date.parse(request.createdAt) < started - 10_000) {
@@ -96,6 +96,10 @@ export async function main(deps: MainDeps): Promise<MainResult> {
   return { request, url: urlOf(request), failure: failureOf(request, inputs) };
 }
 
+/** The request's page in the server's web console (`/requests/:id`, docs/console.md). */
+const consolePageOf = (baseUrl: string, id: string): string =>
+  `${baseUrl.replace(/\/+$/, '')}/requests/${encodeURIComponent(id)}`;
+
 function announce(request: ApprovalRequest, url: string, log: Log, baseUrl: string, now: number): void {
   const { policyDecision, review } = request;
   const rules = policyDecision.rules.length > 0 ? ` (rules: ${policyDecision.rules.join(', ')})` : '';
@@ -106,7 +110,7 @@ function announce(request: ApprovalRequest, url: string, log: Log, baseUrl: stri
     for (const line of approvers) log.info(`  - ${line}`);
   }
   if (review?.url) {
-    log.info(`Review it at ${url}`);
+    log.info(`Review it at ${url} (or in the AgentGate console: ${consolePageOf(baseUrl, request.id)})`);
   } else {
     log.info(
       `Review it at ${url} — or with the CLI: AGENTGATE_URL=${baseUrl} agentgate approve|deny ${request.id}` +

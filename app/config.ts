@@ -68,6 +68,19 @@ const EnvSchema = z.object({
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://slack.com/api/' })
     .optional(),
+  // The web console (docs/console.md): its signing secret, and the GitHub App's OAuth client.
+  AGENTGATE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (for example the output of: openssl rand -base64 48)')
+    .optional(),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .regex(/^[\w.-]+$/, "must be the GitHub App's Client ID")
+    .optional(),
+  GITHUB_CLIENT_SECRET: z
+    .string()
+    .min(8, "must be a client secret generated in the GitHub App's settings")
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -111,6 +124,11 @@ export interface Config {
    * built on it (DESIGN §11); null when unset (links are then left out).
    */
   publicUrl: string | null;
+  /**
+   * The web console: `AGENTGATE_SECRET` (null: the server keeps a generated one, docs/console.md)
+   * and the GitHub App's OAuth client for "Sign in with GitHub" (null without both variables).
+   */
+  console: { secret: string | null; githubClient: { clientId: string; clientSecret: string } | null };
 }
 
 /**
@@ -153,7 +171,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([
       ...(parsed.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const secret = ['ADMIN_API_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].includes(name);
+        const secret = [
+          'ADMIN_API_KEY',
+          'SLACK_BOT_TOKEN',
+          'SLACK_SIGNING_SECRET',
+          'AGENTGATE_SECRET',
+          'GITHUB_CLIENT_SECRET',
+        ].includes(name);
         const got = secret || present[name] === undefined ? '' : ` (got "${present[name]}")`;
         return `${name} ${issue.message}${got}`;
       }),
@@ -165,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) {
     throw new ConfigError([
       'SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the bot token (xoxb-…) too, or unset the secret',
+    ]);
+  }
+  if (!e.GITHUB_CLIENT_ID !== !e.GITHUB_CLIENT_SECRET) {
+    throw new ConfigError([
+      `${e.GITHUB_CLIENT_ID ? 'GITHUB_CLIENT_ID' : 'GITHUB_CLIENT_SECRET'} is set but ${e.GITHUB_CLIENT_ID ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_CLIENT_ID'} is not: "Sign in with GitHub" needs both, from the GitHub App's settings`,
     ]);
   }
   return {
@@ -197,6 +226,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: 10_000,
     github,
     publicUrl: publicUrlOf(present.AGENTGATE_PUBLIC_URL),
+    console: {
+      secret: e.AGENTGATE_SECRET ?? null,
+      githubClient:
+        e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+          ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }
+          : null,
+    },
   };
 }
 

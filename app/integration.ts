@@ -49,6 +49,8 @@ export interface Integration {
   /** What `GET /health` reports about it. */
   health?(): Record<string, unknown>;
   start?(): void | Promise<void>;
+  /** Told as shutdown begins, before in-flight requests are awaited: end long-lived streams (SSE). */
+  closing?(): void;
   stop?(): void | Promise<void>;
 }
 

@@ -5,6 +5,7 @@
  * (the dependency-cruiser rule adapters-only-in-composition-roots).
  */
 import type { AddressInfo } from 'node:net';
+import { loadOrCreateConsoleSecret } from './adapters/console-secret.js';
 import { createDiscordRestApi } from './adapters/discord-rest-api.js';
 import { createDiscordWebhookApi } from './adapters/discord-webhook-api.js';
 import { connectGitHub } from './adapters/github/connect-github.js';
@@ -15,13 +16,17 @@ import { createSlackWebApi } from './adapters/slack-web-api.js';
 import { createSmtpMailer } from './adapters/smtp-mailer.js';
 import { guardedWebhookSender } from './adapters/webhook-sender.js';
 import { type Config, loadConfig } from './config.js';
+import { githubConsoleAccess } from './console/github-access.js';
+import { githubApiUrlOf } from './console/github-sign-in.js';
+import { type ConsoleHandle, consoleIntegration } from './console/integration.js';
 import { discordIntegration } from './discord/integration.js';
 import { emailIntegration } from './email/integration.js';
+import { normalizeEmail, qualifyEmailVoter } from './email/qualify-email-voter.js';
 import { createGitHubIntegration, requireInstallation } from './github/integration.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMcpHttpIntegration } from './mcp-http/http-integration.js';
 import { systemClock } from './ports/clock.js';
-import type { Store } from './ports/store.js';
+import type { RequestRecord, Store } from './ports/store.js';
 import { type AgentGateServer, createServer } from './server.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { GitHubPolicyProvider } from './services/github-policy-provider.js';
@@ -74,6 +79,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // Many instances on PostgreSQL: decisions, periodic work and rate limits shared between them.
     cluster = await openCluster(config.databaseUrl, log);
     await printBootstrapKey(store, config);
+    // Filled in by the console; the email channel builds its decision links with it.
+    const consoleHandle: ConsoleHandle = { decisionLinkUrl: null, live: null };
     const created = createServer({
       store,
       policies: githubPolicies ?? policies,
@@ -91,6 +98,27 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         rateLimiter: cluster.rateLimiter,
       }),
       integrations: [
+        // The web console at / (docs/console.md); in GitHub mode its users vote as their GitHub identity.
+        consoleIntegration(
+          {
+            secret: config.console.secret ?? loadOrCreateConsoleSecret(config.databaseUrl, log),
+            publicUrl: config.publicUrl,
+            // Mailed decision links decide for the addresses a rule lists under approvers.email.
+            decisionLinkQualifier: config.email ? qualifyDecisionLink : null,
+            github: github
+              ? githubConsoleAccess(
+                  github.gateway,
+                  log,
+                  config.console.githubClient && {
+                    ...config.console.githubClient,
+                    webUrl: github.webUrl,
+                    apiUrl: githubApiUrlOf(github.webUrl),
+                  },
+                )
+              : null,
+          },
+          consoleHandle,
+        ),
         createMcpHttpIntegration(),
         webhooksIntegration({ ...config.webhooks, sender: guardedWebhookSender }),
         ...githubIntegrations,
@@ -100,11 +128,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
               slackIntegration({
                 signingSecret: config.slack.signingSecret,
                 channel: config.slack.channel,
+                serverUrl: config.publicUrl,
                 api: createSlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
               }),
             ]
           : []),
-        ...channelIntegrations(config),
+        ...channelIntegrations(config, consoleHandle),
       ],
     });
     const pgCluster = cluster;
@@ -129,6 +158,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       },
       `AgentGate listening on http://localhost:${address.port} (${github ? 'github' : 'standalone'} mode)`,
     );
+    process.stderr.write(`\n  Web console: ${config.publicUrl ?? `http://localhost:${address.port}`}/\n\n`);
     return { server, address, config, log, policies };
   } catch (error) {
     await store.close();
@@ -138,8 +168,19 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   }
 }
 
+/**
+ * How long a mailed decision link can be used. The request's own expiry still applies: a link to
+ * a request that is no longer pending decides nothing.
+ */
+const DECISION_LINK_DAYS = 7;
+
+/** Who a mailed decision link's recipient (`email:<address>`) may vote for: `approvers.email`. */
+async function qualifyDecisionLink(request: RequestRecord, recipient: string) {
+  return qualifyEmailVoter(request, request.review?.requirements ?? [], recipient.replace(/^email:/, ''));
+}
+
 /** Discord (a bot, or a post-only webhook) and email, each when configured (docs/discord.md, docs/email.md). */
-function channelIntegrations({ discord, email, publicUrl, webhooks }: Config) {
+function channelIntegrations({ discord, email, publicUrl, webhooks }: Config, consoleLinks: ConsoleHandle) {
   return [
     ...(discord
       ? [
@@ -159,7 +200,21 @@ function channelIntegrations({ discord, email, publicUrl, webhooks }: Config) {
         ]
       : []),
     ...(email
-      ? [emailIntegration({ mailer: createSmtpMailer({ settings: email }), from: email.from, publicUrl })]
+      ? [
+          emailIntegration({
+            mailer: createSmtpMailer({ settings: email }),
+            from: email.from,
+            publicUrl,
+            // The console's signed, single-use confirm pages (docs/console.md, "Decision links").
+            decisionLink: (requestId, recipient, decision) =>
+              consoleLinks.decisionLinkUrl?.({
+                requestId,
+                recipient: `email:${normalizeEmail(recipient)}`,
+                decision,
+                expiresAt: new Date(Date.now() + DECISION_LINK_DAYS * 24 * 3600 * 1000),
+              }) ?? null,
+          }),
+        ]
       : []),
   ];
 }

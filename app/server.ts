@@ -204,6 +204,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
+      for (const integration of integrations) integration.closing?.();
       sweeper.stop();
       jobs.stop();
       const closed = http ? new Promise<void>((resolve) => http?.close(() => resolve())) : Promise.resolve();

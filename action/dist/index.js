@@ -48881,7 +48881,7 @@ async function main(deps) {
   let request = await client.request({ ...body, idempotencyKey, ...signal && { signal } });
   const willWait = request.status === "pending" && inputs.wait;
   deps.onState?.({ requestId: request.id, waiting: willWait });
-  const urlOf = (r) => r.review?.url ?? `${client.baseUrl}/api/requests/${encodeURIComponent(r.id)}`;
+  const urlOf = (r) => r.review?.url ?? consolePageOf(client.baseUrl, r.id);
   log.info(`AgentGate request ${request.id} for "${request.action}" (${client.baseUrl}).`);
   if (Date.parse(request.createdAt) < started - 1e4) {
     log.info(
@@ -48905,6 +48905,7 @@ async function main(deps) {
   }
   return { request, url: urlOf(request), failure: failureOf(request, inputs) };
 }
+var consolePageOf = (baseUrl, id) => `${baseUrl.replace(/\/+$/, "")}/requests/${encodeURIComponent(id)}`;
 function announce(request, url2, log, baseUrl, now) {
   const { policyDecision, review } = request;
   const rules = policyDecision.rules.length > 0 ? ` (rules: ${policyDecision.rules.join(", ")})` : "";
@@ -48915,7 +48916,7 @@ function announce(request, url2, log, baseUrl, now) {
     for (const line of approvers) log.info(`  - ${line}`);
   }
   if (review?.url) {
-    log.info(`Review it at ${url2}`);
+    log.info(`Review it at ${url2} (or in the AgentGate console: ${consolePageOf(baseUrl, request.id)})`);
   } else {
     log.info(
       `Review it at ${url2} \u2014 or with the CLI: AGENTGATE_URL=${baseUrl} agentgate approve|deny ${request.id} (the GitHub issue or check run, when the server has a GitHub App, is linked here once open).`

@@ -13,10 +13,15 @@ import { type MailKind, renderEmail } from './render-email.js';
 export const EMAIL_SEND_JOB = 'email.send';
 
 /**
- * A link that lets `recipient` decide `requestId` (the web console's signed, single-use confirm
- * page), or null when it cannot make one. Only GET-safe: the page decides nothing until its POST.
+ * A link that lets `recipient` approve or deny `requestId` (the web console's signed, single-use
+ * confirm page, docs/console.md), or null when it cannot make one. Only GET-safe: the page decides
+ * nothing until its POST.
  */
-export type DecisionLinkFactory = (requestId: string, recipient: string) => string | null;
+export type DecisionLinkFactory = (
+  requestId: string,
+  recipient: string,
+  decision: 'approve' | 'deny',
+) => string | null;
 
 export type MailOutcome = 'sent' | 'deferred' | 'failed';
 
@@ -104,6 +109,13 @@ export class EmailNotifier {
     }
   }
 
+  /** The recipient's approve and deny links, or null when the factory makes none. */
+  #links(requestId: string, to: string): { approve: string; deny: string } | null {
+    const approve = this.deps.decisionLink?.(requestId, to, 'approve') ?? null;
+    const deny = this.deps.decisionLink?.(requestId, to, 'deny') ?? null;
+    return approve && deny ? { approve, deny } : null;
+  }
+
   async #send(request: RequestRecord, to: string, kind: MailKind): Promise<void> {
     const { deps } = this;
     const qualified =
@@ -114,7 +126,7 @@ export class EmailNotifier {
       ruleDescriptions: await ruleDescriptionsOf(deps.policies, request),
       publicUrl: deps.publicUrl,
       // Only someone who may decide gets a link that decides.
-      decisionLink: kind === 'pending' && qualified ? (deps.decisionLink?.(request.id, to) ?? null) : null,
+      decisionLinks: kind === 'pending' && qualified ? this.#links(request.id, to) : null,
     });
     await deps.mailer.send({
       to,

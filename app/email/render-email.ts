@@ -18,8 +18,8 @@ export interface MailInput {
   ruleDescriptions: ReadonlyMap<string, string | null>;
   /** `AGENTGATE_PUBLIC_URL`; null: no links, only the CLI commands. */
   publicUrl: string | null;
-  /** A link that lets this recipient decide (a signed confirm page), or null: link to the request instead. */
-  decisionLink: string | null;
+  /** Links that let this recipient approve or deny (signed confirm pages), or null: link to the request instead. */
+  decisionLinks: { approve: string; deny: string } | null;
 }
 
 export interface RenderedMail {
@@ -60,7 +60,7 @@ function pendingBody({
   request,
   ruleDescriptions,
   publicUrl,
-  decisionLink,
+  decisionLinks,
 }: MailInput): Omit<RenderedMail, 'subject'> {
   const requirements = request.review?.requirements ?? [];
   const { approvals, needed } = progressOf(requirements);
@@ -87,11 +87,15 @@ function pendingBody({
     { title: 'Parameters', lines: [json(request.params)], pre: true },
     ...contextSection(request),
   ];
-  const how = decisionLink
+  const how = decisionLinks
     ? {
-        text: `Decide (opens a confirmation page; nothing is decided until you confirm there):\n${decisionLink}`,
-        link: decisionLink,
-        label: 'Review and decide',
+        text: [
+          'Decide (each link opens a confirmation page; nothing is decided until you confirm there):',
+          `  Approve: ${decisionLinks.approve}`,
+          `  Deny:    ${decisionLinks.deny}`,
+        ].join('\n'),
+        link: null,
+        label: '',
       }
     : {
         text: [
@@ -124,14 +128,13 @@ function pendingBody({
       .map(([k, v]) => `<tr><th align="left" valign="top">${esc(k)}</th><td>${esc(v)}</td></tr>`)
       .join('')}</table>`,
     ...sections.map(htmlSection),
-    how.link
-      ? `<p><a href="${esc(how.link)}" style="font-weight:bold">${esc(how.label)}</a></p>${
-          decisionLink
-            ? '<p>The link opens a confirmation page; nothing is decided until you confirm there.</p>'
-            : ''
-        }`
-      : '',
-    decisionLink
+    decisionLinks
+      ? `<p><a href="${esc(decisionLinks.approve)}" style="font-weight:bold">Approve</a> · <a href="${esc(decisionLinks.deny)}" style="font-weight:bold">Deny</a></p>` +
+        '<p>Each link opens a confirmation page; nothing is decided until you confirm there.</p>'
+      : how.link
+        ? `<p><a href="${esc(how.link)}" style="font-weight:bold">${esc(how.label)}</a></p>`
+        : '',
+    decisionLinks
       ? ''
       : `<p>Or decide from a terminal with an AgentGate key that may decide requests:</p><pre>agentgate approve ${esc(request.id)}\nagentgate deny ${esc(request.id)} --reason "…"</pre>`,
   ]);

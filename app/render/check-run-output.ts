@@ -12,6 +12,7 @@ import { progressOf } from '../approvals/tally-votes.js';
 import type { CheckConclusion, CheckRunAction } from '../ports/github-gateway.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf, QUIET_MARKDOWN } from './describe-approvers.js';
+import { consoleRequestUrl } from './github-links.js';
 import { code, jsonBlock, requesterLine, URGENCY_BADGE, utc } from './issue-body.js';
 import { commitNote, contextHeadingOf } from './requester-facts.js';
 import { renderVotesSection } from './vote-sources.js';
@@ -253,12 +254,10 @@ export function renderCheckRun({
     const heading = contextHeadingOf(request);
     text.push(`### ${heading.title}`, '', `_${heading.note}_`, '', jsonBlock(context), '');
   }
-  const base = serverUrl?.replace(/\/$/, '') ?? null;
+  const page = serverUrl ? consoleRequestUrl(serverUrl, request.id) : null;
   text.push(
     `For the requester: follow this request at ${
-      base
-        ? `[${base}/api/requests/${request.id}](${base}/api/requests/${request.id})`
-        : code(`GET /api/requests/${request.id}`)
+      page ? `[${page}](${page})` : code(`GET /api/requests/${request.id}`)
     } or with ${code(`agentgate wait ${request.id}`)}. This check run is kept up to date by AgentGate.`,
   );
 

@@ -16,12 +16,17 @@ const pullRequestUrl = (webUrl: string, repository: string, number: number): str
 const commitUrl = (webUrl: string, repository: string, sha: string): string =>
   `${base(webUrl, repository)}/commit/${sha}`;
 
+/** A request's page in the web console (`/requests/:id`), on the server's public URL. */
+export function consoleRequestUrl(serverUrl: string, requestId: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}/requests/${encodeURIComponent(requestId)}`;
+}
+
 /**
- * The "Details" link of a request's check run: a page a reviewer can read. The request's issue
+ * The "Details" link of a request's check run when the server's public URL is unknown (with it, the
+ * console's page is the target: `consoleRequestUrl`): a page a reviewer can read. The request's issue
  * when it has one, else the pull request it is bound to (`review.boundPullRequest`: a pull request
  * only named in an unverified context is not linked, so nobody can point reviewers elsewhere),
- * else the commit the run is on. (Once the web console serves `/requests/:id`, that page is the
- * better target; the JSON route `/api/requests/:id` never is: a browser gets 401 there.)
+ * else the commit the run is on. (The JSON route `/api/requests/:id` never is: a browser gets 401 there.)
  */
 export function checkRunDetailsUrl(target: {
   webUrl: string;

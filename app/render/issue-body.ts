@@ -6,7 +6,7 @@ import type { RequestStatus, Urgency } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
 import type { RequestRecord } from '../ports/store.js';
 import { describeApprovers, mentionOf } from './describe-approvers.js';
-import { workflowRunUrl } from './github-links.js';
+import { consoleRequestUrl, workflowRunUrl } from './github-links.js';
 import {
   type ActionsRequester,
   contextHeadingOf,
@@ -195,9 +195,8 @@ export function renderIssueBody({
       'The requester and the person who delegated the task cannot approve their own request; bots never can.',
     );
   }
-  const follow = serverUrl
-    ? `[${serverUrl.replace(/\/$/, '')}/api/requests/${request.id}](${serverUrl.replace(/\/$/, '')}/api/requests/${request.id})`
-    : code(`GET /api/requests/${request.id}`);
+  const page = serverUrl ? consoleRequestUrl(serverUrl, request.id) : null;
+  const follow = page ? `[${page}](${page})` : code(`GET /api/requests/${request.id}`);
   lines.push(
     '',
     '---',

@@ -36,6 +36,8 @@ function howCast(vote: Vote): string {
       return `${approve ? '**Approve**' : '**Deny**'} button on Discord`;
     case 'email':
       return 'decision link in an email';
+    case 'console':
+      return 'the AgentGate web console';
     default:
       return code(vote.source);
   }

@@ -140,6 +140,22 @@ export class ApiKeyService {
     return toWireKey(revoked);
   }
 
+  /**
+   * An active key by id (`admin` is ADMIN_API_KEY) with the hash of its secret, for the web
+   * console's sessions, which keep the id and re-check the key on every page; null when the key is
+   * unknown or revoked.
+   */
+  async findActive(id: string): Promise<{ principal: Principal; keyHash: string } | null> {
+    if (id === ADMIN_PRINCIPAL.keyId) {
+      return this.#adminKeyHash
+        ? { principal: ADMIN_PRINCIPAL, keyHash: this.#adminKeyHash.toString('hex') }
+        : null;
+    }
+    const record = await this.deps.store.getApiKey(id);
+    if (!record || record.revokedAt !== null) return null;
+    return { principal: principalOfKey(record), keyHash: record.keyHash };
+  }
+
   /** The principal of a bearer token, or a 401 saying what is wrong. */
   async authenticate(token: string): Promise<Principal> {
     const hash = hashApiKey(token);

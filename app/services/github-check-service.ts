@@ -26,7 +26,7 @@ import {
   renderBareCheckRun,
   renderCheckRun,
 } from '../render/check-run-output.js';
-import { checkRunDetailsUrl } from '../render/github-links.js';
+import { checkRunDetailsUrl, consoleRequestUrl } from '../render/github-links.js';
 import { GITHUB_JOBS } from './github-issue-service.js';
 import { jobRequestId, reviewSurfaceReactor, withGitHubRetryPolicy } from './github-job-kinds.js';
 import { type JobKind, PermanentJobError } from './job-runner.js';
@@ -318,8 +318,12 @@ export class GitHubCheckService {
     }
   }
 
-  /** The run's "Details" link: the request's issue, else its bound pull request, else the commit. */
+  /**
+   * The run's "Details" link: the request's page in the web console when the server's public URL is
+   * known, else its issue, its bound pull request, or the commit.
+   */
   async #detailsUrl(request: RequestRecord, sha: string): Promise<string> {
+    if (this.deps.serverUrl) return consoleRequestUrl(this.deps.serverUrl, request.id);
     const issue = await this.deps.store.getGitHubIssue(request.id);
     return checkRunDetailsUrl({
       webUrl: this.deps.githubUrl,

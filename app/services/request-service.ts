@@ -48,6 +48,11 @@ export type RequestChange = 'created' | 'voted' | 'decided';
  */
 export interface RequestReactor {
   jobsFor(change: RequestChange, request: RequestRecord): JobInput[];
+  /**
+   * Told once the change is stored (after its transaction), for what needs no durability: the web
+   * console's live updates. Must not throw or block.
+   */
+  committed?(change: RequestChange, request: RequestRecord): void;
 }
 
 export interface RequestServiceDeps {
@@ -159,6 +164,7 @@ export class RequestService {
     }
     if (result.kind === 'created') {
       if (jobs.length > 0) this.deps.onJobsQueued?.();
+      this.#committed(decided ? ['created', 'decided'] : ['created'], result.request);
       this.deps.metrics?.created(evaluation.decision);
       if (decided) this.deps.metrics?.decided(decided.status);
       this.deps.log.info(
@@ -427,6 +433,7 @@ export class RequestService {
     );
     if (!result.ok) return null;
     if (jobs.length > 0) this.deps.onJobsQueued?.();
+    this.#committed(['decided'], result.request);
     this.deps.metrics?.decided(change.status);
     this.deps.hub.publish(result.request);
     return result.request;
@@ -448,7 +455,14 @@ export class RequestService {
     const jobs = change ? this.jobsFor([change], { ...request, review, updatedAt: at }) : [];
     const updated = await this.deps.store.updateReview(request.id, review, at, events, jobs, request.review);
     if (updated && jobs.length > 0) this.deps.onJobsQueued?.();
+    if (updated && change) this.#committed([change], updated);
     return updated;
+  }
+
+  #committed(changes: readonly RequestChange[], request: RequestRecord): void {
+    for (const reactor of this.deps.reactors ?? []) {
+      for (const change of changes) reactor.committed?.(change, request);
+    }
   }
 
   /** The jobs every reactor wants for these changes of `request`. */

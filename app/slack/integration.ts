@@ -14,6 +14,8 @@ export interface SlackOptions {
   /** Attempts of one message post/update before giving up (default 10: about 40 minutes). */
   maxAttempts?: number;
   baseDelayMs?: number;
+  /** `AGENTGATE_PUBLIC_URL`: messages link the request's web console page. */
+  serverUrl?: string | null;
 }
 
 /** The Slack mirror and its buttons as an integration (plugged in when `SLACK_BOT_TOKEN` is set). */
@@ -28,6 +30,7 @@ export function slackIntegration(options: SlackOptions): IntegrationFactory {
       policies,
       defaultChannel: options.channel,
       interactive: options.signingSecret !== null,
+      serverUrl: options.serverUrl ?? null,
     });
     const { signingSecret } = options;
     return {

@@ -2,9 +2,11 @@
  * The Slack message of a human-routed request, as reviewers see it (pure). The same function
  * renders every state, so `chat.update` after a vote or a decision replaces the whole message.
  */
+
 import { describeOverride, isOverride, OVERRIDE_LABEL } from '../../sdk/is-override.js';
 import type { ApprovalRequest, ReviewRequirement } from '../../sdk/schemas.js';
 import { progressOf } from '../approvals/tally-votes.js';
+import { consoleRequestUrl } from '../render/github-links.js';
 import { contextHeadingOf } from '../render/requester-facts.js';
 import type { SlackBlock, SlackMessage } from './slack-api.js';
 import {
@@ -25,6 +27,8 @@ export interface SlackMessageInput {
   ruleDescriptions: ReadonlyMap<string, string | null>;
   /** Approve/Deny buttons: only when Slack interactivity is configured (`SLACK_SIGNING_SECRET`). */
   interactive: boolean;
+  /** `AGENTGATE_PUBLIC_URL`: the footer links the request's web console page; absent: no link. */
+  serverUrl?: string | null;
 }
 
 const TITLES: Record<ApprovalRequest['status'], [string, string]> = {
@@ -46,6 +50,7 @@ export function renderSlackMessage({
   request,
   ruleDescriptions,
   interactive,
+  serverUrl = null,
 }: SlackMessageInput): SlackMessage {
   const requirements = request.review?.requirements ?? [];
   const { approvals, needed } = progressOf(requirements);
@@ -95,9 +100,11 @@ export function renderSlackMessage({
           `Votes: ${votes.map((v) => `${v.decision === 'approve' ? ':white_check_mark:' : ':x:'} ${describeActor(v.voter)}`).join(' · ')}`,
         ]
       : []),
-    request.review?.url
-      ? `<${request.review.url}|Review on GitHub> · request \`${escapeMrkdwn(request.id)}\``
-      : `Request \`${escapeMrkdwn(request.id)}\``,
+    [
+      ...(serverUrl ? [`<${consoleRequestUrl(serverUrl, request.id)}|Open in AgentGate>`] : []),
+      ...(request.review?.url ? [`<${request.review.url}|Review on GitHub>`] : []),
+      `${serverUrl || request.review?.url ? 'request' : 'Request'} \`${escapeMrkdwn(request.id)}\``,
+    ].join(' · '),
   ];
   blocks.push({ type: 'context', elements: footer.map(mrkdwn) });
 

@@ -38,6 +38,8 @@ export interface SlackMirrorDeps {
   defaultChannel: string | null;
   /** Buttons shown (`SLACK_SIGNING_SECRET` set). */
   interactive: boolean;
+  /** `AGENTGATE_PUBLIC_URL`: messages link the request's web console page. */
+  serverUrl?: string | null;
 }
 
 /**
@@ -82,6 +84,7 @@ export class SlackMirror {
       request,
       ruleDescriptions: await ruleDescriptionsOf(this.deps.policies, request),
       interactive: this.deps.interactive,
+      serverUrl: this.deps.serverUrl ?? null,
     });
     const posted = new Map((await store.listSlackMessages(requestId)).map((ref) => [ref.channel, ref]));
     const failures: unknown[] = [];

@@ -76,7 +76,7 @@ describe('the Action, run as a process with the job OIDC token', () => {
     });
     expect(action.stdout()).toContain('Who can approve:');
     expect(action.stdout()).toContain('1 approval from alice or anyone with maintain access or more');
-    expect(action.stdout()).toContain(`Review it at ${t.url}/api/requests/${id}`);
+    expect(action.stdout()).toContain(`Review it at ${t.url}/requests/${id}`);
 
     const decided = await admin('POST', `/api/requests/${id}/decide`, {
       decision: 'approved',
@@ -90,7 +90,7 @@ describe('the Action, run as a process with the job OIDC token', () => {
       status: 'approved',
       'decided-by': 'api:admin',
       reason: 'ship it',
-      url: `${t.url}/api/requests/${id}`,
+      url: `${t.url}/requests/${id}`,
       sha: 'b'.repeat(40),
     });
     const summary = action.summary();
@@ -105,7 +105,7 @@ describe('the Action, run as a process with the job OIDC token', () => {
     );
     expect(summary).toMatch(/\| Decided by \| api:admin \|/);
     expect(summary).toMatch(/\| Reason \| ship it \|/);
-    expect(summary).toContain(`(${t.url}/api/requests/${id})`);
+    expect(summary).toContain(`(${t.url}/requests/${id})`);
 
     const request = (await admin('GET', `/api/requests/${id}`)).body;
     expect(request.repository).toBe('acme/app');

@@ -79,7 +79,7 @@ describe('composition root', () => {
     const url = `http://127.0.0.1:${server.address.port}`;
     const health = ((await (await fetch(`${url}/health`)).json()) as any).integrations;
     expect(health.discord).toEqual({ mode: 'bot', channel: CHANNEL, interactive: true });
-    expect(health.email).toEqual({ decisionLinks: false });
+    expect(health.email).toEqual({ decisionLinks: true });
 
     const id = await createRequest(url, 'deploy:prod');
     await until(() => discord.messagesIn(CHANNEL).find((m) => JSON.stringify(m.embeds).includes(id)));
@@ -111,6 +111,59 @@ describe('composition root', () => {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
     expect(await status.json()).toMatchObject({ status: 'approved', decidedBy: `discord:${ALICE}` });
+  });
+
+  it('mails signed decision links that open a confirm page and decide only on its POST', async () => {
+    const server = await startServer({
+      ...baseEnv('links'),
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'AgentGate <gate@example.com>',
+      AGENTGATE_PUBLIC_URL: 'https://gate.example.com',
+      AGENTGATE_SECRET: 'a-console-secret-of-at-least-32-characters',
+    });
+    running.push(server);
+    const url = `http://127.0.0.1:${server.address.port}`;
+    const id = await createRequest(url, 'deploy:links');
+    const mail = await until(() =>
+      smtp.mailsTo('oncall@example.com').find((m) => m.parsed.headers.get('x-agentgate-request') === id),
+    );
+    const approve = /Approve: https:\/\/gate\.example\.com(\/d\/[\w.-]+)/.exec(mail.parsed.text ?? '')?.[1];
+    expect(approve).toBeDefined();
+    const statusOf = async () =>
+      (
+        (await (
+          await fetch(`${url}/api/requests/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+        ).json()) as any
+      ).status;
+
+    const page = await fetch(`${url}${approve}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Confirm: Approve');
+    expect(await statusOf()).toBe('pending'); // opening the link decided nothing
+
+    const token = approve?.slice('/d/'.length) ?? '';
+    const confirm = await fetch(`${url}${approve}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
+    expect(confirm.status).toBeLessThan(400);
+    expect(await statusOf()).toBe('approved');
+    const decided = (await (
+      await fetch(`${url}/api/requests/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as any;
+    expect(decided.review.votes).toEqual([
+      expect.objectContaining({ voter: 'email:oncall@example.com', source: 'email', decision: 'approve' }),
+    ]);
+    // Used once: the same link again changes nothing and says so.
+    const again = await fetch(`${url}${approve}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
+    expect(again.status).toBeGreaterThanOrEqual(400);
   });
 
   it('plugs in a post-only webhook mirror: no buttons, edited in place, interactions refused', async () => {

@@ -62,8 +62,10 @@ beforeAll(async () => {
         from: 'AgentGate <gate@agentgate.example.com>',
         publicUrl: 'https://gate.example.com',
         // The console's signed links, as the console will provide them; none for bob (the fallback).
-        decisionLink: (requestId, recipient) =>
-          recipient.startsWith('bob') ? null : `https://gate.example.com/d/token-${requestId}-${recipient}`,
+        decisionLink: (requestId, recipient, decision) =>
+          recipient.startsWith('bob')
+            ? null
+            : `https://gate.example.com/d/token-${requestId}-${recipient}-${decision}`,
         baseDelayMs: 1000,
         maxAttempts: 5,
       }),
@@ -126,12 +128,13 @@ describe('email to approvers', () => {
       'big-payments: Payments over 1,000 need two people from finance',
       'big-payments needs 2 approvals from Alice@Example.com or bob@example.com. The requester cannot approve.',
       '"amount": 25000',
-      `https://gate.example.com/d/token-${request.id}-alice@example.com`,
+      `Approve: https://gate.example.com/d/token-${request.id}-alice@example.com-approve`,
+      `Deny:    https://gate.example.com/d/token-${request.id}-alice@example.com-deny`,
     ]) {
       expect(text).toContain(expected);
     }
     expect(mail?.html).toContain(
-      `<a href="https://gate.example.com/d/token-${request.id}-alice@example.com"`,
+      `<a href="https://gate.example.com/d/token-${request.id}-alice@example.com-deny"`,
     );
     expect(mail?.html).toContain('Payments over 1,000 need two people from finance');
 

@@ -9,7 +9,7 @@ describe('renderEmail', () => {
       kind: 'pending',
       ruleDescriptions: descriptions,
       publicUrl: 'https://gate.example.com',
-      decisionLink: null,
+      decisionLinks: null,
     });
     expect(mail.subject).toBe('[AgentGate] Approval needed: payments.transfer');
     await expect(mail.text).toMatchFileSnapshot('__snapshots__/pending.txt.snap');

@@ -183,6 +183,13 @@ const LEGACY: Record<string, string> = {
   read: 'read',
 };
 
+/**
+ * The GitHub App's OAuth client as the fake knows it ("Sign in with GitHub" in the web console):
+ * `/login/oauth/authorize` signs in whoever `signInAs` named, `/login/oauth/access_token` exchanges
+ * the code once, and `GET /api/v3/user` answers for the user token.
+ */
+export const FAKE_OAUTH_CLIENT = { clientId: 'Iv1.fakeclient', clientSecret: 'fake-client-secret' };
+
 /** A call to the fake, with the status it was answered. */
 export interface FakeCall {
   method: string;
@@ -208,6 +215,10 @@ export class FakeGitHub {
   readonly #teams = new Map<string, Map<string, 'active' | 'pending'>>();
   /** Installation token → installation id. */
   readonly #tokens = new Map<string, number>();
+  /** OAuth: who the next authorization signs in, codes not yet exchanged, user tokens. */
+  #oauthUser: { login: string; type: string } | null = null;
+  readonly #oauthCodes = new Map<string, { login: string; type: string; redirectUri: string }>();
+  readonly #userTokens = new Map<string, { login: string; type: string }>();
   #failures: Failure[] = [];
   #nextCommentId = 1000;
   #nextCheckRunId = 5000;
@@ -413,6 +424,11 @@ export class FakeGitHub {
   }
 
   // --- What tests look at and do ----------------------------------------------------------------
+
+  /** The person who signs in at the next `/login/oauth/authorize` (as if they clicked "Authorize"). */
+  signInAs(login: string, type = 'User'): void {
+    this.#oauthUser = { login, type };
+  }
 
   issues(fullName: string): FakeIssue[] {
     return this.#repo(fullName).issues;
@@ -1073,6 +1089,39 @@ export class FakeGitHub {
       res.json({ total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) });
     });
     this.#deploymentRoutes(api, appAuth, repoOf);
+    // OAuth web flow (web host, not /api/v3), as GitHub answers it.
+    app.get('/login/oauth/authorize', (req, res) => {
+      const redirectUri = String(req.query.redirect_uri ?? '');
+      if (req.query.client_id !== FAKE_OAUTH_CLIENT.clientId || !/^https?:\/\//.test(redirectUri)) {
+        return void res.status(404).send('Not Found');
+      }
+      if (!this.#oauthUser) return void res.status(403).send('nobody is signing in (call signInAs first)');
+      const code = randomBytes(10).toString('hex');
+      this.#oauthCodes.set(code, { ...this.#oauthUser, redirectUri });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', String(req.query.state ?? ''));
+      res.redirect(302, back.href);
+    });
+    app.post('/login/oauth/access_token', (req, res) => {
+      const { client_id, client_secret, code, redirect_uri } = req.body ?? {};
+      if (client_id !== FAKE_OAUTH_CLIENT.clientId || client_secret !== FAKE_OAUTH_CLIENT.clientSecret) {
+        return void res.json({ error: 'incorrect_client_credentials' });
+      }
+      const granted = this.#oauthCodes.get(String(code));
+      this.#oauthCodes.delete(String(code)); // a code is used once
+      if (!granted || granted.redirectUri !== redirect_uri)
+        return void res.json({ error: 'bad_verification_code' });
+      const token = `gho_${randomBytes(16).toString('hex')}`;
+      this.#userTokens.set(token, { login: granted.login, type: granted.type });
+      res.json({ access_token: token, token_type: 'bearer', scope: '' });
+    });
+    api.get('/user', (req, res) => {
+      const token = /^(?:bearer|token) (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const user = token ? this.#userTokens.get(token) : undefined;
+      if (!user) return void res.status(401).json({ message: 'Requires authentication' });
+      res.json({ login: user.login, id: 1, type: user.type });
+    });
     app.use('/api/v3', api);
     app.use((req, res) => {
       res.status(404).json({ message: `fake GitHub does not implement ${req.method} ${req.path}` });

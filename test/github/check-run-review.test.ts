@@ -189,8 +189,8 @@ describe('a request gated on a commit', () => {
       head_sha: head,
       status: 'completed',
       conclusion: 'action_required',
-      // The repository's key binds the request to pull request #7: the details link opens it.
-      details_url: `${h.fake.url}/${REPO}/pull/7`,
+      // The server has a public URL: the details link opens the request's web console page.
+      details_url: `https://agentgate.example.com/requests/${created.id}`,
     });
     expect(run.actions.map((a) => a.identifier)).toEqual(['approve', 'deny']);
     for (const a of run.actions) {

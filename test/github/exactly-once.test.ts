@@ -169,22 +169,15 @@ describe('two requests for one action on one commit', () => {
 });
 
 describe("a run's details link", () => {
-  it('opens the pull request the request is bound to, on the configured GitHub', async () => {
-    // The admin key may bind the request to pull request #7.
-    const { id } = await create(
-      { action: 'deploy:staging', context: { sha: head, pullRequest: 7 } },
-      h.admin,
-    );
-    await reviewUrlOf(id);
-    expect(runsOf(id)[0]?.details_url).toBe(`${h.fake.url}/${REPO}/pull/7`);
-  });
-
-  it('opens the commit when a pull request is only named, not bound (nobody points reviewers elsewhere)', async () => {
-    const { id } = await create({ action: 'deploy:staging', context: { sha: head, pullRequest: 999 } });
-    await reviewUrlOf(id);
-    const run = runsOf(id)[0];
-    expect(run?.details_url).toBe(`${h.fake.url}/${REPO}/commit/${head}`);
-    expect(run?.details_url).not.toContain('/api/');
+  // The harness's server has a public URL, so runs link to the request's web console page; without
+  // one, the order below (issue, bound pull request, commit) applies.
+  it("opens the request's page in the web console, whatever pull request the request names", async () => {
+    const bound = await create({ action: 'deploy:staging', context: { sha: head, pullRequest: 7 } }, h.admin);
+    const named = await create({ action: 'deploy:staging', context: { sha: head, pullRequest: 999 } });
+    for (const { id } of [bound, named]) {
+      await reviewUrlOf(id);
+      expect(runsOf(id)[0]?.details_url).toBe(`https://agentgate.example.com/requests/${id}`);
+    }
   });
 
   it.each([

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
+import { githubConsoleAccess } from '../../app/console/github-access.js';
+import type { ConsoleOptions } from '../../app/console/integration.js';
 import {
   createGitHubIntegration,
   type GitHubIntegrationHandle,
@@ -16,7 +18,7 @@ import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
 import type { ClusterLock } from '../../app/ports/cluster-lock.js';
 import type { GitHubPolicyProvider } from '../../app/services/github-policy-provider.js';
-import { type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
+import { FAKE_OAUTH_CLIENT, type FakeComment, FakeGitHub } from '../fakes/fake-github.js';
 import { connectTestGitHubApp } from '../helpers/github-app.js';
 import { type Api, apiClient, keyClient } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -197,6 +199,8 @@ export async function startHarness(
     clock?: Clock;
     /** One instance of a cluster: periodic work (reconciliation, sweeps) runs under this lock. */
     clusterLock?: ClusterLock;
+    /** The web console, with "Sign in with GitHub" against the fake's OAuth endpoints. */
+    console?: Partial<ConsoleOptions>;
   } = {},
 ): Promise<Harness> {
   const fake = await new FakeGitHub().start();
@@ -223,6 +227,17 @@ export async function startHarness(
     ...(options.oidc && { oidc: options.oidc }),
     ...(options.clock && { clock: options.clock }),
     ...(options.clusterLock && { cluster: { clusterLock: options.clusterLock } }),
+    ...(options.console && {
+      console: {
+        github: githubConsoleAccess(connection.gateway, log, {
+          clientId: FAKE_OAUTH_CLIENT.clientId,
+          clientSecret: FAKE_OAUTH_CLIENT.clientSecret,
+          webUrl: fake.url,
+          apiUrl: fake.baseUrl,
+        }),
+        ...options.console,
+      },
+    }),
     integrations: [
       createGitHubIntegration(
         {

@@ -117,7 +117,7 @@ describe('agentgate serve as a GitHub App', { timeout: 60_000 }, () => {
     const number = await issueNumberOf(created.id);
     const issue = fake.issues(REPO).find((i) => i.number === number);
     expect(issue?.title).toContain('deploy:production');
-    expect(issue?.body).toContain(`https://agentgate.example.com/api/requests/${created.id}`);
+    expect(issue?.body).toContain(`https://agentgate.example.com/requests/${created.id}`);
 
     const waiting = agent('GET', `/api/requests/${created.id}/wait?timeout=30`);
     await say(number, 'alice', '/approve');

@@ -6,6 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
 import { guardedWebhookSender } from '../../app/adapters/webhook-sender.js';
+import {
+  type ConsoleHandle,
+  type ConsoleOptions,
+  consoleIntegration,
+} from '../../app/console/integration.js';
 import type { IntegrationFactory } from '../../app/integration.js';
 import { createLogger, type Logger } from '../../app/logger.js';
 import type { Clock } from '../../app/ports/clock.js';
@@ -39,6 +44,8 @@ export interface TestServerOptions {
   log?: Logger;
   /** One instance of a cluster: the cross-instance parts (e.g. on PostgreSQL, test/server/cluster.test.ts). */
   cluster?: Pick<ServerOptions, 'decisionBus' | 'clusterLock' | 'rateLimiter'>;
+  /** The web console (docs/console.md), with a random secret unless one is given; off by default. */
+  console?: Partial<ConsoleOptions> | true;
 }
 
 export interface TestServer {
@@ -48,6 +55,8 @@ export interface TestServer {
   server: AgentGateServer;
   store: Store;
   policies: LocalPolicyProvider;
+  /** The console's handle (decision link URLs, live clients) when `console` was given. */
+  console: ConsoleHandle | null;
   close(): Promise<void>;
 }
 
@@ -57,6 +66,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await policies.reload();
   const store = options.store ?? (await openSqliteStore({ path: options.databasePath ?? ':memory:' }));
   const adminKey = `agk_${randomBytes(32).toString('base64url')}`;
+  const consoleHandle: ConsoleHandle | null = options.console ? { decisionLinkUrl: null, live: null } : null;
+  const consoleOptions = options.console === true ? {} : options.console;
   const server = createServer({
     store,
     policies: options.policyProvider?.(policies) ?? policies,
@@ -72,6 +83,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ? []
         : [webhooksIntegration({ allowPrivate: true, sender: guardedWebhookSender, ...options.webhooks })]),
       ...(options.integrations ?? []),
+      ...(consoleOptions && consoleHandle
+        ? [
+            consoleIntegration(
+              { secret: randomBytes(32).toString('base64url'), publicUrl: null, ...consoleOptions },
+              consoleHandle,
+            ),
+          ]
+        : []),
     ],
     ...(options.oidc && {
       oidc: createOidcVerifier({ audience: DEFAULT_OIDC_AUDIENCE, ...options.oidc }),
@@ -86,6 +105,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     store,
     policies,
+    console: consoleHandle,
     close: () => server.close(),
   };
 }

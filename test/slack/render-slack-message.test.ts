@@ -173,4 +173,18 @@ describe('renderSlackMessage', () => {
     expect(text).toContain('• *default* — No rule decided it, and the defaults send it to a human.');
     expect(text).toContain('• *default* needs 1 approval from anyone with write access or more on GitHub.');
   });
+
+  it("links the request's web console page when the server's public URL is known", () => {
+    const text = JSON.stringify(
+      renderSlackMessage({
+        request: pending(),
+        ruleDescriptions: descriptions,
+        interactive: true,
+        serverUrl: 'https://agentgate.acme.dev/',
+      }).blocks,
+    );
+    expect(text).toContain(
+      '<https://agentgate.acme.dev/requests/req_01payments|Open in AgentGate> · <https://github.com/acme/payments/issues/42|Review on GitHub> · request `req_01payments`',
+    );
+  });
 });
