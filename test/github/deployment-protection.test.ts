@@ -5,6 +5,7 @@
  * environment). Expiry and "answer lost" run on a manual clock; nothing sleeps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleClient } from '../console/console-client.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { buttonPayload, reviewPayload } from './check-payloads.js';
 import { protectionRulePayload, workflowRunCompletedPayload } from './deployment-payloads.js';
@@ -88,7 +89,7 @@ const auditTypes = async (h: Harness, id: string) =>
 describe('deployment protection rules', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ policies: POLICIES });
+    h = await startHarness({ policies: POLICIES, console: {} });
     setUp(h);
   });
   afterAll(() => h.close());
@@ -225,6 +226,17 @@ describe('deployment protection rules', () => {
     await h.settled();
     expect(reviewsOf(h, run.id)).toEqual([expect.objectContaining({ state: 'approved' })]);
     expect(reviewsOf(h, run.id)[0]?.comment).toContain('Approved by @mona');
+  });
+
+  it("shows the deployment's facts in the web console as GitHub's, not as an agent's word", async () => {
+    const { run } = await deploy(h, 'production');
+    const request = await until(() => requestOf(h, run.id), 'the request');
+    const client = new ConsoleClient(h.server.url);
+    expect((await client.signIn(h.server.adminKey)).status).toBe(303);
+    const page = await (await client.get(`/requests/${request.id}`)).text();
+    expect(page).toContain('GitHub deployment (verified by GitHub’s deployment protection rule)');
+    expect(page).toContain('from GitHub, verified');
+    expect(page).not.toContain('unverified — written by the agent');
   });
 
   it('retries an answer GitHub fails with 5xx and delivers it exactly once', async () => {

@@ -72,7 +72,11 @@ function requesterFacts(request: RequestRecord): SafeHtml {
   const r = request.requester;
   if (r.type === 'api_key') return html`<dt>Requested by</dt><dd>API key <code>${r.name}</code></dd>`;
   const facts = Object.entries(r).filter(([k, v]) => k !== 'type' && v !== null && v !== undefined);
-  return html`<dt>Requested by</dt><dd>${r.type === 'github_actions' ? 'GitHub Actions workflow (verified by its OIDC token)' : String((r as { type: unknown }).type)}<dl class="facts small">${facts.map(([k, v]) => html`<dt>${k}</dt><dd><code>${String(v)}</code></dd>`)}</dl></dd>`;
+  const who =
+    r.type === 'github_actions'
+      ? 'GitHub Actions workflow (verified by its OIDC token)'
+      : 'GitHub deployment (verified by GitHub’s deployment protection rule)';
+  return html`<dt>Requested by</dt><dd>${who}<dl class="facts small">${facts.map(([k, v]) => html`<dt>${k}</dt><dd><code>${String(v)}</code></dd>`)}</dl></dd>`;
 }
 
 function decideForm(input: RequestPageInput): SafeHtml {
@@ -143,7 +147,11 @@ export function renderRequest(input: RequestPageInput): SafeHtml {
 <div>
   <section class="card decide s-decide" id="decide"><h2>Decision</h2>${decideForm(input)}${overridden ? html`<p class="small muted">${overridden}</p>` : ''}</section>
   <section class="card s-params"><h2>Parameters</h2><p class="small muted">What the agent will do if approved.</p>${jsonBlock(request.params, 'params')}</section>
-  <section class="card unverified s-context"><h2>Context <span class="tag">unverified — written by the agent</span></h2><p class="small muted">Free-form facts the agent supplied. AgentGate did not check them; do not trust links or claims here.</p>${jsonBlock(request.context, 'context')}</section>
+  ${
+    request.requester.type === 'github_deployment'
+      ? html`<section class="card s-context"><h2>Deployment <span class="tag">from GitHub, verified</span></h2><p class="small muted">GitHub sent these facts with the deployment protection rule; no agent wrote any of them.</p>${jsonBlock(request.context, 'context')}</section>`
+      : html`<section class="card unverified s-context"><h2>Context <span class="tag">unverified — written by the agent</span></h2><p class="small muted">Free-form facts the agent supplied. AgentGate did not check them; do not trust links or claims here.</p>${jsonBlock(request.context, 'context')}</section>`
+  }
   <section class="card s-audit"><h2>Audit trail</h2>${auditTable(input.audit)}</section>
 </div>
 <div>
