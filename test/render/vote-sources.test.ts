@@ -26,7 +26,7 @@ describe('renderVoteLines', () => {
     ],
     [
       vote({ source: 'email', voter: 'email:alice@example.com', decision: 'deny' }),
-      '- ❌ denied by `email:alice@example.com` — an emailed decision link, 2026-12-05 10:00 UTC',
+      '- ❌ denied by `alice@example.com` — decision link in an email, 2026-12-05 10:00 UTC',
     ],
     [
       vote({ source: 'console', url: 'javascript:alert(1)' }),
