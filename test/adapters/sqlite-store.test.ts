@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS, type Migration } from '../../app/adapters/sqlite/migrations.js';
-import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { configureConnection, openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
 import { FIND_EXPIRED_SQL } from '../../app/adapters/sqlite/statements.js';
 import { verifyAuditChain } from '../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../app/ports/store.js';
@@ -39,6 +39,20 @@ describe('SQLite store: opening', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+
+  it('fsyncs at every commit by default (synchronous = FULL), and NORMAL only when asked', () => {
+    // SQLite's codes: 1 NORMAL, 2 FULL. The pragma belongs to the connection, so it is read there.
+    for (const [asked, code] of [
+      ['full', 2],
+      ['normal', 1],
+    ] as const) {
+      const db = new Database(tempFile());
+      db.pragma('journal_mode = WAL');
+      configureConnection(db, asked);
+      expect(db.pragma('synchronous', { simple: true })).toBe(code);
+      db.close();
+    }
   });
 
   it('keeps the data when the file is opened again', async () => {

@@ -46,22 +46,34 @@ import { toStoreError } from './sqlite-error.js';
 import { prepareStatements } from './statements.js';
 import { createWriteBatcher } from './write-batcher.js';
 
+/**
+ * `full`: every COMMIT fsyncs the WAL before it returns, and a group commit (write-batcher.ts) is one
+ * COMMIT, so one fsync per batch; an acknowledged change survives a power loss or OS crash.
+ * `normal`: no fsync at commit; a committed transaction is in the WAL file, which the OS keeps when
+ * the process dies (kill -9 included), but a power loss or OS crash can drop the last ones.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
 export interface SqliteStoreOptions {
   /** A file path (its directory is created) or `':memory:'`. */
   path: string;
+  /** Default `full` (`AGENTGATE_SQLITE_SYNCHRONOUS`, docs/operations.md "Durability"). */
+  synchronous?: SqliteSynchronous;
 }
 
-export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Store> {
+/** The per-connection settings of the store's connection (pragmas are not stored in the file). */
+export function configureConnection(db: Database.Database, synchronous: SqliteSynchronous): void {
+  db.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Statement journals (one per change inside a group commit's SAVEPOINTs) stay in memory instead
+  // of a temp file: that was 10× more writes than the WAL itself.
+  db.pragma('temp_store = MEMORY');
+}
+
+export async function openSqliteStore({ path, synchronous = 'full' }: SqliteStoreOptions): Promise<Store> {
   const db = openDatabaseFile(path);
   try {
-    // In WAL mode NORMAL loses nothing when the process dies (kill -9 included): a committed
-    // transaction is in the WAL file, which the OS keeps. Only a power loss or OS crash can drop the
-    // last transactions; surviving that would need synchronous = FULL (an fsync per commit).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // Statement journals (one per change inside a group commit's SAVEPOINTs) stay in memory instead
-    // of a temp file: that was 10× more writes than the WAL itself.
-    db.pragma('temp_store = MEMORY');
+    configureConnection(db, synchronous);
     applyMigrations(db);
     return createSqliteStore(db);
   } catch (error) {
