@@ -4,8 +4,15 @@
  * event loop share one BEGIN IMMEDIATE … COMMIT. Each change still runs alone in its own SAVEPOINT:
  * one that fails is rolled back by itself and the others commit. Every promise settles only after
  * the COMMIT, so "resolved" still means durable, and writes run in the order they were asked for.
+ *
+ * With `sync` (the store's default, `AGENTGATE_SQLITE_SYNCHRONOUS=full`), "durable" includes a power
+ * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
+ * before its promises settle. The fsync runs off the event loop, so requests keep being parsed,
+ * checked and committed meanwhile; batches committed while one fsync is in flight share the next
+ * one (at most one is in flight, and promises settle in commit order).
  */
 import type Database from 'better-sqlite3';
+import { StoreError } from '../../ports/store.js';
 import { toStoreError } from './sqlite-error.js';
 
 interface Queued {
@@ -22,14 +29,44 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const MAX_BATCH = 256;
 
 export interface WriteBatcher {
-  /** Queues `change`, resolving with its result once its batch has committed. */
+  /** Queues `change`, resolving with its result once its batch has committed (and been synced). */
   write<T>(doing: string, change: () => T): Promise<T>;
-  /** Commits whatever is queued now (before closing the database). */
+  /** Commits whatever is queued now, and syncs it (before closing the database). */
   flush(): void;
 }
 
-export function createWriteBatcher(db: Database.Database): WriteBatcher {
+/** Makes what was committed so far durable: `async` off the event loop, `now` synchronously. */
+export interface CommitSync {
+  async(done: (error: Error | null) => void): void;
+  now(): void;
+}
+
+export function createWriteBatcher(db: Database.Database, sync?: CommitSync): WriteBatcher {
   let queue: Queued[] = [];
+  /** Settles committed batches once a sync covering them has finished (or failed). */
+  let unsynced: ((error: Error | null) => void)[] = [];
+  /** The batches the sync in flight covers; null when none is. */
+  let syncing: ((error: Error | null) => void)[] | null = null;
+
+  function startSync(): void {
+    if (!sync || syncing || unsynced.length === 0) return;
+    const covered = unsynced;
+    syncing = covered;
+    unsynced = [];
+    sync.async((error) => {
+      syncing = null;
+      // A promise settles once: after flush() settled these, this changes nothing.
+      for (const settle of covered) settle(error);
+      startSync();
+    });
+  }
+
+  const notSynced = (error: Error, doing: string) =>
+    new StoreError(
+      'failed',
+      `Could not ${doing}: the change was committed but the disk did not confirm it (${error.message}).`,
+      { cause: error },
+    );
 
   const commit = db.transaction((batch: readonly Queued[]): Outcome[] =>
     batch.map((queued) => {
@@ -53,11 +90,19 @@ export function createWriteBatcher(db: Database.Database): WriteBatcher {
       for (const queued of batch) queued.reject(toStoreError(error, queued.doing));
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const queued = batch[i]!;
-      if (outcome.ok) queued.resolve(outcome.value);
-      else queued.reject(toStoreError(outcome.error, queued.doing));
-    });
+    const settle = (syncError: Error | null) =>
+      outcomes.forEach((outcome, i) => {
+        const queued = batch[i]!;
+        if (!outcome.ok) queued.reject(toStoreError(outcome.error, queued.doing));
+        else if (syncError) queued.reject(notSynced(syncError, queued.doing));
+        else queued.resolve(outcome.value);
+      });
+    if (!sync) {
+      settle(null);
+      return;
+    }
+    unsynced.push(settle);
+    startSync();
   }
 
   function onTurn(): void {
@@ -75,6 +120,17 @@ export function createWriteBatcher(db: Database.Database): WriteBatcher {
     },
     flush() {
       while (queue.length > 0) commitOneBatch();
+      if (!sync || (unsynced.length === 0 && !syncing)) return;
+      // One sync now covers every commit so far, the in-flight sync's batches included.
+      const covered = [...(syncing ?? []), ...unsynced];
+      unsynced = [];
+      let error: Error | null = null;
+      try {
+        sync.now();
+      } catch (failure) {
+        error = failure instanceof Error ? failure : new Error(String(failure));
+      }
+      for (const settle of covered) settle(error);
     },
   };
 }

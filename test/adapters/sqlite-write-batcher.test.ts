@@ -1,0 +1,115 @@
+/**
+ * The group commit (app/adapters/sqlite/write-batcher.ts) with a sync step, as the durable default
+ * runs it: no promise settles before the fsync that covers its COMMIT has finished, batches committed
+ * while one fsync is in flight share the next, a failed fsync is an error for the writes it covered,
+ * and flush() (at close) syncs at once. The sync here is driven by hand, so nothing depends on timing.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CommitSync, createWriteBatcher } from '../../app/adapters/sqlite/write-batcher.js';
+import { StoreError } from '../../app/ports/store.js';
+
+/** A sync whose fsyncs end when the test says. */
+function manualSync() {
+  const waiting: ((error: Error | null) => void)[] = [];
+  let now = 0;
+  const sync: CommitSync = {
+    async: (done) => {
+      waiting.push(done);
+    },
+    now: () => {
+      now += 1;
+    },
+  };
+  return {
+    sync,
+    inFlight: () => waiting.length,
+    nowCalls: () => now,
+    finish: (error: Error | null = null) => waiting.shift()?.(error),
+  };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+let db: Database.Database;
+afterEach(() => db?.close());
+
+function table() {
+  db = new Database(':memory:');
+  db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
+  const insert = db.transaction((x: number) => db.prepare('INSERT INTO t VALUES (?)').run(x).changes);
+  const count = () => db.prepare('SELECT count(*) AS n FROM t').get() as { n: number };
+  return { insert, count };
+}
+
+describe('group commit with a sync step', () => {
+  it('settles a batch only after the fsync that covers it, and batches committed meanwhile share the next', async () => {
+    const { insert, count } = table();
+    const manual = manualSync();
+    const batcher = createWriteBatcher(db, manual.sync);
+    const settled: number[] = [];
+    const first = [1, 2, 3].map((x) =>
+      batcher.write(`insert ${x}`, () => insert(x)).then(() => settled.push(x)),
+    );
+    await turn();
+    expect(count().n).toBe(3); // committed…
+    expect(manual.inFlight()).toBe(1);
+    expect(settled).toEqual([]); // …but not acknowledged before the disk confirms it
+
+    const second = [4, 5].map((x) =>
+      batcher.write(`insert ${x}`, () => insert(x)).then(() => settled.push(x)),
+    );
+    await turn();
+    const third = batcher.write('insert 6', () => insert(6)).then(() => settled.push(6));
+    await turn();
+    expect(count().n).toBe(6);
+    expect(manual.inFlight()).toBe(1); // one fsync at a time
+
+    manual.finish();
+    await Promise.all(first);
+    await turn();
+    expect(settled).toEqual([1, 2, 3]);
+    expect(manual.inFlight()).toBe(1); // the next fsync covers both later batches
+
+    manual.finish();
+    await Promise.all([...second, third]);
+    expect(settled).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('rejects the writes a failed fsync covered with a StoreError that says so; a change that threw keeps its own error', async () => {
+    const { insert } = table();
+    const manual = manualSync();
+    const batcher = createWriteBatcher(db, manual.sync);
+    const ok = batcher.write('insert 1', () => insert(1));
+    const duplicate = batcher.write('insert 1 again', () => insert(1));
+    await turn();
+    manual.finish(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    const error = await ok.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toMatch(
+      /insert 1: the change was committed but the disk did not confirm it \(EIO/,
+    );
+    await expect(duplicate).rejects.toThrow(/UNIQUE|constraint/i);
+  });
+
+  it('flush() commits what is queued and syncs at once, settling the batch in flight too', async () => {
+    const { insert, count } = table();
+    const manual = manualSync();
+    const batcher = createWriteBatcher(db, manual.sync);
+    const inFlight = batcher.write('insert 1', () => insert(1));
+    await turn();
+    const queued = batcher.write('insert 2', () => insert(2));
+    batcher.flush();
+    expect(count().n).toBe(2);
+    expect(manual.nowCalls()).toBe(1);
+    await expect(inFlight).resolves.toBe(1);
+    await expect(queued).resolves.toBe(1);
+    manual.finish(new Error('closed')); // the in-flight fsync ending late changes nothing
+  });
+
+  it('without a sync step, settles at COMMIT', async () => {
+    const { insert } = table();
+    const batcher = createWriteBatcher(db);
+    await expect(batcher.write('insert 1', () => insert(1))).resolves.toBe(1);
+  });
+});
