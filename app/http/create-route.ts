@@ -1,3 +1,17 @@
+/**
+ * The common case of `POST /api/requests`, the hot path of every agent, served on node:http before
+ * express (like the long-poll, wait-route.ts): a JSON body with a Content-Length. express's router,
+ * its per-request objects and the middleware chain cost about as much CPU as the create itself
+ * (measured by `npm run bench:server`, docs/operations.md "Performance"). Every step is the same
+ * function the express route runs, in the same order — body limit, JSON parse, authentication and
+ * rate limit, scope, stored-JSON limits, schema, Idempotency-Key, create — with the same error
+ * bodies and the same metrics label, so a client cannot tell the two apart (but for express's ETag,
+ * which no client of a POST uses).
+ *
+ * Anything else (another path spelling, a query string, chunked or compressed bodies, another media
+ * type or charset, no body) is left to express, which answers it as before. Returns true when it
+ * took the request.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { RequestService } from '../services/request-service.js';
@@ -22,20 +36,7 @@ const ROUTE = '/api/requests';
 const JSON_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*(?:utf-?8|"utf-?8")[ \t]*)?$/i;
 const DIGITS = /^[0-9]{1,10}$/;
 
-/**
- * The common case of `POST /api/requests`, the hot path of every agent, served on node:http before
- * express (like the long-poll, wait-route.ts): a JSON body with a Content-Length. express's router,
- * its per-request objects and the middleware chain cost about as much CPU as the create itself
- * (measured by `npm run bench:server`, docs/operations.md "Performance"). Every step is the same
- * function the express route runs, in the same order — body limit, JSON parse, authentication and
- * rate limit, scope, stored-JSON limits, schema, Idempotency-Key, create — with the same error
- * bodies and the same metrics label, so a client cannot tell the two apart (but for express's ETag,
- * which no client of a POST uses).
- *
- * Anything else (another path spelling, a query string, chunked or compressed bodies, another media
- * type or charset, no body) is left to express, which answers it as before. Returns true when it
- * took the request.
- */
+/** Answers and returns true for the requests it takes (above); returns false for the rest. */
 export function createCreateRoute(deps: CreateRouteDeps) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || (req.url !== ROUTE && req.url !== `${ROUTE}/`)) return false;

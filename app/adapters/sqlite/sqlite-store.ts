@@ -5,7 +5,7 @@
  * hash under the write lock. The synchronous driver stays inside: callers see promises and
  * StoreErrors only.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
@@ -127,8 +127,10 @@ export async function migrateSqliteDatabase(path: string): Promise<{ applied: nu
 
 /**
  * An fsync of the database's WAL file (`<file>-wal`), which SQLite keeps while a connection is open:
- * fsync flushes the file whatever descriptor wrote it. The directory is synced once, so the WAL
- * file's own entry survives too. `close` closes the descriptor once no fsync is in flight.
+ * it flushes the file whatever descriptor wrote it. `fdatasync`, as SQLite's own syncs on Linux: the
+ * data and the size needed to read it back, not the modification time (no journal commit when a
+ * restarted WAL is overwritten in place). The directory is synced once, so the WAL file's own entry
+ * survives too. `close` closes the descriptor once no sync is in flight.
  */
 export function walSync(db: Database.Database): CommitSync & { close(): void } {
   db.prepare('SELECT count(*) FROM sqlite_master').get(); // the WAL exists once the file was read
@@ -145,14 +147,14 @@ export function walSync(db: Database.Database): CommitSync & { close(): void } {
   return {
     async(done) {
       inFlight += 1;
-      fsync(fd, (error) => {
+      fdatasync(fd, (error) => {
         inFlight -= 1;
         if (closing && inFlight === 0) closeSync(fd);
         done(error);
       });
     },
     now() {
-      fsyncSync(fd);
+      fdatasyncSync(fd);
     },
     close() {
       if (closing) return;
