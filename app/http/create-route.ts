@@ -90,8 +90,9 @@ async function serveCreate(
   send(deps, res, 201, {}, created.request);
 }
 
+/** A header by name, whatever its case (node lower-cases them), when it was sent once. */
 function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
+  const value = req.headers[name.toLowerCase()];
   return typeof value === 'string' ? value : undefined;
 }
 
