@@ -90,6 +90,12 @@ describe('group commit with a sync step', () => {
       /insert 1: the change was committed but the disk did not confirm it \(EIO/,
     );
     await expect(duplicate).rejects.toThrow(/UNIQUE|constraint/i);
+    // After a failed fsync no later write is trusted: refused until a restart, nothing written.
+    const later = batcher.write('insert 2', () => insert(2));
+    await expect(later).rejects.toThrow(
+      /insert 2: an earlier fsync of the database failed \(EIO.*until the server restarts/,
+    );
+    expect((db.prepare('SELECT count(*) AS n FROM t WHERE x = 2').get() as { n: number }).n).toBe(0);
   });
 
   it('flush() commits what is queued and syncs at once, settling the batch in flight too', async () => {

@@ -9,7 +9,10 @@
  * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
  * before its promises settle. The fsync runs off the event loop, so requests keep being parsed,
  * checked and committed meanwhile; batches committed while one fsync is in flight share the next
- * one (at most one is in flight, and promises settle in commit order).
+ * one (at most one is in flight, and promises settle in commit order). A failed fsync fails the
+ * writes it covered and every write after it: once the kernel has reported a write-back error, a
+ * later fsync may succeed without the lost pages (as PostgreSQL, which stops on it), so only a
+ * restart — SQLite then reads back what the disk really holds — is trusted again.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../ports/store.js';
@@ -47,6 +50,8 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
   let unsynced: ((error: Error | null) => void)[] = [];
   /** The batches the sync in flight covers; null when none is. */
   let syncing: ((error: Error | null) => void)[] | null = null;
+  /** The failed sync after which no write is accepted. */
+  let broken: Error | null = null;
 
   function startSync(): void {
     if (!sync || syncing || unsynced.length === 0) return;
@@ -55,6 +60,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
     unsynced = [];
     sync.async((error) => {
       syncing = null;
+      if (error) broken ??= error;
       // A promise settles once: after flush() settled these, this changes nothing.
       for (const settle of covered) settle(error);
       startSync();
@@ -113,6 +119,15 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
 
   return {
     write<T>(doing: string, change: () => T): Promise<T> {
+      if (broken) {
+        return Promise.reject(
+          new StoreError(
+            'failed',
+            `Could not ${doing}: an earlier fsync of the database failed (${broken.message}), so no write is trusted until the server restarts.`,
+            { cause: broken },
+          ),
+        );
+      }
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
         if (queue.length === 1) setImmediate(onTurn);
@@ -129,6 +144,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
         sync.now();
       } catch (failure) {
         error = failure instanceof Error ? failure : new Error(String(failure));
+        broken ??= error;
       }
       for (const settle of covered) settle(error);
     },
