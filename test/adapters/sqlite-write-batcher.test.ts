@@ -96,6 +96,7 @@ describe('group commit with a sync step', () => {
       /insert 2: an earlier fsync of the database failed \(EIO.*until the server restarts/,
     );
     expect((db.prepare('SELECT count(*) AS n FROM t WHERE x = 2').get() as { n: number }).n).toBe(0);
+    expect(batcher.failure?.message).toMatch(/EIO/); // what the store's ping (GET /health) reports
   });
 
   it('flush() commits what is queued and syncs at once, settling the batch in flight too', async () => {

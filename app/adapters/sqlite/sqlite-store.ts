@@ -382,6 +382,13 @@ function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSy
 
     async ping() {
       run('reach the database', () => sql.ping.get());
+      // Health answers 503 (degraded) once writes are refused after a failed fsync.
+      if (batcher.failure) {
+        throw new StoreError(
+          'failed',
+          `An fsync of the database failed (${batcher.failure.message}); restart the server.`,
+        );
+      }
     },
 
     async close() {

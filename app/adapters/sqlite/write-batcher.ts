@@ -36,6 +36,8 @@ export interface WriteBatcher {
   write<T>(doing: string, change: () => T): Promise<T>;
   /** Commits whatever is queued now, and syncs it (before closing the database). */
   flush(): void;
+  /** The failed sync after which writes are refused, or null. */
+  readonly failure: Error | null;
 }
 
 /** Makes what was committed so far durable: `async` off the event loop, `now` synchronously. */
@@ -132,6 +134,9 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
         if (queue.length === 1) setImmediate(onTurn);
       });
+    },
+    get failure() {
+      return broken;
     },
     flush() {
       while (queue.length > 0) commitOneBatch();
