@@ -4,6 +4,9 @@
  * while one fsync is in flight share the next, a failed fsync is an error for the writes it covered,
  * and flush() (at close) syncs at once. The sync here is driven by hand, so nothing depends on timing.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitSync, createWriteBatcher } from '../../app/adapters/sqlite/write-batcher.js';
@@ -97,6 +100,42 @@ describe('group commit with a sync step', () => {
     );
     expect((db.prepare('SELECT count(*) AS n FROM t WHERE x = 2').get() as { n: number }).n).toBe(0);
     expect(batcher.failure?.message).toMatch(/EIO/); // what the store's ping (GET /health) reports
+  });
+
+  it('runs what arrives during an fsync in an open transaction, committed as one when that fsync ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentgate-batcher-'));
+    try {
+      db = new Database(join(dir, 'db.sqlite'));
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
+      const insert = db.transaction((x: number) => db.prepare('INSERT INTO t VALUES (?)').run(x).changes);
+      const other = new Database(join(dir, 'db.sqlite'), { readonly: true });
+      const seen = () => (other.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+      const manual = manualSync();
+      const batcher = createWriteBatcher(db, manual.sync);
+      const first = batcher.write('insert 1', () => insert(1));
+      await turn();
+      expect(seen()).toBe(1); // committed, being synced
+      const during = [2, 3].map((x) => batcher.write(`insert ${x}`, () => insert(x)));
+      await turn();
+      const failing = batcher.write('insert 2 again', () => insert(2));
+      const after = batcher.write('insert 4', () => insert(4));
+      await turn();
+      expect(db.inTransaction).toBe(true);
+      expect(seen()).toBe(1); // 2, 3 and 4 ran, uncommitted: no other connection sees them
+      manual.finish();
+      await expect(first).resolves.toBe(1);
+      expect(db.inTransaction).toBe(false);
+      expect(seen()).toBe(4); // one COMMIT for everything that ran meanwhile
+      expect(manual.inFlight()).toBe(1); // the fsync of that COMMIT
+      manual.finish();
+      await expect(Promise.all([...during, after])).resolves.toEqual([1, 1, 1]);
+      await expect(failing).rejects.toThrow(/UNIQUE|constraint/i); // rolled back alone
+      other.close();
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('flush() commits what is queued and syncs at once, settling the batch in flight too', async () => {

@@ -65,9 +65,19 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       if (error) broken ??= error;
       // A promise settles once: after flush() settled these, this changes nothing.
       for (const settle of covered) settle(error);
+      // What ran while this fsync was in flight is committed now, and the next fsync covers it.
+      if (error) abandonOpen(error);
+      else commitOpen();
       startSync();
     });
   }
+
+  const refusedAfter = (error: Error, doing: string) =>
+    new StoreError(
+      'failed',
+      `Could not ${doing}: an earlier fsync of the database failed (${error.message}), so no write is trusted until the server restarts.`,
+      { cause: error },
+    );
 
   const notSynced = (error: Error, doing: string) =>
     new StoreError(
@@ -113,23 +123,97 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
     startSync();
   }
 
+  // With a sync step, changes that arrive while an fsync is in flight could not settle before the
+  // next fsync anyway, so they run at once inside a BEGIN IMMEDIATE transaction left open, each in
+  // its own SAVEPOINT as before, and are committed together when that fsync ends: one COMMIT (and
+  // one copy of the pages they share in the WAL) for all of them, instead of one per turn. Until
+  // then only this connection sees them, and no one has been told of them.
+  let open: { queued: Queued; outcome: Outcome }[] | null = null;
+
+  function runOpen(): void {
+    const batch = queue.slice(0, MAX_BATCH);
+    queue = queue.slice(MAX_BATCH);
+    if (batch.length === 0) return;
+    if (!open) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        for (const queued of batch) queued.reject(toStoreError(error, queued.doing));
+        return;
+      }
+      open = [];
+    }
+    for (const queued of batch) {
+      let outcome: Outcome;
+      try {
+        outcome = { ok: true, value: queued.change() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      if (!db.inTransaction) {
+        // SQLite rolled the whole transaction back (disk full, I/O error): none of it happened.
+        const error = outcome.ok ? new Error('the transaction was rolled back') : outcome.error;
+        for (const done of [...open, { queued, outcome }])
+          done.queued.reject(toStoreError(error, done.queued.doing));
+        open = null;
+        queue = [...batch.slice(batch.indexOf(queued) + 1), ...queue];
+        return;
+      }
+      open.push({ queued, outcome });
+    }
+  }
+
+  function commitOpen(): void {
+    const ran = open;
+    if (!ran) return;
+    open = null;
+    try {
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      for (const { queued } of ran) queued.reject(toStoreError(error, queued.doing));
+      return;
+    }
+    unsynced.push((syncError) => {
+      for (const { queued, outcome } of ran) {
+        if (!outcome.ok) queued.reject(toStoreError(outcome.error, queued.doing));
+        else if (syncError) queued.reject(notSynced(syncError, queued.doing));
+        else queued.resolve(outcome.value);
+      }
+    });
+  }
+
+  /** After a failed fsync: what is open is rolled back, and it and what is queued are refused. */
+  function abandonOpen(error: Error): void {
+    const ran = open ?? [];
+    open = null;
+    if (db.inTransaction) db.exec('ROLLBACK');
+    const refused = [...ran.map(({ queued }) => queued), ...queue];
+    queue = [];
+    for (const queued of refused) queued.reject(refusedAfter(error, queued.doing));
+  }
+
   function onTurn(): void {
-    commitOneBatch();
+    if (broken) {
+      abandonOpen(broken);
+      return;
+    }
+    if (sync) {
+      runOpen();
+      if (!syncing) {
+        commitOpen();
+        startSync();
+      }
+    } else {
+      commitOneBatch();
+    }
     // Past MAX_BATCH, the rest goes in the next turn, letting I/O run in between.
     if (queue.length > 0) setImmediate(onTurn);
   }
 
   return {
     write<T>(doing: string, change: () => T): Promise<T> {
-      if (broken) {
-        return Promise.reject(
-          new StoreError(
-            'failed',
-            `Could not ${doing}: an earlier fsync of the database failed (${broken.message}), so no write is trusted until the server restarts.`,
-            { cause: broken },
-          ),
-        );
-      }
+      if (broken) return Promise.reject(refusedAfter(broken, doing));
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
         if (queue.length === 1) setImmediate(onTurn);
@@ -139,6 +223,11 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       return broken;
     },
     flush() {
+      if (sync && broken) abandonOpen(broken);
+      if (sync) {
+        while (queue.length > 0) runOpen();
+        commitOpen();
+      }
       while (queue.length > 0) commitOneBatch();
       if (!sync || (unsynced.length === 0 && !syncing)) return;
       // One sync now covers every commit so far, the in-flight sync's batches included.
