@@ -7,9 +7,10 @@
  *
  * With `sync` (the store's default, `AGENTGATE_SQLITE_SYNCHRONOUS=full`), "durable" includes a power
  * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
- * before its promises settle. The fsync runs off the event loop, so requests keep being parsed,
- * checked and committed meanwhile; batches committed while one fsync is in flight share the next
- * one (at most one is in flight, and promises settle in commit order). A failed fsync fails the
+ * before its promises settle. The fsync runs off the event loop, so requests keep being parsed and
+ * checked meanwhile, and the changes they make run in a transaction left open until that fsync
+ * ends, then are committed as one and covered by the next fsync (at most one is in flight, and
+ * promises settle in commit order). A failed fsync fails the
  * writes it covered and every write after it: once the kernel has reported a write-back error, a
  * later fsync may succeed without the lost pages (as PostgreSQL, which stops on it), so only a
  * restart — SQLite then reads back what the disk really holds — is trusted again.
