@@ -32,7 +32,10 @@ function manualSync() {
   };
 }
 
-const turn = () => new Promise((resolve) => setImmediate(resolve));
+/** Enough turns of the event loop for the batcher to commit what is queued (it may linger a few). */
+const turn = async () => {
+  for (let i = 0; i < 6; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
 
 let db: Database.Database;
 afterEach(() => db?.close());
@@ -136,6 +139,23 @@ describe('group commit with a sync step', () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('lets writes that arrive in the next turns join the first COMMIT and fsync', async () => {
+    const { insert } = table();
+    const manual = manualSync();
+    const batcher = createWriteBatcher(db, manual.sync);
+    const oneTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const writes = [batcher.write('insert 1', () => insert(1))];
+    await oneTurn();
+    writes.push(batcher.write('insert 2', () => insert(2)));
+    await oneTurn();
+    writes.push(batcher.write('insert 3', () => insert(3)));
+    await turn();
+    expect(manual.inFlight()).toBe(1);
+    manual.finish();
+    await expect(Promise.all(writes)).resolves.toEqual([1, 1, 1]); // one fsync covered all three
+    expect(manual.inFlight()).toBe(0);
   });
 
   it('flush() commits what is queued and syncs at once, settling the batch in flight too', async () => {

@@ -31,6 +31,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** More changes than this wait for the next batch, so no one batch holds the write lock for long. */
 const MAX_BATCH = 256;
+/** Event-loop turns a commit with fsync may wait for more writes to join it. */
+const MAX_LINGER_TURNS = 3;
 
 export interface WriteBatcher {
   /** Queues `change`, resolving with its result once its batch has committed (and been synced). */
@@ -194,14 +196,33 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
     for (const queued of refused) queued.reject(refusedAfter(error, queued.doing));
   }
 
+  let scheduled = false;
+  let lingered = 0;
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(onTurn);
+  }
+
   function onTurn(): void {
+    scheduled = false;
     if (broken) {
       abandonOpen(broken);
       return;
     }
     if (sync) {
+      const arrived = queue.length > 0;
       runOpen();
-      if (!syncing) {
+      if (!syncing && open) {
+        // Before starting an fsync, let the event loop read once more: writes of requests already
+        // received join this COMMIT and fsync instead of waiting for the next (at most a few turns,
+        // and only while writes keep arriving, so a lone write waits one turn).
+        if (arrived && lingered < MAX_LINGER_TURNS) {
+          lingered += 1;
+          schedule();
+          return;
+        }
+        lingered = 0;
         commitOpen();
         startSync();
       }
@@ -209,7 +230,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       commitOneBatch();
     }
     // Past MAX_BATCH, the rest goes in the next turn, letting I/O run in between.
-    if (queue.length > 0) setImmediate(onTurn);
+    if (queue.length > 0) schedule();
   }
 
   return {
@@ -217,7 +238,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       if (broken) return Promise.reject(refusedAfter(broken, doing));
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
-        if (queue.length === 1) setImmediate(onTurn);
+        schedule();
       });
     },
     get failure() {
