@@ -49,7 +49,7 @@ function table() {
 }
 
 describe('group commit with a sync step', () => {
-  it('settles a batch only after the fsync that covers it, and batches committed meanwhile share the next', async () => {
+  it('settles a batch only after the fsync that covers it; what is asked for meanwhile is committed as one batch after it', async () => {
     const { insert, count } = table();
     const manual = manualSync();
     const batcher = createWriteBatcher(db, manual.sync);
@@ -68,14 +68,15 @@ describe('group commit with a sync step', () => {
     await turn();
     const third = batcher.write('insert 6', () => insert(6)).then(() => settled.push(6));
     await turn();
-    expect(count().n).toBe(6);
+    expect(count().n).toBe(3); // 4, 5 and 6 wait for the fsync in flight
     expect(manual.inFlight()).toBe(1); // one fsync at a time
 
     manual.finish();
     await Promise.all(first);
+    expect(count().n).toBe(6); // committed together when it ended
     await turn();
     expect(settled).toEqual([1, 2, 3]);
-    expect(manual.inFlight()).toBe(1); // the next fsync covers both later batches
+    expect(manual.inFlight()).toBe(1); // and covered by the next fsync
 
     manual.finish();
     await Promise.all([...second, third]);
@@ -105,7 +106,7 @@ describe('group commit with a sync step', () => {
     expect(batcher.failure?.message).toMatch(/EIO/); // what the store's ping (GET /health) reports
   });
 
-  it('runs what arrives during an fsync in an open transaction, committed as one when that fsync ends', async () => {
+  it('keeps what arrives during an fsync queued, and commits it as one batch when that fsync ends', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentgate-batcher-'));
     try {
       db = new Database(join(dir, 'db.sqlite'));
@@ -124,8 +125,8 @@ describe('group commit with a sync step', () => {
       const failing = batcher.write('insert 2 again', () => insert(2));
       const after = batcher.write('insert 4', () => insert(4));
       await turn();
-      expect(db.inTransaction).toBe(true);
-      expect(seen()).toBe(1); // 2, 3 and 4 ran, uncommitted: no other connection sees them
+      expect(db.inTransaction).toBe(false); // no transaction is held across turns
+      expect(seen()).toBe(1); // 2, 3 and 4 wait
       manual.finish();
       await expect(first).resolves.toBe(1);
       expect(db.inTransaction).toBe(false);

@@ -7,13 +7,13 @@
  *
  * With `sync` (the store's default, `AGENTGATE_SQLITE_SYNCHRONOUS=full`), "durable" includes a power
  * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
- * before its promises settle. The fsync runs off the event loop, so requests keep being parsed and
- * checked meanwhile, and the changes they make run in a transaction left open until that fsync
- * ends, then are committed as one and covered by the next fsync (at most one is in flight, and
- * promises settle in commit order). A failed fsync fails the
- * writes it covered and every write after it: once the kernel has reported a write-back error, a
- * later fsync may succeed without the lost pages (as PostgreSQL, which stops on it), so only a
- * restart — SQLite then reads back what the disk really holds — is trusted again.
+ * before its promises settle. The fsync runs off the event loop, so requests keep being read and
+ * checked meanwhile; the changes they ask for wait, and are committed as one batch when that fsync
+ * ends, covered by the next (at most one fsync is in flight; promises settle in commit order). No
+ * transaction stays open across turns of the event loop, so other connections still get their turn.
+ * A failed fsync fails the writes it covered and every write after it: once the kernel has
+ * reported a write-back error, a later fsync may succeed without the lost pages (PostgreSQL stops on
+ * it too), so only a restart — SQLite then reads back what the disk really holds — is trusted again.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../ports/store.js';
@@ -68,9 +68,13 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       if (error) broken ??= error;
       // A promise settles once: after flush() settled these, this changes nothing.
       for (const settle of covered) settle(error);
-      // What ran while this fsync was in flight is committed now, and the next fsync covers it.
-      if (error) abandonOpen(error);
-      else commitOpen();
+      // What was asked for while this fsync was in flight is committed now, as one batch, and the
+      // next fsync covers it.
+      if (error) refuseQueued(error);
+      else if (queue.length > 0) {
+        commitOneBatch();
+        if (queue.length > 0) schedule();
+      }
       startSync();
     });
   }
@@ -126,78 +130,18 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
     startSync();
   }
 
-  // With a sync step, changes that arrive while an fsync is in flight could not settle before the
-  // next fsync anyway, so they run at once inside a BEGIN IMMEDIATE transaction left open, each in
-  // its own SAVEPOINT as before, and are committed together when that fsync ends: one COMMIT (and
-  // one copy of the pages they share in the WAL) for all of them, instead of one per turn. Until
-  // then only this connection sees them, and no one has been told of them.
-  let open: { queued: Queued; outcome: Outcome }[] | null = null;
-
-  function runOpen(): void {
-    const batch = queue.slice(0, MAX_BATCH);
-    queue = queue.slice(MAX_BATCH);
-    if (batch.length === 0) return;
-    if (!open) {
-      try {
-        db.exec('BEGIN IMMEDIATE');
-      } catch (error) {
-        for (const queued of batch) queued.reject(toStoreError(error, queued.doing));
-        return;
-      }
-      open = [];
-    }
-    for (const queued of batch) {
-      let outcome: Outcome;
-      try {
-        outcome = { ok: true, value: queued.change() };
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
-      if (!db.inTransaction) {
-        // SQLite rolled the whole transaction back (disk full, I/O error): none of it happened.
-        const error = outcome.ok ? new Error('the transaction was rolled back') : outcome.error;
-        for (const done of [...open, { queued, outcome }])
-          done.queued.reject(toStoreError(error, done.queued.doing));
-        open = null;
-        queue = [...batch.slice(batch.indexOf(queued) + 1), ...queue];
-        return;
-      }
-      open.push({ queued, outcome });
-    }
-  }
-
-  function commitOpen(): void {
-    const ran = open;
-    if (!ran) return;
-    open = null;
-    try {
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      for (const { queued } of ran) queued.reject(toStoreError(error, queued.doing));
-      return;
-    }
-    unsynced.push((syncError) => {
-      for (const { queued, outcome } of ran) {
-        if (!outcome.ok) queued.reject(toStoreError(outcome.error, queued.doing));
-        else if (syncError) queued.reject(notSynced(syncError, queued.doing));
-        else queued.resolve(outcome.value);
-      }
-    });
-  }
-
-  /** After a failed fsync: what is open is rolled back, and it and what is queued are refused. */
-  function abandonOpen(error: Error): void {
-    const ran = open ?? [];
-    open = null;
-    if (db.inTransaction) db.exec('ROLLBACK');
-    const refused = [...ran.map(({ queued }) => queued), ...queue];
+  /** After a failed fsync: what is queued is refused, like every write after it. */
+  function refuseQueued(error: Error): void {
+    const refused = queue;
     queue = [];
     for (const queued of refused) queued.reject(refusedAfter(error, queued.doing));
   }
 
   let scheduled = false;
   let lingered = 0;
+  /** Writes asked for so far, and as many as the last turn had seen: did more arrive since? */
+  let arrivals = 0;
+  let seenArrivals = 0;
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
@@ -207,28 +151,26 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
   function onTurn(): void {
     scheduled = false;
     if (broken) {
-      abandonOpen(broken);
+      refuseQueued(broken);
       return;
     }
     if (sync) {
-      const arrived = queue.length > 0;
-      runOpen();
-      if (!syncing && open) {
-        // Before starting an fsync, let the event loop read once more: writes of requests already
-        // received join this COMMIT and fsync instead of waiting for the next (at most a few turns,
-        // and only while writes keep arriving, so a lone write waits one turn).
-        if (arrived && lingered < MAX_LINGER_TURNS) {
-          lingered += 1;
-          schedule();
-          return;
-        }
-        lingered = 0;
-        commitOpen();
-        startSync();
+      // Changes asked for while an fsync is in flight could not settle before the next one anyway:
+      // they wait, and the fsync's end commits them all as one batch (one COMMIT, one copy of the
+      // pages they share in the WAL). Otherwise, before committing and starting an fsync, let the
+      // event loop read once more while writes keep arriving (at most a few turns; a lone write
+      // waits one), so the requests already received join this COMMIT and fsync.
+      if (syncing) return;
+      const arrived = arrivals !== seenArrivals;
+      seenArrivals = arrivals;
+      if (arrived && lingered < MAX_LINGER_TURNS) {
+        lingered += 1;
+        schedule();
+        return;
       }
-    } else {
-      commitOneBatch();
+      lingered = 0;
     }
+    commitOneBatch();
     // Past MAX_BATCH, the rest goes in the next turn, letting I/O run in between.
     if (queue.length > 0) schedule();
   }
@@ -238,6 +180,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       if (broken) return Promise.reject(refusedAfter(broken, doing));
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
+        arrivals += 1;
         schedule();
       });
     },
@@ -245,11 +188,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       return broken;
     },
     flush() {
-      if (sync && broken) abandonOpen(broken);
-      if (sync) {
-        while (queue.length > 0) runOpen();
-        commitOpen();
-      }
+      if (broken) refuseQueued(broken);
       while (queue.length > 0) commitOneBatch();
       if (!sync || (unsynced.length === 0 && !syncing)) return;
       // One sync now covers every commit so far, the in-flight sync's batches included.
