@@ -45,6 +45,14 @@ const EnvSchema = z.object({
     }),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters (use a long random value)').optional(),
   AGENTGATE_POLICY_DIR: z.string().min(1).default('./policies'),
+  // SQLite only: full (the default) fsyncs the WAL at each group commit, so an acknowledged change
+  // survives a power loss or OS crash; normal does not (a process crash still loses nothing).
+  AGENTGATE_SQLITE_SYNCHRONOUS: z
+    .enum(['full', 'normal'], {
+      message:
+        'must be full (the default: survives power loss) or normal (faster; survives process crashes only)',
+    })
+    .default('full'),
   AGENTGATE_REPOSITORY: RepositoryNameSchema.optional(),
   AGENTGATE_OIDC_ISSUER: SecureUrlSchema.default(GITHUB_ACTIONS_ISSUER),
   AGENTGATE_OIDC_AUDIENCE: z.string().min(1).optional(),
@@ -91,6 +99,8 @@ export interface Config {
   databaseUrl: string;
   /** Which store `databaseUrl` selects: PostgreSQL for a postgres(ql):// URL, else SQLite. */
   databaseKind: 'sqlite' | 'postgres';
+  /** SQLite's `synchronous` pragma: `full` survives power loss (docs/operations.md, "Durability"). */
+  sqliteSynchronous: 'full' | 'normal';
   adminApiKey: string | undefined;
   policyDir: string;
   defaultRepository: string | null;
@@ -201,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databaseKind: /^postgres(ql)?:\/\//i.test(e.DATABASE_URL) ? 'postgres' : 'sqlite',
+    sqliteSynchronous: e.AGENTGATE_SQLITE_SYNCHRONOUS,
     adminApiKey: e.ADMIN_API_KEY,
     policyDir: e.AGENTGATE_POLICY_DIR,
     defaultRepository: e.AGENTGATE_REPOSITORY ?? null,

@@ -73,7 +73,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       : [];
 
   // Migrates on start (once across instances sharing a PostgreSQL database).
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
   let cluster: Cluster | null = null;
   try {
     // Many instances on PostgreSQL: decisions, periodic work and rate limits shared between them.

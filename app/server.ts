@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { PrepaidCalls } from './http/auth.js';
 import { createApp } from './http/create-app.js';
+import { createCreateRoute } from './http/create-route.js';
 import { Metrics } from './http/metrics.js';
 import { SlidingWindowRateLimiter } from './http/rate-limiter.js';
 import { createWaitRoute } from './http/wait-route.js';
@@ -168,6 +169,14 @@ export function createServer(options: ServerOptions): AgentGateServer {
     isShuttingDown,
   });
   const waitRoute = createWaitRoute({ authenticator, requests, metrics, log, isShuttingDown });
+  const createRoute = createCreateRoute({
+    authenticator,
+    requests,
+    metrics,
+    log,
+    bodyLimitBytes,
+    isShuttingDown,
+  });
 
   return {
     app,
@@ -183,7 +192,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
       await hub.start();
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         const server = createHttpServer((req, res) => {
-          if (!waitRoute(req, res)) app(req, res);
+          if (!waitRoute(req, res) && !createRoute(req, res)) app(req, res);
         });
         // Long-polls last up to 60 s; keep sockets and headers timeouts above that.
         server.requestTimeout = 90_000;

@@ -1,6 +1,9 @@
 /**
  * `npm run bench:policy`: evaluations per second and p50/p99 latency of `evaluatePolicy` for
- * generated policy sets of 10, 100 and 1,000 rules, on one core (this process).
+ * generated policy sets of 10, 100 and 1,000 rules, on one core (this process). Each size is
+ * measured three times; the table gives medians and the spread (min–max), the load average before
+ * each size, and flags (`*`) a size during which other processes used more than `BUSY_CORES` or this
+ * process got less than 90% of a core: its figures were taken under load.
  *
  * The rule mix is what real sets look like: most rules name an action or an action prefix, some
  * also test params (numbers, lists, a regex), a few deny, and about 2% have no action condition (so
@@ -8,10 +11,12 @@
  * Targets: ≥ 100,000 evaluations/s at 100 rules; p99 ≤ 100 µs at 1,000 rules.
  */
 import { evaluatePolicy, loadPolicySet, type PolicyRequest, type PolicySet } from '../app/policy/index.js';
+import { BUSY_CORES, loadLine, machineBusyMs } from './lib/machine-load.js';
 
 const SIZES = [10, 100, 1_000];
 const THROUGHPUT_MS = 1_000;
 const LATENCY_SAMPLES = 100_000;
+const REPETITIONS = 3;
 const NOW = new Date('2025-01-01T00:00:00Z');
 
 /** A small deterministic PRNG so every run measures the same sets and requests. */
@@ -121,8 +126,20 @@ function measure(policySet: PolicySet, requests: readonly PolicyRequest[]) {
   return { perSecond, p50: at(0.5), p99: at(0.99), sink };
 }
 
-const rows: string[][] = [['rules', 'evals/s', 'p50 µs', 'p99 µs', 'load ms']];
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
+const spread = (values: readonly number[], format: (n: number) => string) =>
+  `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+const whole = (n: number) => Math.round(n).toLocaleString('en-US');
+const tenth = (n: number) => n.toFixed(1);
+
+const rows: string[][] = [
+  ['rules', 'evals/s', 'p50 µs', 'p99 µs', 'load ms', 'CPU / others', 'load average'],
+];
 let checksum = 0;
+let busyAny = false;
+process.stdout.write(
+  `evaluatePolicy on Node ${process.version}, one core, ${REPETITIONS} repetitions per size\n`,
+);
 for (const size of SIZES) {
   const { yaml, actions } = generateRules(size);
   const loadStart = performance.now();
@@ -131,18 +148,49 @@ for (const size of SIZES) {
   if (!loaded.policySet) {
     throw new Error(`generated policies are invalid: ${loaded.errors.map((e) => e.message).join('; ')}`);
   }
-  const result = measure(loaded.policySet, generateRequests(actions, createRandom(size)));
-  checksum += result.sink;
+  const requests = generateRequests(actions, createRandom(size));
+  const before = loadLine();
+  process.stdout.write(`  ${size} rules, ${before}\n`);
+  const results: ReturnType<typeof measure>[] = [];
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = await machineBusyMs();
+  for (let rep = 0; rep < REPETITIONS; rep += 1) results.push(measure(loaded.policySet, requests));
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const ownMs = (cpu.user + cpu.system) / 1000;
+  const othersCores = Math.max(0, ((await machineBusyMs()) - machineBefore - ownMs) / wallMs);
+  const ownShare = ownMs / wallMs;
+  const busy = othersCores > BUSY_CORES || ownShare < 0.9;
+  busyAny ||= busy;
+  for (const result of results) checksum += result.sink;
   rows.push([
-    String(size),
-    Math.round(result.perSecond).toLocaleString('en-US'),
-    result.p50.toFixed(1),
-    result.p99.toFixed(1),
+    `${size}${busy ? ' *' : ''}`,
+    spread(
+      results.map((r) => r.perSecond),
+      whole,
+    ),
+    spread(
+      results.map((r) => r.p50),
+      tenth,
+    ),
+    spread(
+      results.map((r) => r.p99),
+      tenth,
+    ),
     loadMs.toFixed(0),
+    `${ownShare.toFixed(2)} / ${othersCores.toFixed(2)} cores`,
+    before.replace('load average ', ''),
   ]);
 }
 
 const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] as string).length)));
-process.stdout.write(`evaluatePolicy on Node ${process.version}, one core (checksum ${checksum % 997})\n`);
+process.stdout.write(`\n(checksum ${checksum % 997})\n`);
 for (const row of rows)
   process.stdout.write(`${row.map((cell, c) => cell.padStart(widths[c] as number)).join('  ')}\n`);
+if (busyAny) {
+  process.stdout.write(
+    `\n* under load: other processes used more than ${BUSY_CORES} cores, or this one got less than 0.9 of a core; ` +
+      'rerun on a quiet machine before quoting these figures.\n',
+  );
+}

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../ports/store.js';
 import { describePostgresUrl, migratePostgres, openPostgresStore } from './postgres/pg-store.js';
-import { migrateSqliteDatabase, openSqliteStore } from './sqlite/sqlite-store.js';
+import { migrateSqliteDatabase, openSqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -20,11 +20,17 @@ export function describeDatabase(databaseUrl: string): string {
     : `SQLite "${databaseUrl}"`;
 }
 
-/** Opens the store `databaseUrl` names, applying pending migrations first (once across instances). */
-export function openStore(databaseUrl: string): Promise<Store> {
+/**
+ * Opens the store `databaseUrl` names, applying pending migrations first (once across instances).
+ * `sqliteSynchronous` applies to SQLite only (default `full`: durable against power loss).
+ */
+export function openStore(
+  databaseUrl: string,
+  { sqliteSynchronous }: { sqliteSynchronous?: SqliteSynchronous } = {},
+): Promise<Store> {
   return databaseKindOf(databaseUrl) === 'postgres'
     ? openPostgresStore({ connectionString: databaseUrl })
-    : openSqliteStore({ path: databaseUrl });
+    : openSqliteStore({ path: databaseUrl, ...(sqliteSynchronous && { synchronous: sqliteSynchronous }) });
 }
 
 export interface MigrationReport {

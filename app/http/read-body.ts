@@ -77,6 +77,57 @@ function tooLarge(limitBytes: number): AppError {
   );
 }
 
+/**
+ * Reads the whole body of `req` (at most `limitBytes`) into memory, then calls `done` with it, or with
+ * the error to answer (413, 415, 400), having bounded what an unread rest may cost. Node's own
+ * request only: express routes use `readBody`, the create route on node:http (create-route.ts)
+ * this.
+ */
+export function readBodyOf(
+  req: IncomingMessage,
+  limitBytes: number,
+  done: (error: AppError | null, body?: Buffer) => void,
+): void {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') {
+    refuseUnreadBody(req);
+    done(new AppError('unsupported_media_type', 'Send the body uncompressed (no Content-Encoding).'));
+    return;
+  }
+  if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
+    refuseUnreadBody(req);
+    done(tooLarge(limitBytes));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const finish = (error?: AppError) => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('aborted', onError);
+    if (error) done(error);
+    else done(null, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limitBytes) {
+      chunks.length = 0;
+      refuseUnreadBody(req);
+      finish(tooLarge(limitBytes));
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => finish();
+  const onError = () =>
+    finish(new AppError('bad_request', 'The body ended before its declared length; send it again.'));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('aborted', onError);
+}
+
 /** Reads the whole body (at most `limitBytes`) into memory; `rawBodyOf(req)` returns it. */
 export function readBody(limitBytes: number): RequestHandler {
   return (req, _res, next) => {
@@ -84,49 +135,34 @@ export function readBody(limitBytes: number): RequestHandler {
       next();
       return;
     }
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') {
-      refuseUnreadBody(req);
-      next(new AppError('unsupported_media_type', 'Send the body uncompressed (no Content-Encoding).'));
-      return;
-    }
-    if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
-      refuseUnreadBody(req);
-      next(tooLarge(limitBytes));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (error?: AppError) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onError);
+    readBodyOf(req, limitBytes, (error, body) => {
       if (error) {
         next(error);
         return;
       }
-      (req as WithRawBody)[kRawBody] = Buffer.concat(chunks, size);
+      (req as WithRawBody)[kRawBody] = body;
       next();
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        chunks.length = 0;
-        refuseUnreadBody(req);
-        done(tooLarge(limitBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => done();
-    const onError = () =>
-      done(new AppError('bad_request', 'The body ended before its declared length; send it again.'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onError);
+    });
   };
+}
+
+/**
+ * A UTF-8 JSON body as `express.json({strict: true})` reads it: an object or an array (an empty body
+ * is `{}`, as express read an empty chunked body). Throws a 400 saying what is wrong.
+ */
+export function parseJsonText(raw: Buffer): unknown {
+  if (raw.length === 0) return {};
+  const text = raw.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') {
+    throw new AppError('bad_request', 'The body is not valid JSON: send a JSON object.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 200) : 'unparseable';
+    throw new AppError('bad_request', `The body is not valid JSON (${reason}); send a JSON object.`);
+  }
 }
 
 /** Parses the body read by `readBody` as UTF-8 JSON, an object or an array (like `express.json({strict: true})`). */
@@ -146,22 +182,7 @@ const parseJsonBody: RequestHandler = (req, _res, next) => {
       'Send the body as UTF-8 JSON with Content-Type: application/json.',
     );
   }
-  if (raw.length === 0) {
-    req.body = {}; // an empty chunked body, as express.json() read it
-    next();
-    return;
-  }
-  const text = raw.toString('utf8');
-  const first = /\S/.exec(text)?.[0];
-  if (first !== '{' && first !== '[') {
-    throw new AppError('bad_request', 'The body is not valid JSON: send a JSON object.');
-  }
-  try {
-    req.body = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.slice(0, 200) : 'unparseable';
-    throw new AppError('bad_request', `The body is not valid JSON (${reason}); send a JSON object.`);
-  }
+  req.body = parseJsonText(raw);
   next();
 };
 

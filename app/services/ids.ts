@@ -1,10 +1,24 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Ids of requests, keys and other records: a time prefix and 80 random bits, drawn from a pool of
+ * random bytes filled 4 KB at a time (one call into the CSPRNG per 256 ids instead of one per id,
+ * which was a visible share of a create's CPU). The pool is as random as `randomBytes`; each byte
+ * is used once.
+ */
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
-function base32(bytes: Uint8Array): string {
+const POOL = new Uint8Array(4096);
+let used = POOL.length;
+
+function base32Random(count: number): string {
+  if (used + count > POOL.length) {
+    randomFillSync(POOL);
+    used = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += ALPHABET[byte & 31];
+  for (let i = used; i < used + count; i += 1) out += ALPHABET[(POOL[i] as number) & 31];
+  used += count;
   return out;
 }
 
@@ -19,5 +33,5 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return `${prefix}_${time}${base32(randomBytes(16))}`;
+  return `${prefix}_${time}${base32Random(16)}`;
 }

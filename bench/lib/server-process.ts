@@ -1,7 +1,8 @@
 /**
  * The benchmarks' server processes and the HTTP calls they make to them (bench:server, bench:cluster):
  * each server runs `serve-entry.ts` in a child process, so load generator and server never share an
- * event loop. `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each server there.
+ * event loop. `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each server there (named after its
+ * pid, which the benchmarks print).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./serve-entry.ts', import.meta.url));
+/** The express 5 hello-world `bench:server` measures us against (`express-baseline.ts`). */
+export const BASELINE_ENTRY = fileURLToPath(new URL('./express-baseline.ts', import.meta.url));
 
 export interface Child {
   proc: ChildProcess;
@@ -18,14 +21,18 @@ export interface Child {
   output: () => string;
 }
 
-export function startChild(env: Record<string, string>, { startTimeoutMs = 30_000 } = {}): Promise<Child> {
+/** Starts our server (or `entry`, such as `BASELINE_ENTRY`) in a child process with `env`. */
+export function startChild(
+  env: Record<string, string>,
+  { startTimeoutMs = 30_000, entry = ENTRY } = {},
+): Promise<Child> {
   const profDir = process.env.BENCH_CPU_PROF;
   const nodeArgs = [
     '--expose-gc',
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     '--import',
     'tsx',
-    ENTRY,
+    entry,
   ];
   const proc = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,

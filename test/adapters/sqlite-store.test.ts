@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS, type Migration } from '../../app/adapters/sqlite/migrations.js';
-import { openSqliteStore } from '../../app/adapters/sqlite/sqlite-store.js';
+import { configureConnection, openSqliteStore, walSync } from '../../app/adapters/sqlite/sqlite-store.js';
 import { FIND_EXPIRED_SQL } from '../../app/adapters/sqlite/statements.js';
 import { verifyAuditChain } from '../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../app/ports/store.js';
@@ -39,6 +39,39 @@ describe('SQLite store: opening', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+
+  it('leaves fsync to the group commit: SQLite runs at NORMAL, the WAL file is fsynced per batch', async () => {
+    const path = tempFile();
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    configureConnection(db);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    db.exec('CREATE TABLE t (x)');
+    const sync = walSync(db);
+    db.exec('INSERT INTO t VALUES (1)');
+    await new Promise<void>((resolve, reject) => sync.async((error) => (error ? reject(error) : resolve())));
+    sync.now();
+    sync.close();
+    db.close();
+  });
+
+  it('is durable by default and keeps every acknowledged write of a batch, whether fsynced or not', async () => {
+    for (const synchronous of [undefined, 'full', 'normal'] as const) {
+      const path = tempFile();
+      const store = await openSqliteStore({ path, ...(synchronous && { synchronous }) });
+      const requests = Array.from({ length: 20 }, () => aRequestRecord());
+      await Promise.all(requests.map((r) => store.insertRequest(r, [anAuditEvent({ requestId: r.id })])));
+      // Closing while a batch waits for its fsync settles it too.
+      const last = aRequestRecord();
+      const pending = store.insertRequest(last, [anAuditEvent({ requestId: last.id })]);
+      await store.close();
+      await expect(pending).resolves.toMatchObject({ kind: 'created' });
+      const again = await openSqliteStore({ path });
+      for (const r of [...requests, last]) expect(await again.getRequest(r.id)).toEqual(r);
+      expect(await again.listAudit({ limit: 100, offset: 0 })).toHaveLength(21);
+      await again.close();
+    }
   });
 
   it('keeps the data when the file is opened again', async () => {

@@ -31,3 +31,19 @@ describe('DATABASE_URL', () => {
     );
   });
 });
+
+describe('AGENTGATE_SQLITE_SYNCHRONOUS', () => {
+  it('is full (durable against power loss) unless normal is asked for', () => {
+    expect(loadConfig({}).sqliteSynchronous).toBe('full');
+    expect(loadConfig({ AGENTGATE_SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
+    expect(loadConfig({ AGENTGATE_SQLITE_SYNCHRONOUS: 'normal' }).sqliteSynchronous).toBe('normal');
+  });
+
+  it('refuses anything else, naming the two values and what they trade', () => {
+    for (const value of ['off', 'FULL ', 'extra', '1']) {
+      expect(() => loadConfig({ AGENTGATE_SQLITE_SYNCHRONOUS: value })).toThrow(
+        /AGENTGATE_SQLITE_SYNCHRONOUS must be full .*power loss.* or normal/,
+      );
+    }
+  });
+});

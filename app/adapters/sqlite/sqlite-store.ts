@@ -5,7 +5,7 @@
  * hash under the write lock. The synchronous driver stays inside: callers see promises and
  * StoreErrors only.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, Review } from '../../../sdk/schemas.js';
@@ -44,26 +44,42 @@ import {
 } from './rows.js';
 import { toStoreError } from './sqlite-error.js';
 import { prepareStatements } from './statements.js';
-import { createWriteBatcher } from './write-batcher.js';
+import { type CommitSync, createWriteBatcher } from './write-batcher.js';
+
+/**
+ * `full`: an acknowledged change survives a power loss or OS crash. Each group commit
+ * (write-batcher.ts) fsyncs the WAL file once, on libuv's thread pool, and its promises settle
+ * after that: what `PRAGMA synchronous = FULL` does inside COMMIT, without holding the event loop
+ * for the disk. SQLite itself runs at NORMAL, which still syncs the WAL before each checkpoint and
+ * the database file after it, so nothing the WAL held is lost when it restarts.
+ * `normal`: no fsync at commit; a committed transaction is in the WAL file, which the OS keeps when
+ * the process dies (kill -9 included), but a power loss or OS crash can drop the last ones.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created) or `':memory:'`. */
   path: string;
+  /** Default `full` (`AGENTGATE_SQLITE_SYNCHRONOUS`, docs/operations.md "Durability"). */
+  synchronous?: SqliteSynchronous;
 }
 
-export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Store> {
+/** The per-connection settings of the store's connection (pragmas are not stored in the file). */
+export function configureConnection(db: Database.Database): void {
+  // Commits are made durable per group commit by `walSync` (see SqliteSynchronous).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Statement journals (one per change inside a group commit's SAVEPOINTs) stay in memory instead
+  // of a temp file: that was 10× more writes than the WAL itself.
+  db.pragma('temp_store = MEMORY');
+}
+
+export async function openSqliteStore({ path, synchronous = 'full' }: SqliteStoreOptions): Promise<Store> {
   const db = openDatabaseFile(path);
   try {
-    // In WAL mode NORMAL loses nothing when the process dies (kill -9 included): a committed
-    // transaction is in the WAL file, which the OS keeps. Only a power loss or OS crash can drop the
-    // last transactions; surviving that would need synchronous = FULL (an fsync per commit).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // Statement journals (one per change inside a group commit's SAVEPOINTs) stay in memory instead
-    // of a temp file: that was 10× more writes than the WAL itself.
-    db.pragma('temp_store = MEMORY');
+    configureConnection(db);
     applyMigrations(db);
-    return createSqliteStore(db);
+    return createSqliteStore(db, synchronous === 'full' && path !== ':memory:' ? walSync(db) : undefined);
   } catch (error) {
     db.close();
     throw toStoreError(error, `open the SQLite database "${path}"`);
@@ -109,7 +125,46 @@ export async function migrateSqliteDatabase(path: string): Promise<{ applied: nu
   }
 }
 
-function createSqliteStore(db: Database.Database): Store {
+/**
+ * An fsync of the database's WAL file (`<file>-wal`), which SQLite keeps while a connection is open:
+ * it flushes the file whatever descriptor wrote it. `fdatasync`, as SQLite's own syncs on Linux: the
+ * data and the size needed to read it back, not the modification time (no journal commit when a
+ * restarted WAL is overwritten in place). The directory is synced once, so the WAL file's own entry
+ * survives too. `close` closes the descriptor once no sync is in flight.
+ */
+export function walSync(db: Database.Database): CommitSync & { close(): void } {
+  db.prepare('SELECT count(*) FROM sqlite_master').get(); // the WAL exists once the file was read
+  const walPath = `${db.name}-wal`;
+  const dir = openSync(dirname(walPath), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+  const fd = openSync(walPath, 'r');
+  let inFlight = 0;
+  let closing = false;
+  return {
+    async(done) {
+      inFlight += 1;
+      fdatasync(fd, (error) => {
+        inFlight -= 1;
+        if (closing && inFlight === 0) closeSync(fd);
+        done(error);
+      });
+    },
+    now() {
+      fdatasyncSync(fd);
+    },
+    close() {
+      if (closing) return;
+      closing = true;
+      if (inFlight === 0) closeSync(fd);
+    },
+  };
+}
+
+function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSync>): Store {
   const sql = prepareStatements(db);
   const lists = createListQueries(db);
 
@@ -302,7 +357,7 @@ function createSqliteStore(db: Database.Database): Store {
   };
 
   let closed = false;
-  const batcher = createWriteBatcher(db);
+  const batcher = createWriteBatcher(db, sync);
   /** Queues a state change (a better-sqlite3 transaction function) for the next group commit. */
   function write<T>(doing: string, change: () => T): Promise<T> {
     if (closed) return Promise.reject(new StoreError('closed', `Could not ${doing}: the store is closed.`));
@@ -327,13 +382,24 @@ function createSqliteStore(db: Database.Database): Store {
 
     async ping() {
       run('reach the database', () => sql.ping.get());
+      // Health answers 503 (degraded) once writes are refused after a failed fsync.
+      if (batcher.failure) {
+        throw new StoreError(
+          'failed',
+          `An fsync of the database failed (${batcher.failure.message}); restart the server.`,
+        );
+      }
     },
 
     async close() {
       if (closed) return;
       closed = true;
       try {
-        batcher.flush();
+        try {
+          batcher.flush();
+        } finally {
+          sync?.close();
+        }
         try {
           // Refreshes the query planner's statistics, as SQLite advises at close; never waits for a lock.
           db.pragma('busy_timeout = 0');

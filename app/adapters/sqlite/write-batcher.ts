@@ -4,8 +4,19 @@
  * event loop share one BEGIN IMMEDIATE … COMMIT. Each change still runs alone in its own SAVEPOINT:
  * one that fails is rolled back by itself and the others commit. Every promise settles only after
  * the COMMIT, so "resolved" still means durable, and writes run in the order they were asked for.
+ *
+ * With `sync` (the store's default, `AGENTGATE_SQLITE_SYNCHRONOUS=full`), "durable" includes a power
+ * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
+ * before its promises settle. The fsync runs off the event loop, so requests keep being read and
+ * checked meanwhile; the changes they ask for wait, and are committed as one batch when that fsync
+ * ends, covered by the next (at most one fsync is in flight; promises settle in commit order). No
+ * transaction stays open across turns of the event loop, so other connections still get their turn.
+ * A failed fsync fails the writes it covered and every write after it: once the kernel has
+ * reported a write-back error, a later fsync may succeed without the lost pages (PostgreSQL stops on
+ * it too), so only a restart — SQLite then reads back what the disk really holds — is trusted again.
  */
 import type Database from 'better-sqlite3';
+import { StoreError } from '../../ports/store.js';
 import { toStoreError } from './sqlite-error.js';
 
 interface Queued {
@@ -20,16 +31,67 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** More changes than this wait for the next batch, so no one batch holds the write lock for long. */
 const MAX_BATCH = 256;
+/** Event-loop turns a commit with fsync may wait for more writes to join it. */
+const MAX_LINGER_TURNS = 3;
 
 export interface WriteBatcher {
-  /** Queues `change`, resolving with its result once its batch has committed. */
+  /** Queues `change`, resolving with its result once its batch has committed (and been synced). */
   write<T>(doing: string, change: () => T): Promise<T>;
-  /** Commits whatever is queued now (before closing the database). */
+  /** Commits whatever is queued now, and syncs it (before closing the database). */
   flush(): void;
+  /** The failed sync after which writes are refused, or null. */
+  readonly failure: Error | null;
 }
 
-export function createWriteBatcher(db: Database.Database): WriteBatcher {
+/** Makes what was committed so far durable: `async` off the event loop, `now` synchronously. */
+export interface CommitSync {
+  async(done: (error: Error | null) => void): void;
+  now(): void;
+}
+
+export function createWriteBatcher(db: Database.Database, sync?: CommitSync): WriteBatcher {
   let queue: Queued[] = [];
+  /** Settles committed batches once a sync covering them has finished (or failed). */
+  let unsynced: ((error: Error | null) => void)[] = [];
+  /** The batches the sync in flight covers; null when none is. */
+  let syncing: ((error: Error | null) => void)[] | null = null;
+  /** The failed sync after which no write is accepted. */
+  let broken: Error | null = null;
+
+  function startSync(): void {
+    if (!sync || syncing || unsynced.length === 0) return;
+    const covered = unsynced;
+    syncing = covered;
+    unsynced = [];
+    sync.async((error) => {
+      syncing = null;
+      if (error) broken ??= error;
+      // A promise settles once: after flush() settled these, this changes nothing.
+      for (const settle of covered) settle(error);
+      // What was asked for while this fsync was in flight is committed now, as one batch, and the
+      // next fsync covers it.
+      if (error) refuseQueued(error);
+      else if (queue.length > 0) {
+        commitOneBatch();
+        if (queue.length > 0) schedule();
+      }
+      startSync();
+    });
+  }
+
+  const refusedAfter = (error: Error, doing: string) =>
+    new StoreError(
+      'failed',
+      `Could not ${doing}: an earlier fsync of the database failed (${error.message}), so no write is trusted until the server restarts.`,
+      { cause: error },
+    );
+
+  const notSynced = (error: Error, doing: string) =>
+    new StoreError(
+      'failed',
+      `Could not ${doing}: the change was committed but the disk did not confirm it (${error.message}).`,
+      { cause: error },
+    );
 
   const commit = db.transaction((batch: readonly Queued[]): Outcome[] =>
     batch.map((queued) => {
@@ -53,28 +115,93 @@ export function createWriteBatcher(db: Database.Database): WriteBatcher {
       for (const queued of batch) queued.reject(toStoreError(error, queued.doing));
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const queued = batch[i]!;
-      if (outcome.ok) queued.resolve(outcome.value);
-      else queued.reject(toStoreError(outcome.error, queued.doing));
-    });
+    const settle = (syncError: Error | null) =>
+      outcomes.forEach((outcome, i) => {
+        const queued = batch[i]!;
+        if (!outcome.ok) queued.reject(toStoreError(outcome.error, queued.doing));
+        else if (syncError) queued.reject(notSynced(syncError, queued.doing));
+        else queued.resolve(outcome.value);
+      });
+    if (!sync) {
+      settle(null);
+      return;
+    }
+    unsynced.push(settle);
+    startSync();
+  }
+
+  /** After a failed fsync: what is queued is refused, like every write after it. */
+  function refuseQueued(error: Error): void {
+    const refused = queue;
+    queue = [];
+    for (const queued of refused) queued.reject(refusedAfter(error, queued.doing));
+  }
+
+  let scheduled = false;
+  let lingered = 0;
+  /** Writes asked for so far, and as many as the last turn had seen: did more arrive since? */
+  let arrivals = 0;
+  let seenArrivals = 0;
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(onTurn);
   }
 
   function onTurn(): void {
+    scheduled = false;
+    if (broken) {
+      refuseQueued(broken);
+      return;
+    }
+    if (sync) {
+      // Changes asked for while an fsync is in flight could not settle before the next one anyway:
+      // they wait, and the fsync's end commits them all as one batch (one COMMIT, one copy of the
+      // pages they share in the WAL). Otherwise, before committing and starting an fsync, let the
+      // event loop read once more while writes keep arriving (at most a few turns; a lone write
+      // waits one), so the requests already received join this COMMIT and fsync.
+      if (syncing) return;
+      const arrived = arrivals !== seenArrivals;
+      seenArrivals = arrivals;
+      if (arrived && lingered < MAX_LINGER_TURNS) {
+        lingered += 1;
+        schedule();
+        return;
+      }
+      lingered = 0;
+    }
     commitOneBatch();
     // Past MAX_BATCH, the rest goes in the next turn, letting I/O run in between.
-    if (queue.length > 0) setImmediate(onTurn);
+    if (queue.length > 0) schedule();
   }
 
   return {
     write<T>(doing: string, change: () => T): Promise<T> {
+      if (broken) return Promise.reject(refusedAfter(broken, doing));
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
-        if (queue.length === 1) setImmediate(onTurn);
+        arrivals += 1;
+        schedule();
       });
     },
+    get failure() {
+      return broken;
+    },
     flush() {
+      if (broken) refuseQueued(broken);
       while (queue.length > 0) commitOneBatch();
+      if (!sync || (unsynced.length === 0 && !syncing)) return;
+      // One sync now covers every commit so far, the in-flight sync's batches included.
+      const covered = [...(syncing ?? []), ...unsynced];
+      unsynced = [];
+      let error: Error | null = null;
+      try {
+        sync.now();
+      } catch (failure) {
+        error = failure instanceof Error ? failure : new Error(String(failure));
+        broken ??= error;
+      }
+      for (const settle of covered) settle(error);
     },
   };
 }
