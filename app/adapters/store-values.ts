@@ -56,16 +56,21 @@ export function readStoredRequester(json: string): Requester {
   };
 }
 
+/** An audit entry's column values, in the audit table's order (both SQL stores). */
+export type AuditRowValues = [string, string | null, string, string, string, string, string, string];
+
 /**
  * The entries `events` become when appended after `prevHash`: new ids, the chain's hashes, and each
  * entry's details as the JSON a store keeps. Details are hashed as a reader gets them back (a JSON
  * round trip), so `toJSON` values or `undefined` fields cannot make a stored entry disagree with its
- * hash. Throws, before anything is written, on details that are not JSON.
+ * hash. Throws, before anything is written, on details that are not JSON. `row` is the entry as the
+ * SQL stores write it: the audit table's columns (id, request_id, event_type, actor, details,
+ * created_at, prev_hash, hash), in that order.
  */
 export function chainAuditEntries(
   events: readonly AuditEventInput[],
   prevHash: string,
-): { entry: AuditEntry; detailsJson: string }[] {
+): { entry: AuditEntry; detailsJson: string; row: AuditRowValues }[] {
   let previous = prevHash;
   return events.map((event) => {
     const detailsJson = JSON.stringify(event.details);
@@ -80,6 +85,16 @@ export function chainAuditEntries(
     };
     const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
     previous = entry.hash;
-    return { entry, detailsJson };
+    const row: AuditRowValues = [
+      entry.id,
+      entry.requestId,
+      entry.eventType,
+      entry.actor,
+      detailsJson,
+      entry.createdAt,
+      entry.prevHash,
+      entry.hash,
+    ];
+    return { entry, detailsJson, row };
   });
 }

@@ -6,19 +6,7 @@
  * `pull_requests`, `installation`.
  */
 import type { FakeDeployment, FakeGitHub, FakeWorkflowRun } from '../fakes/fake-github.js';
-import { example, INSTALLATION_ID } from './harness.js';
-
-function inRepository(payload: any, fullName: string): any {
-  const [owner, name] = fullName.split('/');
-  payload.repository = {
-    ...payload.repository,
-    full_name: fullName,
-    name,
-    owner: { ...payload.repository.owner, login: owner },
-  };
-  payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=' };
-  return payload;
-}
+import { example, withRepository as inRepository } from './harness.js';
 
 /** GitHub asks the app about `deployment` of `run` (its callback URL names the run). */
 export function protectionRulePayload(

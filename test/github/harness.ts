@@ -38,7 +38,8 @@ export function example(event: string, pick: (e: any) => boolean = () => true): 
 
 export { generatePrivateKey, NoRetryOctokit } from '../helpers/github-app.js';
 
-function withRepository(payload: any, fullName: string): any {
+/** `payload` as delivered for `fullName`, by the app's installation on it. */
+export function withRepository(payload: any, fullName: string): any {
   const [owner, name] = fullName.split('/');
   payload.repository = {
     ...payload.repository,

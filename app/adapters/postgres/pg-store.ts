@@ -218,18 +218,7 @@ function createPostgresStore(pool: pg.Pool): Store {
     const head = events.length > 0 ? batchAuditHead(c) : null;
     const entries = head ? chainAuditEntries(events, head.lastHash ?? GENESIS_HASH) : [];
     if (entries.length > 0) {
-      const tuples = entries.map(({ entry, detailsJson }) =>
-        tuple([
-          entry.id,
-          entry.requestId,
-          entry.eventType,
-          entry.actor,
-          detailsJson,
-          entry.createdAt,
-          entry.prevHash,
-          entry.hash,
-        ]),
-      );
+      const tuples = entries.map(({ row }) => tuple(row));
       // The identity column numbers the rows in VALUES order: the chain's order.
       parts.push(
         `INSERT INTO audit (id, request_id, event_type, actor, details, created_at, prev_hash, hash) VALUES ${tuples.join(', ')}`,

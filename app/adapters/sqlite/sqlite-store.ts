@@ -190,18 +190,7 @@ function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSy
     if (events.length === 0) return [];
     const head = readAuditHead();
     const chained = chainAuditEntries(events, head.lastHash ?? GENESIS_HASH);
-    for (const { entry, detailsJson } of chained) {
-      sql.insertAudit.run(
-        entry.id,
-        entry.requestId,
-        entry.eventType,
-        entry.actor,
-        detailsJson,
-        entry.createdAt,
-        entry.prevHash,
-        entry.hash,
-      );
-    }
+    for (const { row } of chained) sql.insertAudit.run(...row);
     const entries = chained.map(({ entry }) => entry);
     sql.setAuditHead.run(head.count + entries.length, (entries.at(-1) as AuditEntry).hash);
     return entries;
