@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Requester } from '../../sdk/schemas.js';
-import { hashAuditEntry } from '../approvals/audit-chain.js';
+import { canonicalJson, hashAuditContent } from '../approvals/audit-chain.js';
 import { pullRequestOfRef } from '../approvals/pull-request-binding.js';
 import type { AuditEventInput } from '../ports/store.js';
 
@@ -59,42 +59,54 @@ export function readStoredRequester(json: string): Requester {
 /** An audit entry's column values, in the audit table's order (both SQL stores). */
 export type AuditRowValues = [string, string | null, string, string, string, string, string, string];
 
+/** An audit entry chained and ready to store: its row for the SQL stores, its hash, the entry itself. */
+export interface ChainedAuditEntry {
+  /** The audit table's columns (id, request_id, event_type, actor, details, created_at, prev_hash, hash). */
+  row: AuditRowValues;
+  hash: string;
+  /** The entry as a reader gets it back (its details parsed from the stored JSON); built on demand. */
+  entry(): AuditEntry;
+}
+
 /**
- * The entries `events` become when appended after `prevHash`: new ids, the chain's hashes, and each
- * entry's details as the JSON a store keeps. Details are hashed as a reader gets them back (a JSON
- * round trip), so `toJSON` values or `undefined` fields cannot make a stored entry disagree with its
- * hash. Throws, before anything is written, on details that are not JSON. `row` is the entry as the
- * SQL stores write it: the audit table's columns (id, request_id, event_type, actor, details,
- * created_at, prev_hash, hash), in that order.
+ * The entries `events` become when appended after `prevHash`: new ids and the chain's hashes. Each
+ * entry's details are kept as their canonical JSON (`canonicalJson`: plain JSON, keys sorted), the
+ * very text the hash covers, so what a reader gets back hashes the same whatever the details held
+ * (`toJSON` values, `undefined` fields). Throws, before anything is written, on details that are not
+ * JSON.
  */
-export function chainAuditEntries(
-  events: readonly AuditEventInput[],
-  prevHash: string,
-): { entry: AuditEntry; detailsJson: string; row: AuditRowValues }[] {
+export function chainAuditEntries(events: readonly AuditEventInput[], prevHash: string): ChainedAuditEntry[] {
   let previous = prevHash;
   return events.map((event) => {
-    const detailsJson = JSON.stringify(event.details);
-    const content = {
+    const detailsJson = canonicalJson(event.details) as string | undefined;
+    if (detailsJson === undefined || detailsJson[0] !== '{') {
+      throw new TypeError(`The details of audit event "${event.eventType}" are not a JSON object.`);
+    }
+    const fields = {
       id: newAuditId(),
       requestId: event.requestId,
       eventType: event.eventType,
       actor: event.actor,
-      details: JSON.parse(detailsJson) as Record<string, unknown>,
       createdAt: event.createdAt,
       prevHash: previous,
     };
-    const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
-    previous = entry.hash;
+    const hash = hashAuditContent(fields, detailsJson);
+    previous = hash;
     const row: AuditRowValues = [
-      entry.id,
-      entry.requestId,
-      entry.eventType,
-      entry.actor,
+      fields.id,
+      fields.requestId,
+      fields.eventType,
+      fields.actor,
       detailsJson,
-      entry.createdAt,
-      entry.prevHash,
-      entry.hash,
+      fields.createdAt,
+      fields.prevHash,
+      hash,
     ];
-    return { entry, detailsJson, row };
+    const entry = (): AuditEntry => ({
+      ...fields,
+      details: JSON.parse(detailsJson) as Record<string, unknown>,
+      hash,
+    });
+    return { row, hash, entry };
   });
 }

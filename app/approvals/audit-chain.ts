@@ -87,12 +87,21 @@ export function canonicalJsonByReplacer(value: unknown): string {
 }
 
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  const { id, requestId, eventType, actor, details, createdAt, prevHash } = entry;
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(canonicalJson({ id, requestId, eventType, actor, details, createdAt }))
-    .digest('hex');
+  return hashAuditContent(entry, canonicalJson(entry.details));
+}
+
+/**
+ * The hash of an entry whose details are already canonical JSON (`canonicalJson(details)`): the
+ * SHA-256 of `prevHash`, a newline and the canonical JSON of `{id, requestId, eventType, actor,
+ * details, createdAt}`, written here in its sorted key order (actor, createdAt, details, eventType,
+ * id, requestId) rather than sorted again for every entry.
+ */
+export function hashAuditContent(entry: Omit<AuditEntry, 'hash' | 'details'>, detailsJson: string): string {
+  const { id, requestId, eventType, actor, createdAt, prevHash } = entry;
+  const content =
+    `{"actor":${JSON.stringify(actor)},"createdAt":${JSON.stringify(createdAt)},"details":${detailsJson},` +
+    `"eventType":${JSON.stringify(eventType)},"id":${JSON.stringify(id)},"requestId":${requestId === null ? 'null' : JSON.stringify(requestId)}}`;
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 
 export type ChainVerdict =

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CommitSync, createWriteBatcher } from '../../app/adapters/sqlite/write-batcher.js';
+import {
+  type BatchState,
+  type CommitSync,
+  createWriteBatcher,
+} from '../../app/adapters/sqlite/write-batcher.js';
 import { StoreError } from '../../app/ports/store.js';
 
 /** A sync whose fsyncs end when the test says. */
@@ -178,5 +182,93 @@ describe('group commit with a sync step', () => {
     const { insert } = table();
     const batcher = createWriteBatcher(db);
     await expect(batcher.write('insert 1', () => insert(1))).resolves.toBe(1);
+  });
+});
+
+describe('a change that fails in a batch', () => {
+  /** Batch state as a store keeps it (the audit head): a counter written back at the batch's end. */
+  function counterState() {
+    const calls: string[] = [];
+    let value = 0;
+    let read = 0;
+    const stored = () => (db.prepare('SELECT n FROM counter').get() as { n: number }).n;
+    const state: BatchState<number> = {
+      begin() {
+        calls.push('begin');
+        read = stored();
+        value = read;
+      },
+      save: () => value,
+      restore(saved) {
+        calls.push(`restore ${saved}`);
+        value = saved;
+      },
+      end() {
+        calls.push('end');
+        if (value !== read) db.prepare('UPDATE counter SET n = ?').run(value);
+      },
+    };
+    return { state, calls, stored, bump: () => (value += 1) };
+  }
+
+  it('is undone alone: the batch runs again with a SAVEPOINT per change, and the others commit', async () => {
+    const { insert, count } = table();
+    db.exec('CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)');
+    const { state, calls, stored, bump } = counterState();
+    const batcher = createWriteBatcher(db, undefined, state);
+    const runs = { 1: 0, 2: 0, 3: 0 };
+    const change = (x: 1 | 2 | 3) => () => {
+      runs[x] += 1;
+      bump();
+      insert(x);
+      if (x === 2) insert(1); // a duplicate key, after the change has written its own row
+      return x;
+    };
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((x) => batcher.write(`insert ${x}`, change(x as 1 | 2 | 3))),
+    );
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 3]); // 2's own row is gone too
+    expect(count().n).toBe(2);
+    // Run together first (rolled back at the failure, before 3 ran), then again change by change.
+    expect(runs).toEqual({ 1: 2, 2: 2, 3: 1 });
+    // The state the failed change moved was put back; the batch wrote it once, at its end.
+    expect(calls).toEqual(['begin', 'begin', 'restore 1', 'end']);
+    expect(stored()).toBe(2);
+  });
+
+  it('alone in its batch, fails without running again', async () => {
+    const { insert, count } = table();
+    const batcher = createWriteBatcher(db);
+    let runs = 0;
+    await expect(
+      batcher.write('insert twice', () => {
+        runs += 1;
+        insert(7);
+        insert(7);
+      }),
+    ).rejects.toThrow(/insert twice/);
+    expect(runs).toBe(1);
+    expect(count().n).toBe(0);
+  });
+
+  it('leaves a batch that succeeds with one BEGIN … COMMIT and its state written once', async () => {
+    const { insert, count } = table();
+    db.exec('CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (5)');
+    const { state, calls, stored, bump } = counterState();
+    const batcher = createWriteBatcher(db, undefined, state);
+    await Promise.all(
+      [1, 2, 3, 4].map((x) =>
+        batcher.write(`insert ${x}`, () => {
+          bump();
+          return insert(x);
+        }),
+      ),
+    );
+    expect(count().n).toBe(4);
+    expect(calls).toEqual(['begin', 'end']);
+    expect(stored()).toBe(9);
   });
 });

@@ -60,7 +60,9 @@ export function createMemoryStore(): Store {
    * lets a change fail (an unserializable detail) before it has written anything.
    */
   function prepareEvents(events: readonly AuditEventInput[]): { entries: AuditEntry[]; commit(): void } {
-    const entries = chainAuditEntries(events, audit.at(-1)?.hash ?? GENESIS_HASH).map(({ entry }) => entry);
+    const entries = chainAuditEntries(events, audit.at(-1)?.hash ?? GENESIS_HASH).map((chained) =>
+      chained.entry(),
+    );
     return { entries, commit: () => audit.push(...entries) };
   }
 

@@ -17,7 +17,7 @@
  * - audit appends lock the audit head row, so the hash chain has one order across instances.
  */
 import pg from 'pg';
-import type { AuditEntry, Review } from '../../../sdk/schemas.js';
+import type { Review } from '../../../sdk/schemas.js';
 import { GENESIS_HASH } from '../../approvals/audit-chain.js';
 import {
   type AuditEventInput,
@@ -46,7 +46,13 @@ import {
   toApiKeyRow,
   toRequestRow,
 } from '../sqlite/rows.js';
-import { chainAuditEntries, checkedCount, newStoreId, toUtcIso } from '../store-values.js';
+import {
+  type ChainedAuditEntry,
+  chainAuditEntries,
+  checkedCount,
+  newStoreId,
+  toUtcIso,
+} from '../store-values.js';
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
@@ -190,7 +196,7 @@ function createPostgresStore(pool: pg.Pool): Store {
     jobs: readonly JobInput[] | undefined,
     at: string,
     events: readonly AuditEventInput[],
-  ): Promise<AuditEntry[]> {
+  ): Promise<ChainedAuditEntry[]> {
     const values: unknown[] = lead ? [...lead.values] : [];
     const parts: string[] = lead ? [lead.text] : [];
     const tuple = (row: unknown[]) => {
@@ -237,13 +243,13 @@ function createPostgresStore(pool: pg.Pool): Store {
     if (head && entries.length > 0) {
       // The batch writes the moved head before it commits (pg-write-queue.ts).
       head.count += entries.length;
-      head.lastHash = entries.at(-1)?.entry.hash ?? head.lastHash;
+      head.lastHash = entries.at(-1)?.hash ?? head.lastHash;
     }
-    return entries.map(({ entry }) => entry);
+    return entries;
   }
 
   /** Appends under the caller's batch (see `writeRows`). */
-  const appendEvents = (c: Client, events: readonly AuditEventInput[]): Promise<AuditEntry[]> =>
+  const appendEvents = (c: Client, events: readonly AuditEventInput[]): Promise<ChainedAuditEntry[]> =>
     writeRows(c, null, undefined, '', events);
 
   /** Queues jobs under the caller's transaction. */
@@ -502,7 +508,8 @@ function createPostgresStore(pool: pg.Pool): Store {
     },
 
     async appendAudit(events) {
-      return write('append to the audit trail', (c) => appendEvents(c, events));
+      const chained = await write('append to the audit trail', (c) => appendEvents(c, events));
+      return chained.map((entry) => entry.entry());
     },
 
     async listAudit(filter) {

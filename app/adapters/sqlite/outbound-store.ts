@@ -80,7 +80,7 @@ export function createOutboundMethods({
   };
 
   const tx = {
-    insertWebhook: db.transaction((webhook: WebhookRecord, events: AuditEventInput[]) => {
+    insertWebhook: (webhook: WebhookRecord, events: AuditEventInput[]) => {
       sql.insertWebhook.run(
         webhook.id,
         webhook.url,
@@ -90,27 +90,25 @@ export function createOutboundMethods({
         webhook.createdAt,
       );
       appendEvents(events);
-    }),
-    updateWebhook: db.transaction(
-      (id: string, patch: WebhookPatch, events: AuditEventInput[]): WebhookRecord | null => {
-        const row = sql.updateWebhook.get(
-          patch.url ?? null,
-          patch.events === undefined ? null : JSON.stringify(patch.events),
-          patch.enabled === undefined ? null : patch.enabled ? 1 : 0,
-          id,
-        );
-        if (!row) return null;
-        appendEvents(events);
-        return fromWebhookRow(row);
-      },
-    ),
-    deleteWebhook: db.transaction((id: string, events: AuditEventInput[]): boolean => {
+    },
+    updateWebhook: (id: string, patch: WebhookPatch, events: AuditEventInput[]): WebhookRecord | null => {
+      const row = sql.updateWebhook.get(
+        patch.url ?? null,
+        patch.events === undefined ? null : JSON.stringify(patch.events),
+        patch.enabled === undefined ? null : patch.enabled ? 1 : 0,
+        id,
+      );
+      if (!row) return null;
+      appendEvents(events);
+      return fromWebhookRow(row);
+    },
+    deleteWebhook: (id: string, events: AuditEventInput[]): boolean => {
       sql.deleteDeliveries.run(id);
       if (sql.deleteWebhook.run(id).changes === 0) return false;
       appendEvents(events);
       return true;
-    }),
-    insertDelivery: db.transaction((delivery: WebhookDelivery, jobs: JobInput[]): boolean => {
+    },
+    insertDelivery: (delivery: WebhookDelivery, jobs: JobInput[]): boolean => {
       const inserted =
         sql.insertDelivery.run({
           id: delivery.id,
@@ -128,13 +126,13 @@ export function createOutboundMethods({
         }).changes === 1;
       if (inserted) insertJobs(jobs, delivery.createdAt);
       return inserted;
-    }),
-    saveSlackMessage: db.transaction((ref: SlackMessageRef, events: AuditEventInput[]) => {
+    },
+    saveSlackMessage: (ref: SlackMessageRef, events: AuditEventInput[]) => {
       const saved =
         sql.saveSlackMessage.run(ref.requestId, ref.channel, ref.channelId, ref.ts, ref.createdAt).changes ===
         1;
       if (saved) appendEvents(events);
-    }),
+    },
   };
 
   return {

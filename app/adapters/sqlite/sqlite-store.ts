@@ -1,6 +1,6 @@
 /**
  * The Store on SQLite (better-sqlite3). Every state change runs inside a BEGIN IMMEDIATE transaction
- * (its own SAVEPOINT within a group commit, see write-batcher.ts), so processes sharing the file (the
+ * (a group commit, see write-batcher.ts), so processes sharing the file (the
  * server, and the CLI creating keys offline) take turns as writers and each reads the latest audit
  * hash under the write lock. The synchronous driver stays inside: callers see promises and
  * StoreErrors only.
@@ -28,7 +28,7 @@ import {
   StoreError,
   type TransitionResult,
 } from '../../ports/store.js';
-import { chainAuditEntries, newStoreId } from '../store-values.js';
+import { type ChainedAuditEntry, chainAuditEntries, newStoreId } from '../store-values.js';
 import { checkedCount, createListQueries, toUtcIso } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createOutboundMethods } from './outbound-store.js';
@@ -44,7 +44,7 @@ import {
 } from './rows.js';
 import { toStoreError } from './sqlite-error.js';
 import { prepareStatements } from './statements.js';
-import { type CommitSync, createWriteBatcher } from './write-batcher.js';
+import { type BatchState, type CommitSync, createWriteBatcher } from './write-batcher.js';
 
 /**
  * `full`: an acknowledged change survives a power loss or OS crash. Each group commit
@@ -69,8 +69,8 @@ export function configureConnection(db: Database.Database): void {
   // Commits are made durable per group commit by `walSync` (see SqliteSynchronous).
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  // Statement journals (one per change inside a group commit's SAVEPOINTs) stay in memory instead
-  // of a temp file: that was 10× more writes than the WAL itself.
+  // Statement journals (a group commit run change by change uses SAVEPOINTs, write-batcher.ts) stay
+  // in memory instead of a temp file: that was 10× more writes than the WAL itself.
   db.pragma('temp_store = MEMORY');
 }
 
@@ -182,18 +182,41 @@ function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSy
   }
 
   /**
-   * Appends under the caller's write transaction, chaining from the audit head (not from the last row
-   * of the table: after a truncation, new entries still point at the deleted ones, so verify tells),
-   * and moves the head in the same transaction.
+   * The audit head while a write batch runs (write-batcher.ts): read once after its BEGIN, moved by
+   * each append, written back once before its COMMIT. Null outside a batch.
    */
-  function appendEvents(events: readonly AuditEventInput[]): AuditEntry[] {
+  let batchHead: AuditHead | null = null;
+  let batchHeadRead: AuditHead | null = null;
+  const auditHeadState: BatchState<AuditHead | null> = {
+    begin() {
+      batchHeadRead = readAuditHead();
+      batchHead = batchHeadRead;
+    },
+    save: () => batchHead,
+    restore(saved) {
+      batchHead = saved;
+    },
+    end() {
+      const head = batchHead as AuditHead;
+      if (head !== batchHeadRead) sql.setAuditHead.run(head.count, head.lastHash as string);
+      batchHead = null;
+      batchHeadRead = null;
+    },
+  };
+
+  /**
+   * Appends under the batch's write transaction, chaining from the audit head (not from the last row
+   * of the table: after a truncation, new entries still point at the deleted ones, so verify tells);
+   * the head moves with it and is written at the batch's end, in the same transaction.
+   */
+  function appendEvents(events: readonly AuditEventInput[]): ChainedAuditEntry[] {
     if (events.length === 0) return [];
-    const head = readAuditHead();
+    const head = batchHead;
+    if (!head) throw new Error('audit entries are appended inside a write batch only');
     const chained = chainAuditEntries(events, head.lastHash ?? GENESIS_HASH);
     for (const { row } of chained) sql.insertAudit.run(...row);
-    const entries = chained.map(({ entry }) => entry);
-    sql.setAuditHead.run(head.count + entries.length, (entries.at(-1) as AuditEntry).hash);
-    return entries;
+    batchHead = { count: head.count + chained.length, lastHash: (chained.at(-1) as ChainedAuditEntry).hash };
+    return chained;
   }
 
   /** Queues jobs under the caller's write transaction. */
@@ -216,124 +239,111 @@ function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSy
   };
 
   const tx = {
-    insertRequest: db.transaction(
-      (
-        request: RequestRecord,
-        events: AuditEventInput[],
-        idempotency?: IdempotencyInput,
-        jobs?: JobInput[],
-      ) => {
-        if (idempotency) {
-          const seen = sql.findIdempotency.get(idempotency.ownerId, idempotency.key);
-          if (seen) {
-            const original = getRequestRecord(seen.request_id);
-            if (!original) throw new Error(`idempotency key points to missing request ${seen.request_id}`);
-            const kind = seen.fingerprint === idempotency.fingerprint ? 'existing' : 'idempotency_conflict';
-            return { kind, request: original } satisfies InsertRequestResult;
-          }
+    insertRequest: (
+      request: RequestRecord,
+      events: AuditEventInput[],
+      idempotency?: IdempotencyInput,
+      jobs?: JobInput[],
+    ) => {
+      if (idempotency) {
+        const seen = sql.findIdempotency.get(idempotency.ownerId, idempotency.key);
+        if (seen) {
+          const original = getRequestRecord(seen.request_id);
+          if (!original) throw new Error(`idempotency key points to missing request ${seen.request_id}`);
+          const kind = seen.fingerprint === idempotency.fingerprint ? 'existing' : 'idempotency_conflict';
+          return { kind, request: original } satisfies InsertRequestResult;
         }
-        const row = toRequestRow(request);
-        sql.insertRequest.run(row);
-        if (idempotency) {
-          sql.insertIdempotency.run(
-            idempotency.ownerId,
-            idempotency.key,
-            idempotency.fingerprint,
-            request.id,
-            request.createdAt,
-          );
-        }
-        appendEvents(events);
-        insertJobs(jobs, request.createdAt);
-        // What a read will return (a copy, JSON-normalized), without reading it back.
-        return { kind: 'created', request: fromRequestRow(row) } satisfies InsertRequestResult;
-      },
-    ),
-    transition: db.transaction(
-      (
-        id: string,
-        change: DecisionChange,
-        events: AuditEventInput[],
-        jobs?: JobInput[],
-      ): TransitionResult => {
-        const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
-        const reviewJson = review === undefined ? null : JSON.stringify(review);
-        const row = sql.transition.get(
-          status,
-          decidedBy,
-          decisionReason,
-          at,
-          at,
-          reviewJson,
-          id,
-          ...expectedReviewArgs(reviewBefore),
+      }
+      const row = toRequestRow(request);
+      sql.insertRequest.run(row);
+      if (idempotency) {
+        sql.insertIdempotency.run(
+          idempotency.ownerId,
+          idempotency.key,
+          idempotency.fingerprint,
+          request.id,
+          request.createdAt,
         );
-        if (!row) return { ok: false, request: getRequestRecord(id) };
-        appendEvents(events);
-        insertJobs(jobs, at);
-        return { ok: true, request: fromRequestRow(row) };
-      },
-    ),
-    updateReview: db.transaction(
-      (
-        id: string,
-        review: Review,
-        at: string,
-        events: AuditEventInput[],
-        jobs?: JobInput[],
-        expectedReview?: Review | null,
-      ) => {
-        const row = sql.updateReview.get(
-          JSON.stringify(review),
-          at,
-          id,
-          ...expectedReviewArgs(expectedReview),
-        );
-        if (!row) return null;
-        appendEvents(events);
-        insertJobs(jobs, at);
-        return fromRequestRow(row);
-      },
-    ),
-    enqueueJobs: db.transaction((jobs: JobInput[], at: string) => insertJobs(jobs, at)),
-    claimJobs: db.transaction((now: string, limit: number, leaseUntil: string): Job[] =>
+      }
+      appendEvents(events);
+      insertJobs(jobs, request.createdAt);
+      // What a read will return (a copy, JSON-normalized), without reading it back.
+      return { kind: 'created', request: fromRequestRow(row) } satisfies InsertRequestResult;
+    },
+    transition: (
+      id: string,
+      change: DecisionChange,
+      events: AuditEventInput[],
+      jobs?: JobInput[],
+    ): TransitionResult => {
+      const { status, decidedBy, decisionReason, at, review, reviewBefore } = change;
+      const reviewJson = review === undefined ? null : JSON.stringify(review);
+      const row = sql.transition.get(
+        status,
+        decidedBy,
+        decisionReason,
+        at,
+        at,
+        reviewJson,
+        id,
+        ...expectedReviewArgs(reviewBefore),
+      );
+      if (!row) return { ok: false, request: getRequestRecord(id) };
+      appendEvents(events);
+      insertJobs(jobs, at);
+      return { ok: true, request: fromRequestRow(row) };
+    },
+    updateReview: (
+      id: string,
+      review: Review,
+      at: string,
+      events: AuditEventInput[],
+      jobs?: JobInput[],
+      expectedReview?: Review | null,
+    ) => {
+      const row = sql.updateReview.get(JSON.stringify(review), at, id, ...expectedReviewArgs(expectedReview));
+      if (!row) return null;
+      appendEvents(events);
+      insertJobs(jobs, at);
+      return fromRequestRow(row);
+    },
+    enqueueJobs: (jobs: JobInput[], at: string) => insertJobs(jobs, at),
+    claimJobs: (now: string, limit: number, leaseUntil: string): Job[] =>
       sql.dueJobs
         .all(now, limit)
         .map((due) => sql.leaseJob.get(leaseUntil, now, due.id))
         .filter((row): row is JobRow => row !== undefined)
         .map(fromJobRow),
-    ),
-    finishJob: db.transaction(
-      (
-        id: string,
-        status: JobStatus,
-        error: string | null,
-        runAt: string | null,
-        at: string,
-        attempt: number | undefined,
-      ) => {
-        if (!sql.finishJob.get(status, error, runAt, at, id, attempt ?? null)) {
-          throw new StoreError(
-            'conflict',
-            attempt === undefined
-              ? `Job ${id} is not queued (unknown, done or failed).`
-              : `Job ${id} is not queued, or was claimed again after attempt ${attempt}: that claim is over.`,
-          );
-        }
-      },
-    ),
-    appendAudit: db.transaction((events: AuditEventInput[]) => appendEvents(events)),
-    insertApiKey: db.transaction((key: ApiKeyRecord, events: AuditEventInput[]) => {
+    finishJob: (
+      id: string,
+      status: JobStatus,
+      error: string | null,
+      runAt: string | null,
+      at: string,
+      attempt: number | undefined,
+    ) => {
+      if (!sql.finishJob.get(status, error, runAt, at, id, attempt ?? null)) {
+        throw new StoreError(
+          'conflict',
+          attempt === undefined
+            ? `Job ${id} is not queued (unknown, done or failed).`
+            : `Job ${id} is not queued, or was claimed again after attempt ${attempt}: that claim is over.`,
+        );
+      }
+    },
+    appendAudit: (events: AuditEventInput[]): AuditEntry[] =>
+      appendEvents(events).map((chained) => chained.entry()),
+    insertApiKey: (key: ApiKeyRecord, events: AuditEventInput[]) => {
       sql.insertApiKey.run(toApiKeyRow(key));
       appendEvents(events);
-    }),
-    updateApiKey: db.transaction((id: string, patch: ApiKeyPatch, events: AuditEventInput[]) => {
+    },
+    updateApiKey: (id: string, patch: ApiKeyPatch, events: AuditEventInput[]) => {
       const row = sql.updateApiKeyRateLimit.get(patch.rateLimit, id);
       if (!row) return null;
       appendEvents(events);
       return fromApiKeyRow(row);
-    }),
-    revokeApiKey: db.transaction((id: string, at: string, events: AuditEventInput[]) => {
+    },
+    revokeApiKey: (id: string, at: string, events: AuditEventInput[]) => {
       const row = sql.revokeApiKey.get(at, id);
       if (row) {
         appendEvents(events);
@@ -342,11 +352,11 @@ function createSqliteStore(db: Database.Database, sync?: ReturnType<typeof walSy
       // Unknown (null), or already revoked: keep the first revocation and log nothing new.
       const existing = sql.getApiKey.get(id);
       return existing ? fromApiKeyRow(existing) : null;
-    }),
+    },
   };
 
   let closed = false;
-  const batcher = createWriteBatcher(db, sync);
+  const batcher = createWriteBatcher(db, sync, auditHeadState);
   /** Queues a state change (a better-sqlite3 transaction function) for the next group commit. */
   function write<T>(doing: string, change: () => T): Promise<T> {
     if (closed) return Promise.reject(new StoreError('closed', `Could not ${doing}: the store is closed.`));

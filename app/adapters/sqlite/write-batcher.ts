@@ -1,9 +1,19 @@
 /**
  * Group commit. A commit costs one write per changed page, whatever the transaction holds; under
  * load the server has many changes waiting at once, so the writes queued during one turn of the
- * event loop share one BEGIN IMMEDIATE … COMMIT. Each change still runs alone in its own SAVEPOINT:
- * one that fails is rolled back by itself and the others commit. Every promise settles only after
- * the COMMIT, so "resolved" still means durable, and writes run in the order they were asked for.
+ * event loop share one BEGIN IMMEDIATE … COMMIT, and writes run in the order they were asked for.
+ * Every promise settles only after the COMMIT, so "resolved" still means durable.
+ *
+ * A change that fails is rolled back by itself and the others commit, as if each ran in a
+ * transaction of its own. Changes almost never fail, so a batch first runs without a SAVEPOINT per
+ * change (two statements per change saved); when one throws, the whole batch is rolled back and run
+ * again with a SAVEPOINT around each change, which keeps the others. Changes run under the batch's
+ * transaction (they must not open their own) and may therefore run twice: they compute from the
+ * database and their arguments only, and what a rolled-back run did is gone with it.
+ *
+ * `state` (the audit head, sqlite-store.ts) is what a store keeps in memory for the length of a
+ * batch: read once after BEGIN, moved by the changes, written once before COMMIT, and put back when a
+ * change's SAVEPOINT is rolled back.
  *
  * With `sync` (the store's default, `AGENTGATE_SQLITE_SYNCHRONOUS=full`), "durable" includes a power
  * loss: after a COMMIT the batch waits for `sync` (an fsync of the WAL file, on libuv's thread pool)
@@ -21,7 +31,7 @@ import { toStoreError } from './sqlite-error.js';
 
 interface Queued {
   doing: string;
-  /** Runs the change; it must open its own (nested, so SAVEPOINT) better-sqlite3 transaction. */
+  /** Runs the change under the batch's transaction (it opens none of its own); may run twice. */
   change: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -49,7 +59,29 @@ export interface CommitSync {
   now(): void;
 }
 
-export function createWriteBatcher(db: Database.Database, sync?: CommitSync): WriteBatcher {
+/** In-memory state of one batch, kept by the store and written back inside the batch's transaction. */
+export interface BatchState<Saved = unknown> {
+  /** First thing in the batch's transaction. */
+  begin(): void;
+  /** Before a change that runs in its own SAVEPOINT: what `restore` puts back if it is rolled back. */
+  save(): Saved;
+  restore(saved: Saved): void;
+  /** Last thing before COMMIT: writes the state back. */
+  end(): void;
+}
+
+const NO_STATE: BatchState = { begin() {}, save: () => undefined, restore() {}, end() {} };
+
+/** Thrown out of the one-transaction run by a failing change, so its batch is run again change by change. */
+class ChangeFailed {
+  constructor(readonly error: unknown) {}
+}
+
+export function createWriteBatcher<Saved>(
+  db: Database.Database,
+  sync?: CommitSync,
+  state: BatchState<Saved> = NO_STATE as BatchState<Saved>,
+): WriteBatcher {
   let queue: Queued[] = [];
   /** Settles committed batches once a sync covering them has finished (or failed). */
   let unsynced: ((error: Error | null) => void)[] = [];
@@ -93,15 +125,57 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
       { cause: error },
     );
 
-  const commit = db.transaction((batch: readonly Queued[]): Outcome[] =>
-    batch.map((queued) => {
+  /** The batch in one transaction, no SAVEPOINTs: the first change that throws aborts it. */
+  const commitTogether = db.transaction((batch: readonly Queued[]): Outcome[] => {
+    state.begin();
+    const outcomes = batch.map((queued): Outcome => {
       try {
         return { ok: true, value: queued.change() };
       } catch (error) {
+        throw new ChangeFailed(error);
+      }
+    });
+    state.end();
+    return outcomes;
+  });
+
+  const savepoint = db.prepare('SAVEPOINT batched_change');
+  const release = db.prepare('RELEASE batched_change');
+  const rollbackTo = db.prepare('ROLLBACK TO batched_change');
+  /** The batch again, each change in its own SAVEPOINT: one that fails is undone alone. */
+  const commitEach = db.transaction((batch: readonly Queued[]): Outcome[] => {
+    state.begin();
+    const outcomes = batch.map((queued): Outcome => {
+      const saved = state.save();
+      savepoint.run();
+      try {
+        const value = queued.change();
+        release.run();
+        return { ok: true, value };
+      } catch (error) {
+        // Some errors (disk full, I/O) end the whole transaction: then the batch fails as a whole.
+        if (!db.inTransaction) throw error;
+        rollbackTo.run();
+        release.run();
+        state.restore(saved);
         return { ok: false, error };
       }
-    }),
-  );
+    });
+    state.end();
+    return outcomes;
+  });
+
+  /** The outcome of each change; throws when the batch failed as a whole (BEGIN or COMMIT). */
+  function runBatch(batch: readonly Queued[]): Outcome[] {
+    try {
+      return commitTogether.immediate(batch);
+    } catch (failure) {
+      if (!(failure instanceof ChangeFailed)) throw failure;
+      // A change failed and the batch was rolled back with it: a lone change has its answer, the
+      // others run again, change by change.
+      return batch.length === 1 ? [{ ok: false, error: failure.error }] : commitEach.immediate(batch);
+    }
+  }
 
   function commitOneBatch(): void {
     const batch = queue.slice(0, MAX_BATCH);
@@ -109,7 +183,7 @@ export function createWriteBatcher(db: Database.Database, sync?: CommitSync): Wr
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = commit.immediate(batch);
+      outcomes = runBatch(batch);
     } catch (error) {
       // BEGIN or COMMIT failed (busy past the timeout, disk full…): nothing of the batch happened.
       for (const queued of batch) queued.reject(toStoreError(error, queued.doing));
