@@ -4,8 +4,9 @@
  * identical values); every state change is one transaction on one pooled connection, committed before
  * its promise resolves (PostgreSQL's default synchronous commit: durable).
  *
- * Writes go through a group commit (pg-write-queue.ts): one transaction per batch, a savepoint per
- * change, the batch holding the audit head's row lock, so writes of all instances take turns.
+ * Writes go through a group commit (pg-write-queue.ts): one transaction per batch, the batch holding
+ * the audit head's row lock, so writes of all instances take turns; a create only appends rows, which
+ * its batch writes with the other creates' in one statement (pg-appended-rows.ts).
  *
  * What makes it safe with several instances, inside the database rather than in one process:
  * - a decision or review change locks the request row (`SELECT … FOR UPDATE`) for its transaction, so
@@ -53,11 +54,12 @@ import {
   newStoreId,
   toUtcIso,
 } from '../store-values.js';
+import type { AppendedRows, JobRowValues } from './pg-appended-rows.js';
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
 import { prepared } from './pg-prepared.js';
-import { batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
+import { type Appended, batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`. */
@@ -172,6 +174,42 @@ function createPostgresStore(pool: pg.Pool): Store {
   function write<T>(doing: string, change: (c: Client) => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(closedError(doing));
     return queue.write(doing, change);
+  }
+
+  /** Queues a change that only appends rows (pg-write-queue.ts, `append`); resolves after COMMIT. */
+  function append<T>(doing: string, build: (c: Client) => Appended<T>): Promise<T> {
+    if (closed) return Promise.reject(closedError(doing));
+    return queue.append(doing, build);
+  }
+
+  /**
+   * A change's appended rows (pg-appended-rows.ts): `requests`, its jobs, and its audit entries
+   * chained from the batch's audit head, which they move (the batch puts it back if they fail).
+   */
+  function appendedRows(
+    c: Client,
+    requests: RequestRow[],
+    jobs: readonly JobInput[] | undefined,
+    at: string,
+    events: readonly AuditEventInput[],
+  ): { rows: AppendedRows; entries: ChainedAuditEntry[] } {
+    const jobRows = (jobs ?? []).map(
+      (job): JobRowValues => [
+        newStoreId('job'),
+        job.kind,
+        JSON.stringify(job.payload),
+        toUtcIso(job.runAt ?? at, 'runAt'),
+        at,
+        at,
+      ],
+    );
+    const head = events.length > 0 ? batchAuditHead(c) : null;
+    const entries = head ? chainAuditEntries(events, head.lastHash ?? GENESIS_HASH) : [];
+    if (head && entries.length > 0) {
+      head.count += entries.length;
+      head.lastHash = (entries.at(-1) as ChainedAuditEntry).hash;
+    }
+    return { rows: { requests, jobs: jobRows, audit: entries.map((entry) => entry.row) }, entries };
   }
 
   /** One read statement on any pooled connection. */
@@ -302,6 +340,16 @@ function createPostgresStore(pool: pg.Pool): Store {
     },
 
     async insertRequest(request, events, idempotency, jobs) {
+      if (!idempotency) {
+        // Only appends: written with the other creates of its batch in one statement.
+        return append(`store request ${request.id}`, (c) => {
+          const row = toRequestRow(request);
+          const { rows } = appendedRows(c, [row], jobs, request.createdAt, events);
+          // What a read will return (a copy, JSON-normalized), without reading it back.
+          const value: InsertRequestResult = { kind: 'created', request: fromRequestRow(row) };
+          return { rows, value };
+        });
+      }
       return write(`store request ${request.id}`, async (c): Promise<InsertRequestResult> => {
         if (idempotency) {
           // The key first: of two instances racing with one key, the second waits for the first to
@@ -441,7 +489,10 @@ function createPostgresStore(pool: pg.Pool): Store {
 
     async enqueueJobs(jobs, at) {
       const atIso = toUtcIso(at, 'at');
-      await write('queue jobs', (c) => insertJobs(c, jobs, atIso));
+      await append('queue jobs', (c) => ({
+        rows: appendedRows(c, [], jobs, atIso, []).rows,
+        value: undefined,
+      }));
     },
 
     async claimJobs(now, limit, leaseSeconds) {
@@ -508,7 +559,10 @@ function createPostgresStore(pool: pg.Pool): Store {
     },
 
     async appendAudit(events) {
-      const chained = await write('append to the audit trail', (c) => appendEvents(c, events));
+      const chained = await append('append to the audit trail', (c) => {
+        const { rows, entries } = appendedRows(c, [], undefined, '', events);
+        return { rows, value: entries };
+      });
       return chained.map((entry) => entry.entry());
     },
 

@@ -12,9 +12,15 @@
  * that fails puts it back) and writes it with COMMIT, in one round trip: two round trips per change
  * fewer. Savepoints are taken only when a batch must be run again because one of its changes failed
  * (`transact`): a batch whose changes all succeed costs one round trip per change plus two.
+ *
+ * Changes that only append rows (a create: its request, jobs and audit entries) are queued with
+ * `append` rather than `write`: their rows are gathered and written by one statement
+ * (pg-appended-rows.ts) just before the batch's next query or its COMMIT. A batch of creates costs
+ * three round trips, however many it holds.
  */
 import type pg from 'pg';
 import { StoreError } from '../../ports/store.js';
+import { type AppendedRows, addRows, noRows, writeAppendedRows } from './pg-appended-rows.js';
 import { toPgStoreError } from './pg-error.js';
 
 type Change = (client: pg.PoolClient) => Promise<unknown>;
@@ -61,9 +67,19 @@ function finish(head: AuditHeadState | 'missing', initialCount: number): string 
   throw new StoreError('failed', 'The audit head moved to a value that is not a count and a hash.');
 }
 
+/** What an appending change gives: its rows (audit entries chained from the batch's head) and its answer. */
+export interface Appended<T> {
+  rows: AppendedRows;
+  value: T;
+}
+
+type Build = (client: pg.PoolClient) => Appended<unknown>;
+
 interface Queued {
   doing: string;
   change: Change;
+  /** For an appending change: builds its rows (`change` builds and writes them alone). */
+  build?: Build;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -73,6 +89,12 @@ const MAX_BATCH = 200;
 
 export interface PgWriteQueue {
   write<T>(doing: string, change: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * Queues a change that only appends rows: `build` runs when the batch reaches it (after the changes
+   * queued before it) and may run again, like any change; its rows are written with the other appended
+   * rows of the batch. Resolves with its value after COMMIT.
+   */
+  append<T>(doing: string, build: (client: pg.PoolClient) => Appended<T>): Promise<T>;
   /** Resolves once every queued write has settled. */
   drain(): Promise<void>;
 }
@@ -102,12 +124,29 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
       ? { count: Number(row.count), lastHash: row.last_hash }
       : 'missing';
     heads.set(client, head);
+    /** Rows appended by the changes run so far and not yet written (fast runs only). */
+    let pending: AppendedRows | null = null;
+    const writePending = async () => {
+      if (!pending) return;
+      const rows = pending;
+      pending = null;
+      await writeAppendedRows(client, rows);
+    };
     try {
       const initialCount = head === 'missing' ? 0 : head.count;
       const outcomes: Outcome[] = [];
       for (const queued of batch) {
         const before = head === 'missing' ? null : { ...head };
         try {
+          if (!careful && queued.build) {
+            const built = queued.build(client);
+            pending ??= noRows();
+            addRows(pending, built.rows);
+            outcomes.push({ ok: true, value: built.value });
+            continue;
+          }
+          // What the changes before appended is written before this one reads or writes.
+          if (!careful) await writePending();
           outcomes.push({ ok: true, value: await queued.change(client) });
           // The next change's savepoint, in the same round trip.
           if (careful) await client.query('RELEASE SAVEPOINT change; SAVEPOINT change');
@@ -122,6 +161,13 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
           // The savepoint stays, ready for the next change.
           await client.query('ROLLBACK TO SAVEPOINT change');
         }
+      }
+      try {
+        await writePending();
+      } catch {
+        // One of the appended rows was refused (a duplicate id): find which, change by change.
+        await client.query('ROLLBACK');
+        return null;
       }
       await client.query(finish(head, initialCount));
       return outcomes;
@@ -175,6 +221,18 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
     write<T>(doing: string, change: (client: pg.PoolClient) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
+        running ??= loop();
+      });
+    },
+    append<T>(doing: string, build: (client: pg.PoolClient) => Appended<T>): Promise<T> {
+      // Run change by change (a batch run again after a failure), it builds and writes its rows alone.
+      const change = async (client: pg.PoolClient) => {
+        const built = build(client);
+        await writeAppendedRows(client, built.rows);
+        return built.value;
+      };
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ doing, change, build, resolve: resolve as (value: unknown) => void, reject });
         running ??= loop();
       });
     },

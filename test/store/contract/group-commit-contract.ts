@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../app/approvals/audit-chain.js';
 import { type Store, StoreError } from '../../../app/ports/store.js';
-import { anAuditEvent, aRequestRecord } from '../builders.js';
+import { aDecision, anAuditEvent, aRequestRecord } from '../builders.js';
 
 export function describeGroupCommitContract(current: () => Store): void {
   describe('writes asked for together', () => {
@@ -49,6 +49,34 @@ export function describeGroupCommitContract(current: () => Store): void {
       expect(await store.getAuditHead()).toEqual({ count: 8, lastHash: trail.at(-1)?.hash });
       const jobs = await store.listJobs({ kind: 'test.job', limit: 100 });
       expect(jobs.map((j) => j.payload.requestId).sort()).toEqual(requests.map((r) => r.id).sort());
+    });
+
+    it('in order: a decision asked for in the same turn as the creates sees its request, and the chain keeps the order asked for', async () => {
+      const store = current();
+      const first = aRequestRecord();
+      const second = aRequestRecord();
+      const created = (request: typeof first) =>
+        store.insertRequest(request, [anAuditEvent({ requestId: request.id, eventType: 'created' })]);
+      const [, decided, , appended] = await Promise.all([
+        created(first),
+        store.transition(first.id, aDecision(), [
+          anAuditEvent({ requestId: first.id, eventType: 'approved' }),
+        ]),
+        created(second),
+        store.appendAudit([anAuditEvent({ requestId: second.id, eventType: 'commented' })]),
+      ]);
+      expect(decided.ok).toBe(true);
+      expect((await store.getRequest(first.id))?.status).toBe('approved');
+      const trail = await store.listAudit({ limit: 100, offset: 0 });
+      expect(trail.map((entry) => [entry.requestId, entry.eventType])).toEqual([
+        [first.id, 'created'],
+        [first.id, 'approved'],
+        [second.id, 'created'],
+        [second.id, 'commented'],
+      ]);
+      expect(verifyAuditChain(trail).ok).toBe(true);
+      expect(appended.map((entry) => entry.hash)).toEqual([trail.at(-1)?.hash]);
+      expect(await store.getAuditHead()).toEqual({ count: 4, lastHash: trail.at(-1)?.hash });
     });
   });
 }
