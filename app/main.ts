@@ -96,6 +96,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         decisionBus: cluster.decisionBus,
         clusterLock: cluster.clusterLock,
         rateLimiter: cluster.rateLimiter,
+        keyChanges: cluster.decisionBus,
       }),
       integrations: [
         // The web console at / (docs/console.md); in GitHub mode its users vote as their GitHub identity.

@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { type ClusterLock, localClusterLock } from './ports/cluster-lock.js';
 import type { DecisionBus } from './ports/decision-bus.js';
+import type { KeyChangeFeed } from './ports/key-change-feed.js';
 import type { PolicyProvider } from './ports/policy-provider.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { Store } from './ports/store.js';
@@ -52,6 +53,11 @@ export interface ServerOptions {
   clusterLock?: ClusterLock;
   /** Counts API keys' requests per minute. Default: in memory (one instance). */
   rateLimiter?: RateLimiter;
+  /**
+   * Many instances: key changes made elsewhere, so keys can be cached (api-key-service.ts). Absent:
+   * every request reads its key.
+   */
+  keyChanges?: KeyChangeFeed;
 }
 
 export interface AgentGateServer {
@@ -113,6 +119,7 @@ export function createServer(options: ServerOptions): AgentGateServer {
     newId,
     adminApiKey,
     checkRepository: options.repositoryCheck,
+    keyChanges: options.keyChanges,
   });
   const sweeper = new ExpirySweeper(requests, log, sweepIntervalMs, clusterLock);
   const authenticator = {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Requester } from '../../sdk/schemas.js';
-import { canonicalJson, hashAuditContent } from '../approvals/audit-chain.js';
+import { auditContent, canonicalJson, chainHash } from '../approvals/audit-chain.js';
 import { pullRequestOfRef } from '../approvals/pull-request-binding.js';
 import type { AuditEventInput } from '../ports/store.js';
 
@@ -69,14 +69,27 @@ export interface ChainedAuditEntry {
 }
 
 /**
- * The entries `events` become when appended after `prevHash`: new ids and the chain's hashes. Each
- * entry's details are kept as their canonical JSON (`canonicalJson`: plain JSON, keys sorted), the
- * very text the hash covers, so what a reader gets back hashes the same whatever the details held
- * (`toJSON` values, `undefined` fields). Throws, before anything is written, on details that are not
- * JSON.
+ * An audit entry before it is chained: everything but the previous hash and its own. `content` is
+ * what its hash covers besides the previous hash (`auditContent`).
  */
-export function chainAuditEntries(events: readonly AuditEventInput[], prevHash: string): ChainedAuditEntry[] {
-  let previous = prevHash;
+export interface PreparedAuditEntry {
+  id: string;
+  requestId: string | null;
+  eventType: string;
+  actor: string;
+  /** The details as stored: their canonical JSON (`canonicalJson`), the very text the hash covers. */
+  detailsJson: string;
+  createdAt: string;
+  content: string;
+}
+
+/**
+ * `events` as entries to append: new ids, each entry's details as their canonical JSON (plain JSON,
+ * keys sorted), so what a reader gets back hashes the same whatever the details held (`toJSON`
+ * values, `undefined` fields). Throws, before anything is written, on details that are not a JSON
+ * object.
+ */
+export function prepareAuditEntries(events: readonly AuditEventInput[]): PreparedAuditEntry[] {
   return events.map((event) => {
     const detailsJson = canonicalJson(event.details) as string | undefined;
     if (detailsJson === undefined || detailsJson[0] !== '{') {
@@ -88,25 +101,49 @@ export function chainAuditEntries(events: readonly AuditEventInput[], prevHash: 
       eventType: event.eventType,
       actor: event.actor,
       createdAt: event.createdAt,
-      prevHash: previous,
     };
-    const hash = hashAuditContent(fields, detailsJson);
-    previous = hash;
-    const row: AuditRowValues = [
-      fields.id,
-      fields.requestId,
-      fields.eventType,
-      fields.actor,
-      detailsJson,
-      fields.createdAt,
-      fields.prevHash,
-      hash,
-    ];
-    const entry = (): AuditEntry => ({
-      ...fields,
-      details: JSON.parse(detailsJson) as Record<string, unknown>,
-      hash,
-    });
-    return { row, hash, entry };
+    return { ...fields, detailsJson, content: auditContent(fields, detailsJson) };
   });
+}
+
+/** `prepared` chained after `prevHash`, in order. */
+export function chainPrepared(
+  prepared: readonly PreparedAuditEntry[],
+  prevHash: string,
+): ChainedAuditEntry[] {
+  let previous = prevHash;
+  return prepared.map((entry) => {
+    const hash = chainHash(previous, entry.content);
+    const chained = chainedEntry(entry, previous, hash);
+    previous = hash;
+    return chained;
+  });
+}
+
+/** `entry` as chained after `prevHash` with `hash` (computed here, or by the database). */
+export function chainedEntry(entry: PreparedAuditEntry, prevHash: string, hash: string): ChainedAuditEntry {
+  const { id, requestId, eventType, actor, detailsJson, createdAt } = entry;
+  const row: AuditRowValues = [id, requestId, eventType, actor, detailsJson, createdAt, prevHash, hash];
+  return {
+    row,
+    hash,
+    entry: () => ({
+      id,
+      requestId,
+      eventType,
+      actor,
+      details: JSON.parse(detailsJson) as Record<string, unknown>,
+      createdAt,
+      prevHash,
+      hash,
+    }),
+  };
+}
+
+/** The entries `events` become when appended after `prevHash` (`prepareAuditEntries`, chained). */
+export function chainAuditEntries(
+  events: readonly AuditEventInput[],
+  prevHash: string,
+): ChainedAuditEntry[] {
+  return chainPrepared(prepareAuditEntries(events), prevHash);
 }

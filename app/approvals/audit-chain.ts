@@ -90,17 +90,36 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return hashAuditContent(entry, canonicalJson(entry.details));
 }
 
+/** The hash of an entry whose details are already canonical JSON (`canonicalJson(details)`). */
+export function hashAuditContent(
+  entry: Omit<AuditEntry, 'hash' | 'details'>,
+  detailsJson: string,
+): string {
+  return chainHash(entry.prevHash, auditContent(entry, detailsJson));
+}
+
 /**
- * The hash of an entry whose details are already canonical JSON (`canonicalJson(details)`): the
- * SHA-256 of `prevHash`, a newline and the canonical JSON of `{id, requestId, eventType, actor,
- * details, createdAt}`, written here in its sorted key order (actor, createdAt, details, eventType,
- * id, requestId) rather than sorted again for every entry.
+ * What an entry's hash covers besides the previous hash: the canonical JSON of `{id, requestId,
+ * eventType, actor, details, createdAt}` (details already canonical), written here in its sorted key
+ * order (actor, createdAt, details, eventType, id, requestId) rather than sorted again per entry.
  */
-export function hashAuditContent(entry: Omit<AuditEntry, 'hash' | 'details'>, detailsJson: string): string {
-  const { id, requestId, eventType, actor, createdAt, prevHash } = entry;
-  const content =
+export function auditContent(
+  entry: Pick<AuditEntry, 'id' | 'requestId' | 'eventType' | 'actor' | 'createdAt'>,
+  detailsJson: string,
+): string {
+  const { id, requestId, eventType, actor, createdAt } = entry;
+  return (
     `{"actor":${JSON.stringify(actor)},"createdAt":${JSON.stringify(createdAt)},"details":${detailsJson},` +
-    `"eventType":${JSON.stringify(eventType)},"id":${JSON.stringify(id)},"requestId":${requestId === null ? 'null' : JSON.stringify(requestId)}}`;
+    `"eventType":${JSON.stringify(eventType)},"id":${JSON.stringify(id)},"requestId":${requestId === null ? 'null' : JSON.stringify(requestId)}}`
+  );
+}
+
+/**
+ * An entry's hash: SHA-256, in hex, of the previous entry's hash, a newline and the entry's content
+ * (UTF-8). The PostgreSQL store computes the same in SQL when it appends a batch's entries in one
+ * statement (`agentgate_append`, pg-migrations.ts); a test holds the two to each other.
+ */
+export function chainHash(prevHash: string, content: string): string {
   return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 

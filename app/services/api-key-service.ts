@@ -9,8 +9,10 @@ import type {
 } from '../../sdk/schemas.js';
 import type { ApiKeyStore } from '../ports/api-key-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { KeyChangeFeed } from '../ports/key-change-feed.js';
 import type { ApiKeyRecord, Principal } from '../ports/store.js';
 import { AppError, notFound } from './app-error.js';
+import { KeyCache } from './key-cache.js';
 
 export type CreateApiKeyInput = z.output<typeof CreateApiKeyBodySchema>;
 export type UpdateApiKeyInput = z.output<typeof UpdateApiKeyBodySchema>;
@@ -69,14 +71,24 @@ export interface ApiKeyServiceDeps {
    * installed, a 422 `not_installed`). Kept as a function so this service knows nothing of GitHub.
    */
   checkRepository?: ((repository: string) => Promise<void>) | undefined;
+  /**
+   * Where key changes made elsewhere are heard (PostgreSQL: other instances, the CLI). Given, keys
+   * that authenticate are cached (key-cache.ts); absent (SQLite: one process, a lookup is an
+   * in-process read), every request reads its key.
+   */
+  keyChanges?: KeyChangeFeed | undefined;
 }
 
 /** API keys: created with a secret shown once, stored as a hash, revocable. */
 export class ApiKeyService {
   readonly #adminKeyHash: Buffer | null;
+  readonly #cache: KeyCache | null;
 
   constructor(private readonly deps: ApiKeyServiceDeps) {
     this.#adminKeyHash = deps.adminApiKey ? Buffer.from(hashApiKey(deps.adminApiKey), 'hex') : null;
+    this.#cache = deps.keyChanges
+      ? new KeyCache(deps.keyChanges, { now: () => deps.clock.now().getTime() })
+      : null;
   }
 
   async create(input: CreateApiKeyInput, actor: string): Promise<CreatedApiKey> {
@@ -128,6 +140,7 @@ export class ApiKeyService {
       },
     ]);
     if (!updated) throw notFound('API key', id);
+    this.#cache?.forget(id);
     return toWireKey(updated);
   }
 
@@ -137,6 +150,8 @@ export class ApiKeyService {
       { requestId: null, eventType: 'key_revoked', actor, details: { keyId: id }, createdAt: at },
     ]);
     if (!revoked) throw notFound('API key', id);
+    // Refused from now on here; other instances hear of it from the feed.
+    this.#cache?.forget(id);
     return toWireKey(revoked);
   }
 
@@ -167,14 +182,18 @@ export class ApiKeyService {
         'The bearer token is not an AgentGate API key (they start with "agk_").',
       );
     }
-    // Lookup by hash: the comparison happens inside the database index, never on the secret itself.
-    const record = await this.deps.store.findApiKeyByHash(hash);
-    if (!record || record.revokedAt !== null) {
+    // Lookup by hash (in the database index or the cache's map), never by the secret itself.
+    const load = async () => {
+      const record = await this.deps.store.findApiKeyByHash(hash);
+      return record && record.revokedAt === null ? principalOfKey(record) : null;
+    };
+    const principal = this.#cache ? await this.#cache.resolve(hash, load) : await load();
+    if (!principal) {
       throw new AppError(
         'unauthorized',
         'This API key is unknown or has been revoked; ask an admin for a valid key.',
       );
     }
-    return principalOfKey(record);
+    return principal;
   }
 }

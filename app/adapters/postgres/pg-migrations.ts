@@ -19,6 +19,13 @@ export interface PgMigration {
   up: string;
 }
 
+/**
+ * The NOTIFY channel on which every change of an API key (revoked, its rate limit changed, deleted by
+ * hand) is announced with the key's id, by a trigger, at commit: instances that cache keys drop it
+ * (pg-notify-bus.ts, api-key-service.ts). Part of migration 2; never renamed.
+ */
+export const API_KEY_CHANGES_CHANNEL = 'agentgate_api_keys';
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
@@ -186,6 +193,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         created_at text COLLATE "C" NOT NULL,
         PRIMARY KEY (request_id, channel)
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'API key changes announced (cache invalidation across instances)',
+    up: `
+      CREATE FUNCTION agentgate_api_key_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('agentgate_api_keys', CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END);
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE ON api_keys
+        FOR EACH ROW EXECUTE FUNCTION agentgate_api_key_changed();
     `,
   },
 ];

@@ -5,10 +5,16 @@
  * subscription). When that connection is lost the bus reconnects with backoff, LISTENs again and
  * then asks for a resync, so the hub re-reads every request it has waiters for: a decision
  * announced while this instance was not listening is not missed.
+ *
+ * The same connection hears API key changes (a trigger announces each on `agentgate_api_keys`,
+ * pg-migrations.ts): it is the instance's `KeyChangeFeed`, live while it listens. When it is lost,
+ * watchers are told that changes may have gone unheard (`changed(null)`) before anything else.
  */
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { DecisionBus, DecisionBusListener } from '../../ports/decision-bus.js';
+import type { KeyChangeFeed } from '../../ports/key-change-feed.js';
+import { API_KEY_CHANGES_CHANNEL } from './pg-migrations.js';
 
 const DEFAULT_DECISION_CHANNEL = 'agentgate_decided';
 
@@ -33,11 +39,13 @@ const defaultSchedule = (reconnect: () => void, attempt: number) => {
   setTimeout(reconnect, Math.min(100 * 2 ** attempt, 5000)).unref();
 };
 
-export class PgDecisionBus implements DecisionBus {
+export class PgDecisionBus implements DecisionBus, KeyChangeFeed {
   readonly #options: PgDecisionBusOptions;
   readonly #channel: string;
   #client: pg.Client | null = null;
   #listener: DecisionBusListener | null = null;
+  readonly #keyWatchers: ((keyId: string | null) => void)[] = [];
+  #listening = false;
   #closed = false;
   #attempt = 0;
 
@@ -53,6 +61,18 @@ export class PgDecisionBus implements DecisionBus {
     await this.#options.pool.query('SELECT pg_notify($1, $2)', [this.#channel, requestId]);
   }
 
+  watch(changed: (keyId: string | null) => void): void {
+    this.#keyWatchers.push(changed);
+  }
+
+  get live(): boolean {
+    return this.#listening;
+  }
+
+  #keyChanged(keyId: string | null): void {
+    for (const changed of this.#keyWatchers) changed(keyId);
+  }
+
   /** Listens; rejects if the first connection fails (the server should not start deaf). */
   async start(listener: DecisionBusListener): Promise<void> {
     this.#listener = listener;
@@ -61,6 +81,8 @@ export class PgDecisionBus implements DecisionBus {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#listening = false;
+    this.#keyChanged(null);
     const client = this.#client;
     this.#client = null;
     await client?.end().catch(() => undefined);
@@ -73,6 +95,9 @@ export class PgDecisionBus implements DecisionBus {
       // Before it is ready, a failure rejects #connect; after, once (an error is followed by end).
       if (!ready || this.#client !== client) return;
       this.#client = null;
+      // Key changes may go unheard from now on: nothing cached of keys is trusted.
+      this.#listening = false;
+      this.#keyChanged(null);
       client.end().catch(() => undefined);
       if (this.#closed) return;
       this.#options.log.warn(
@@ -85,12 +110,14 @@ export class PgDecisionBus implements DecisionBus {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', (message) => {
-      if (message.channel === this.#channel && message.payload) this.#listener?.decided(message.payload);
+      if (!message.payload) return;
+      if (message.channel === this.#channel) this.#listener?.decided(message.payload);
+      else if (message.channel === API_KEY_CHANGES_CHANNEL) this.#keyChanged(message.payload);
     });
     this.#client = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${this.#channel}`);
+      await client.query(`LISTEN ${this.#channel}; LISTEN ${API_KEY_CHANGES_CHANNEL}`);
     } catch (error) {
       if (this.#client === client) this.#client = null;
       await client.end().catch(() => undefined);
@@ -101,6 +128,7 @@ export class PgDecisionBus implements DecisionBus {
       return;
     }
     ready = true;
+    this.#listening = true;
     this.#attempt = 0;
     this.#options.onState?.('listening');
   }
