@@ -141,9 +141,6 @@ export function chainedEntry(entry: PreparedAuditEntry, prevHash: string, hash: 
 }
 
 /** The entries `events` become when appended after `prevHash` (`prepareAuditEntries`, chained). */
-export function chainAuditEntries(
-  events: readonly AuditEventInput[],
-  prevHash: string,
-): ChainedAuditEntry[] {
+export function chainAuditEntries(events: readonly AuditEventInput[], prevHash: string): ChainedAuditEntry[] {
   return chainPrepared(prepareAuditEntries(events), prevHash);
 }

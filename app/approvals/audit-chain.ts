@@ -91,10 +91,7 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
 }
 
 /** The hash of an entry whose details are already canonical JSON (`canonicalJson(details)`). */
-export function hashAuditContent(
-  entry: Omit<AuditEntry, 'hash' | 'details'>,
-  detailsJson: string,
-): string {
+export function hashAuditContent(entry: Omit<AuditEntry, 'hash' | 'details'>, detailsJson: string): string {
   return chainHash(entry.prevHash, auditContent(entry, detailsJson));
 }
 

@@ -1,23 +1,32 @@
 /**
  * Rows a write batch only appends — new requests, queued jobs, audit entries — gathered over its
- * changes and written by ONE statement (pg-write-queue.ts, `append`): each table's rows go as column
- * arrays through `unnest()`, so the statement's text is the same whatever the number of rows, and
- * PostgreSQL parses and plans it once per connection (a named statement, pg-prepared.ts). A batch of
- * fifty creates costs one round trip for their rows instead of fifty.
+ * changes and written by ONE call (pg-write-queue.ts, `append`): `agentgate_append` (migration 3)
+ * takes each table's rows as a JSON array, inserts the requests and jobs, then locks the audit head,
+ * chains the audit entries from it and moves it. The statement's text never changes, so PostgreSQL
+ * plans it once per connection (a named statement, pg-prepared.ts). Because the entries are
+ * chained in the database, a batch of creates needs no transaction of its own around the call: one
+ * round trip, and the audit head is locked only for the entries' inserts and the commit.
  */
 import type pg from 'pg';
 import type { RequestRow } from '../sqlite/rows.js';
-import type { AuditRowValues } from '../store-values.js';
+import { type ChainedAuditEntry, chainedEntry, type PreparedAuditEntry } from '../store-values.js';
 import { prepared } from './pg-prepared.js';
 
-/** A queued job's columns: id, kind, payload, run_at, created_at, updated_at (it starts `queued`). */
-export type JobRowValues = [string, string, string, string, string, string];
+/** A queued job's columns (it starts `queued`, never attempted). */
+export interface JobRowValues {
+  id: string;
+  kind: string;
+  payload: string;
+  run_at: string;
+  created_at: string;
+  updated_at: string;
+}
 
 export interface AppendedRows {
   requests: RequestRow[];
   jobs: JobRowValues[];
-  /** In chain order: the identity column numbers them in this order. */
-  audit: AuditRowValues[];
+  /** In chain order. */
+  audit: PreparedAuditEntry[];
 }
 
 export const noRows = (): AppendedRows => ({ requests: [], jobs: [], audit: [] });
@@ -29,85 +38,61 @@ export function addRows(into: AppendedRows, more: AppendedRows): void {
   into.audit.push(...more.audit);
 }
 
-const REQUEST_COLUMNS = [
-  'id',
-  'owner_id',
-  'action',
-  'params',
-  'context',
-  'urgency',
-  'status',
-  'created_at',
-  'updated_at',
-  'decided_at',
-  'expires_at',
-  'decided_by',
-  'decision_reason',
-  'repository',
-  'requester',
-  'policy_decision',
-  'review',
-] as const satisfies readonly (keyof RequestRow)[];
+export interface AppendResult {
+  /** The audit entries as chained, in the order given. */
+  chained: ChainedAuditEntry[];
+  /** The audit head once moved; null when there were no entries. */
+  head: { count: number; lastHash: string } | null;
+}
 
-const JOB_COLUMNS = ['id', 'kind', 'payload', 'run_at', 'created_at', 'updated_at'];
-const AUDIT_COLUMNS = [
-  'id',
-  'request_id',
-  'event_type',
-  'actor',
-  'details',
-  'created_at',
-  'prev_hash',
-  'hash',
-];
+const APPEND_SQL =
+  'SELECT head_count, first_prev, hashes FROM agentgate_append($1::json, $2::json, $3::json, $4::bigint, $5::text)';
 
-/** Column `i` of `rows`, as one text[] parameter. */
-const column = (rows: readonly (readonly unknown[])[], i: number) => rows.map((row) => row[i]);
+const jsonOrNull = (rows: readonly unknown[]) => (rows.length > 0 ? JSON.stringify(rows) : null);
 
-/** Writes `rows` in one statement (nothing when empty). */
-export async function writeAppendedRows(client: pg.PoolClient, rows: AppendedRows): Promise<void> {
-  const values: unknown[][] = [];
-  const unnest = (count: number) => {
-    const params = Array.from({ length: count }, (_, i) => `$${values.length + i + 1}::text[]`);
-    return `unnest(${params.join(', ')})`;
-  };
-  const parts: string[] = [];
-  if (rows.requests.length > 0) {
-    const from = unnest(REQUEST_COLUMNS.length);
-    for (const name of REQUEST_COLUMNS) values.push(rows.requests.map((row) => row[name]));
-    parts.push(`INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) SELECT * FROM ${from}`);
+/**
+ * Writes `rows` in one call: as a transaction of its own, or inside the caller's, which holds the
+ * audit head's lock and passes the head as it has moved it (`from`).
+ */
+export async function appendRows(
+  client: pg.ClientBase,
+  rows: AppendedRows,
+  from?: { count: number; lastHash: string | null },
+): Promise<AppendResult> {
+  const audit = rows.audit.map((entry) => ({
+    id: entry.id,
+    request_id: entry.requestId,
+    event_type: entry.eventType,
+    actor: entry.actor,
+    details: entry.detailsJson,
+    created_at: entry.createdAt,
+    content: entry.content,
+  }));
+  const result = await client.query<{
+    head_count: string | null;
+    first_prev: string | null;
+    hashes: string[];
+  }>(
+    prepared(APPEND_SQL, [
+      jsonOrNull(rows.requests),
+      jsonOrNull(rows.jobs),
+      jsonOrNull(audit),
+      from?.count ?? null,
+      from?.lastHash ?? null,
+    ]),
+  );
+  const answer = result.rows[0];
+  if (!answer || answer.head_count === null || answer.first_prev === null) return { chained: [], head: null };
+  const { hashes } = answer;
+  if (hashes.length !== rows.audit.length) {
+    throw new Error(`agentgate_append chained ${hashes.length} audit entries of ${rows.audit.length}`);
   }
-  if (rows.jobs.length > 0) {
-    const from = unnest(JOB_COLUMNS.length);
-    JOB_COLUMNS.forEach((_, i) => {
-      values.push(column(rows.jobs, i));
-    });
-    parts.push(
-      `INSERT INTO jobs (id, kind, payload, status, run_at, attempts, created_at, updated_at)
-       SELECT id, kind, payload, 'queued', run_at, 0, created_at, updated_at
-       FROM ${from} AS t(${JOB_COLUMNS.join(', ')})`,
-    );
-  }
-  if (rows.audit.length > 0) {
-    const from = unnest(AUDIT_COLUMNS.length);
-    AUDIT_COLUMNS.forEach((_, i) => {
-      values.push(column(rows.audit, i));
-    });
-    // Fed to the insert in array order, so the identity column numbers them in chain order.
-    parts.push(
-      `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')})
-       SELECT ${AUDIT_COLUMNS.join(', ')} FROM ${from} WITH ORDINALITY AS t(${AUDIT_COLUMNS.join(', ')}, n)
-       ORDER BY n`,
-    );
-  }
-  if (parts.length === 0) return;
-  const last = parts.length - 1;
-  const text =
-    last === 0
-      ? (parts[0] as string)
-      : `WITH ${parts
-          .slice(0, last)
-          .map((part, i) => `w${i} AS (${part})`)
-          .join(', ')} ${parts[last]}`;
-  await client.query(prepared(text, values));
+  let previous = answer.first_prev;
+  const chained = rows.audit.map((entry, i) => {
+    const hash = hashes[i] as string;
+    const link = chainedEntry(entry, previous, hash);
+    previous = hash;
+    return link;
+  });
+  return { chained, head: { count: Number(answer.head_count), lastHash: previous } };
 }

@@ -208,6 +208,78 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         FOR EACH ROW EXECUTE FUNCTION agentgate_api_key_changed();
     `,
   },
+  {
+    version: 3,
+    name: 'appended rows written in one call, audit entries chained in the database',
+    // pg-appended-rows.ts: a batch's new requests, jobs and audit entries (JSON arrays of rows) in one
+    // statement. The audit head is locked only after the requests and jobs are in, and each entry's
+    // hash is computed here, as audit-chain.ts computes it (`chainHash`): SHA-256 (hex) of the
+    // previous hash, a newline and the entry's content, in UTF-8. The entries are chained from the
+    // head given (a batch that already holds the head's lock and has moved it) or else from the
+    // head row, locked here. Returns the head as moved, the hash it moved from, and each entry's
+    // hash; null head values when there were no entries.
+    up: `
+      CREATE FUNCTION agentgate_append(new_requests json, new_jobs json, new_audit json,
+        from_count bigint, from_hash text)
+      RETURNS TABLE (head_count bigint, first_prev text, hashes text[])
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        n bigint;
+        prev text;
+        contents text[];
+        prevs text[] := ARRAY[]::text[];
+        out_hashes text[] := ARRAY[]::text[];
+      BEGIN
+        IF new_requests IS NOT NULL THEN
+          INSERT INTO requests (id, owner_id, action, params, context, urgency, status, created_at,
+              updated_at, decided_at, expires_at, decided_by, decision_reason, repository, requester,
+              policy_decision, review)
+            SELECT id, owner_id, action, params, context, urgency, status, created_at, updated_at,
+              decided_at, expires_at, decided_by, decision_reason, repository, requester,
+              policy_decision, review
+            FROM json_populate_recordset(NULL::requests, new_requests);
+        END IF;
+        IF new_jobs IS NOT NULL THEN
+          INSERT INTO jobs (id, kind, payload, status, run_at, attempts, created_at, updated_at)
+            SELECT id, kind, payload, 'queued', run_at, 0, created_at, updated_at
+            FROM json_to_recordset(new_jobs)
+              AS t(id text, kind text, payload text, run_at text, created_at text, updated_at text);
+        END IF;
+        IF new_audit IS NULL OR json_array_length(new_audit) = 0 THEN
+          RETURN QUERY SELECT NULL::bigint, NULL::text, out_hashes;
+          RETURN;
+        END IF;
+        SELECT array_agg(t.e->>'content' ORDER BY t.i) INTO contents
+          FROM json_array_elements(new_audit) WITH ORDINALITY AS t(e, i);
+        -- The head: as the caller's batch holds and moved it, or else locked here, last.
+        IF from_count IS NOT NULL THEN
+          n := from_count;
+          prev := from_hash;
+        ELSE
+          SELECT a.count, a.last_hash INTO n, prev FROM audit_head a WHERE a.id = 1 FOR UPDATE;
+        END IF;
+        IF n IS NULL THEN
+          RAISE EXCEPTION 'The audit head (table audit_head) has no row: it was deleted outside AgentGate, so the audit trail can no longer be checked for truncation. Restore the database from a backup.';
+        END IF;
+        prev := coalesce(prev, repeat('0', 64));
+        first_prev := prev;
+        FOR k IN 1 .. array_length(contents, 1) LOOP
+          prevs := prevs || prev;
+          prev := encode(sha256(convert_to(prev || E'\\n' || contents[k], 'UTF8')), 'hex');
+          out_hashes := out_hashes || prev;
+        END LOOP;
+        -- In the entries' order, so the identity column numbers them in chain order.
+        INSERT INTO audit (id, request_id, event_type, actor, details, created_at, prev_hash, hash)
+          SELECT t.e->>'id', t.e->>'request_id', t.e->>'event_type', t.e->>'actor', t.e->>'details',
+            t.e->>'created_at', prevs[t.i], out_hashes[t.i]
+          FROM json_array_elements(new_audit) WITH ORDINALITY AS t(e, i)
+          ORDER BY t.i;
+        n := n + array_length(out_hashes, 1);
+        UPDATE audit_head SET count = n, last_hash = prev WHERE id = 1;
+        RETURN QUERY SELECT n, first_prev, out_hashes;
+      END $$;
+    `,
+  },
 ];
 
 /** Any number: the advisory lock every AgentGate instance takes while it migrates. */

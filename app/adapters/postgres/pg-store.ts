@@ -52,6 +52,7 @@ import {
   chainAuditEntries,
   checkedCount,
   newStoreId,
+  prepareAuditEntries,
   toUtcIso,
 } from '../store-values.js';
 import type { AppendedRows, JobRowValues } from './pg-appended-rows.js';
@@ -59,7 +60,7 @@ import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';
 import { prepared } from './pg-prepared.js';
-import { type Appended, batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
+import { batchAuditHead, closedError, createPgWriteQueue } from './pg-write-queue.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`. */
@@ -176,40 +177,40 @@ function createPostgresStore(pool: pg.Pool): Store {
     return queue.write(doing, change);
   }
 
-  /** Queues a change that only appends rows (pg-write-queue.ts, `append`); resolves after COMMIT. */
-  function append<T>(doing: string, build: (c: Client) => Appended<T>): Promise<T> {
-    if (closed) return Promise.reject(closedError(doing));
-    return queue.append(doing, build);
-  }
-
   /**
-   * A change's appended rows (pg-appended-rows.ts): `requests`, its jobs, and its audit entries
-   * chained from the batch's audit head, which they move (the batch puts it back if they fail).
+   * Queues a change that only appends rows (pg-write-queue.ts, `append`): `requests`, `jobs`, and the
+   * audit entries `events` become, chained when they are written. Resolves with `answer` of its
+   * entries once committed. Throws at once on details that are not JSON, before anything is queued.
    */
-  function appendedRows(
-    c: Client,
-    requests: RequestRow[],
-    jobs: readonly JobInput[] | undefined,
-    at: string,
-    events: readonly AuditEventInput[],
-  ): { rows: AppendedRows; entries: ChainedAuditEntry[] } {
-    const jobRows = (jobs ?? []).map(
-      (job): JobRowValues => [
-        newStoreId('job'),
-        job.kind,
-        JSON.stringify(job.payload),
-        toUtcIso(job.runAt ?? at, 'runAt'),
-        at,
-        at,
-      ],
-    );
-    const head = events.length > 0 ? batchAuditHead(c) : null;
-    const entries = head ? chainAuditEntries(events, head.lastHash ?? GENESIS_HASH) : [];
-    if (head && entries.length > 0) {
-      head.count += entries.length;
-      head.lastHash = (entries.at(-1) as ChainedAuditEntry).hash;
+  function append<T>(
+    doing: string,
+    rows: {
+      requests?: RequestRow[];
+      jobs?: readonly JobInput[] | undefined;
+      at: string;
+      events?: readonly AuditEventInput[];
+    },
+    answer: (chained: ChainedAuditEntry[]) => T,
+  ): Promise<T> {
+    if (closed) return Promise.reject(closedError(doing));
+    let appended: AppendedRows;
+    try {
+      appended = {
+        requests: rows.requests ?? [],
+        jobs: (rows.jobs ?? []).map((job) => ({
+          id: newStoreId('job'),
+          kind: job.kind,
+          payload: JSON.stringify(job.payload),
+          run_at: toUtcIso(job.runAt ?? rows.at, 'runAt'),
+          created_at: rows.at,
+          updated_at: rows.at,
+        })),
+        audit: prepareAuditEntries(rows.events ?? []),
+      };
+    } catch (error) {
+      return Promise.reject(toPgStoreError(error, doing));
     }
-    return { rows: { requests, jobs: jobRows, audit: entries.map((entry) => entry.row) }, entries };
+    return queue.append(doing, { rows: appended, answer });
   }
 
   /** One read statement on any pooled connection. */
@@ -341,14 +342,15 @@ function createPostgresStore(pool: pg.Pool): Store {
 
     async insertRequest(request, events, idempotency, jobs) {
       if (!idempotency) {
-        // Only appends: written with the other creates of its batch in one statement.
-        return append(`store request ${request.id}`, (c) => {
-          const row = toRequestRow(request);
-          const { rows } = appendedRows(c, [row], jobs, request.createdAt, events);
-          // What a read will return (a copy, JSON-normalized), without reading it back.
-          const value: InsertRequestResult = { kind: 'created', request: fromRequestRow(row) };
-          return { rows, value };
-        });
+        // Only appends: written with the other creates of its batch in one call.
+        const row = toRequestRow(request);
+        // What a read will return (a copy, JSON-normalized), without reading it back.
+        const created: InsertRequestResult = { kind: 'created', request: fromRequestRow(row) };
+        return append(
+          `store request ${request.id}`,
+          { requests: [row], jobs, at: request.createdAt, events },
+          () => created,
+        );
       }
       return write(`store request ${request.id}`, async (c): Promise<InsertRequestResult> => {
         if (idempotency) {
@@ -489,10 +491,7 @@ function createPostgresStore(pool: pg.Pool): Store {
 
     async enqueueJobs(jobs, at) {
       const atIso = toUtcIso(at, 'at');
-      await append('queue jobs', (c) => ({
-        rows: appendedRows(c, [], jobs, atIso, []).rows,
-        value: undefined,
-      }));
+      await append('queue jobs', { jobs, at: atIso }, () => undefined);
     },
 
     async claimJobs(now, limit, leaseSeconds) {
@@ -559,11 +558,9 @@ function createPostgresStore(pool: pg.Pool): Store {
     },
 
     async appendAudit(events) {
-      const chained = await append('append to the audit trail', (c) => {
-        const { rows, entries } = appendedRows(c, [], undefined, '', events);
-        return { rows, value: entries };
-      });
-      return chained.map((entry) => entry.entry());
+      return append('append to the audit trail', { at: '', events }, (chained) =>
+        chained.map((entry) => entry.entry()),
+      );
     },
 
     async listAudit(filter) {

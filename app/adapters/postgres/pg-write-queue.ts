@@ -14,13 +14,16 @@
  * (`transact`): a batch whose changes all succeed costs one round trip per change plus two.
  *
  * Changes that only append rows (a create: its request, jobs and audit entries) are queued with
- * `append` rather than `write`: their rows are gathered and written by one statement
- * (pg-appended-rows.ts) just before the batch's next query or its COMMIT. A batch of creates costs
- * three round trips, however many it holds.
+ * `append` rather than `write`: their rows are gathered and written by one call, which chains the
+ * audit entries in the database (pg-appended-rows.ts). A batch of nothing but such changes is that
+ * one call, with no transaction around it: one round trip, and the audit head locked only while the
+ * database appends the entries and commits. In a batch with other changes, the rows gathered so far
+ * are written just before the batch's next query, and the call moves the head the batch holds.
  */
 import type pg from 'pg';
 import { StoreError } from '../../ports/store.js';
-import { type AppendedRows, addRows, noRows, writeAppendedRows } from './pg-appended-rows.js';
+import type { ChainedAuditEntry } from '../store-values.js';
+import { type AppendedRows, type AppendResult, addRows, appendRows, noRows } from './pg-appended-rows.js';
 import { toPgStoreError } from './pg-error.js';
 
 type Change = (client: pg.PoolClient) => Promise<unknown>;
@@ -67,19 +70,17 @@ function finish(head: AuditHeadState | 'missing', initialCount: number): string 
   throw new StoreError('failed', 'The audit head moved to a value that is not a count and a hash.');
 }
 
-/** What an appending change gives: its rows (audit entries chained from the batch's head) and its answer. */
-export interface Appended<T> {
+/** What an appending change gives: its rows, and its answer once they are written and chained. */
+export interface Appending<T> {
   rows: AppendedRows;
-  value: T;
+  answer: (chained: ChainedAuditEntry[]) => T;
 }
-
-type Build = (client: pg.PoolClient) => Appended<unknown>;
 
 interface Queued {
   doing: string;
   change: Change;
-  /** For an appending change: builds its rows (`change` builds and writes them alone). */
-  build?: Build;
+  /** For an appending change (`change` then writes its rows alone). */
+  appending?: Appending<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -90,18 +91,53 @@ const MAX_BATCH = 200;
 export interface PgWriteQueue {
   write<T>(doing: string, change: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /**
-   * Queues a change that only appends rows: `build` runs when the batch reaches it (after the changes
-   * queued before it) and may run again, like any change; its rows are written with the other appended
-   * rows of the batch. Resolves with its value after COMMIT.
+   * Queues a change that only appends rows, written with the other appended rows of its batch, after
+   * the changes queued before it. Resolves with its answer once committed.
    */
-  append<T>(doing: string, build: (client: pg.PoolClient) => Appended<T>): Promise<T>;
+  append<T>(doing: string, appending: Appending<T>): Promise<T>;
   /** Resolves once every queued write has settled. */
   drain(): Promise<void>;
+}
+
+/** Each appending change's share of `result`'s chained entries, in `members`' order. */
+function shares(members: readonly Appending<unknown>[], result: AppendResult): Outcome[] {
+  let offset = 0;
+  return members.map((appending) => {
+    const count = appending.rows.audit.length;
+    const chained = result.chained.slice(offset, offset + count);
+    offset += count;
+    return { ok: true, value: appending.answer(chained) };
+  });
+}
+
+/** Appends `rows` inside the transaction holding the audit head, chaining from it and moving it. */
+async function appendHeld(client: pg.PoolClient, rows: AppendedRows): Promise<AppendResult> {
+  const head = heads.get(client);
+  const result = await appendRows(client, rows, head && head !== 'missing' ? head : undefined);
+  if (head && head !== 'missing' && result.head) Object.assign(head, result.head);
+  return result;
 }
 
 export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
   let queue: Queued[] = [];
   let running: Promise<void> | null = null;
+
+  /**
+   * A batch of appending changes only, as one call and no transaction around it; `null` when it was
+   * refused (nothing of it happened), to be run again change by change.
+   */
+  async function appendAlone(client: pg.PoolClient, batch: Queued[]): Promise<Outcome[] | null> {
+    const members = batch.map((queued) => queued.appending as Appending<unknown>);
+    const rows = noRows();
+    for (const appending of members) addRows(rows, appending.rows);
+    let result: AppendResult;
+    try {
+      result = await appendRows(client, rows);
+    } catch {
+      return null;
+    }
+    return shares(members, result);
+  }
 
   /**
    * Runs `batch` in one transaction holding the audit head's lock; `null` when it rolled back to be
@@ -124,30 +160,33 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
       ? { count: Number(row.count), lastHash: row.last_hash }
       : 'missing';
     heads.set(client, head);
-    /** Rows appended by the changes run so far and not yet written (fast runs only). */
-    let pending: AppendedRows | null = null;
+    const outcomes: Outcome[] = new Array(batch.length);
+    /** Appending changes run so far whose rows are not written yet (fast runs only). */
+    let pending: { rows: AppendedRows; members: Appending<unknown>[]; at: number[] } | null = null;
     const writePending = async () => {
       if (!pending) return;
-      const rows = pending;
+      const { rows, members, at } = pending;
       pending = null;
-      await writeAppendedRows(client, rows);
+      const result = await appendHeld(client, rows);
+      shares(members, result).forEach((outcome, i) => {
+        outcomes[at[i] as number] = outcome;
+      });
     };
     try {
       const initialCount = head === 'missing' ? 0 : head.count;
-      const outcomes: Outcome[] = [];
-      for (const queued of batch) {
+      for (const [index, queued] of batch.entries()) {
         const before = head === 'missing' ? null : { ...head };
         try {
-          if (!careful && queued.build) {
-            const built = queued.build(client);
-            pending ??= noRows();
-            addRows(pending, built.rows);
-            outcomes.push({ ok: true, value: built.value });
+          if (!careful && queued.appending) {
+            pending ??= { rows: noRows(), members: [], at: [] };
+            addRows(pending.rows, queued.appending.rows);
+            pending.members.push(queued.appending);
+            pending.at.push(index);
             continue;
           }
           // What the changes before appended is written before this one reads or writes.
           if (!careful) await writePending();
-          outcomes.push({ ok: true, value: await queued.change(client) });
+          outcomes[index] = { ok: true, value: await queued.change(client) };
           // The next change's savepoint, in the same round trip.
           if (careful) await client.query('RELEASE SAVEPOINT change; SAVEPOINT change');
         } catch (error) {
@@ -155,7 +194,7 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
             await client.query('ROLLBACK');
             return null;
           }
-          outcomes.push({ ok: false, error });
+          outcomes[index] = { ok: false, error };
           if (before && head !== 'missing') Object.assign(head, before);
           // A failure that also fails this (a lost connection) ends the batch: nothing of it happened.
           // The savepoint stays, ready for the next change.
@@ -186,7 +225,10 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
     }
     let outcomes: Outcome[] | null;
     try {
-      outcomes = (await transact(client, batch, false)) ?? (await transact(client, batch, true));
+      const appendingOnly = batch.every((queued) => queued.appending !== undefined);
+      outcomes =
+        (appendingOnly ? await appendAlone(client, batch) : await transact(client, batch, false)) ??
+        (await transact(client, batch, true));
     } catch (error) {
       let broken: Error | undefined;
       try {
@@ -224,15 +266,20 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
         running ??= loop();
       });
     },
-    append<T>(doing: string, build: (client: pg.PoolClient) => Appended<T>): Promise<T> {
-      // Run change by change (a batch run again after a failure), it builds and writes its rows alone.
+    append<T>(doing: string, appending: Appending<T>): Promise<T> {
+      // Run change by change (a batch run again after a failure): its rows alone, in its savepoint.
       const change = async (client: pg.PoolClient) => {
-        const built = build(client);
-        await writeAppendedRows(client, built.rows);
-        return built.value;
+        const result = await appendHeld(client, appending.rows);
+        return appending.answer(result.chained);
       };
       return new Promise<T>((resolve, reject) => {
-        queue.push({ doing, change, build, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({
+          doing,
+          change,
+          appending: appending as Appending<unknown>,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
         running ??= loop();
       });
     },
