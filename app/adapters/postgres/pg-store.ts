@@ -55,7 +55,7 @@ import {
   prepareAuditEntries,
   toUtcIso,
 } from '../store-values.js';
-import type { AppendedRows, JobRowValues } from './pg-appended-rows.js';
+import type { AppendedRows } from './pg-appended-rows.js';
 import { toPgStoreError } from './pg-error.js';
 import { applyPgMigrations } from './pg-migrations.js';
 import { createPgOutboundMethods } from './pg-outbound.js';

@@ -1,12 +1,12 @@
 /**
  * Group commit for the PostgreSQL store, as write-batcher.ts is for SQLite: the writes an instance
- * asks for during one turn of the event loop share one transaction (one commit), each in its own
- * SAVEPOINT so one that fails is rolled back alone. Batches run one after another on one connection,
- * so an instance's writes happen in the order they were asked for, and every promise settles only
- * after COMMIT ("resolved" means durable).
+ * asks for during one turn of the event loop share one transaction (one commit), and one that fails
+ * is rolled back alone. Batches run one after another on one connection, so an instance's writes
+ * happen in the order they were asked for, and every promise settles only after COMMIT ("resolved"
+ * means durable).
  *
- * Each batch first locks the audit head row. That is the cluster's write order: batches of different
- * instances take turns (as SQLite writers take turns on the file), the hash chain gets one order, and
+ * Each batch (but one of appends only, below) first locks the audit head row. That is the
+ * cluster's write order: batches of different instances take turns (as SQLite writers take turns on the file), the hash chain gets one order, and
  * no two batches can deadlock by locking rows in opposite orders. Reads never wait for it. The batch
  * keeps the head in memory while it runs (`batchAuditHead`: appends chain from it and move it; a change
  * that fails puts it back) and writes it with COMMIT, in one round trip: two round trips per change
