@@ -107,10 +107,7 @@ export function prepareAuditEntries(events: readonly AuditEventInput[]): Prepare
 }
 
 /** `prepared` chained after `prevHash`, in order. */
-export function chainPrepared(
-  prepared: readonly PreparedAuditEntry[],
-  prevHash: string,
-): ChainedAuditEntry[] {
+function chainPrepared(prepared: readonly PreparedAuditEntry[], prevHash: string): ChainedAuditEntry[] {
   let previous = prevHash;
   return prepared.map((entry) => {
     const hash = chainHash(previous, entry.content);
