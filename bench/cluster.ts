@@ -4,7 +4,9 @@
  *
  *   1. Creates per second of the three together (autocannon against each at once, keep-alive, after
  *      a 2 s warm-up): an auto-approved action, then a human-routed (pending) one. For comparison,
- *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it).
+ *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it). Under each, where
+ *      the CPU went per create: the servers, this process (the load generator), the rest of the
+ *      machine (PostgreSQL, so run it where nothing else is busy), and how many cores were busy.
  *   2. Wake-up across instances: for each of `BENCH_WAKES` pending requests (default 300), a
  *      long-poll waiter on one instance and the decision sent to another, one at a time; timed
  *      from just before the decide request is written to the end of the waiter's response.
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { loadConfig } from '../app/config.js';
+import { machineBusyMs, processCpuMs } from './lib/machine-load.js';
 import {
   type Child,
   call,
@@ -54,13 +57,45 @@ async function waiters(base: Child['base']): Promise<number> {
   return Number(/^agentgate_waiters (\d+)/m.exec(body)?.[1] ?? Number.NaN);
 }
 
+/** CPU used so far (ms): by the servers, by this process (the load generator), by the whole machine. */
+async function cpuNow(children: Child[]) {
+  const servers = await Promise.all(children.map((child) => processCpuMs(child.pid)));
+  const { user, system } = process.cpuUsage();
+  return {
+    servers: servers.reduce((sum, ms) => sum + ms, 0),
+    load: (user + system) / 1000,
+    machine: await machineBusyMs(),
+  };
+}
+
+/**
+ * Where the CPU went per create between `before` and `after`. What neither the servers nor the load
+ * generator used is PostgreSQL (its backends, and its short-lived workers such as autovacuum, which a
+ * sum over processes would miss), the kernel's share outside them, and anything else running.
+ */
+function cpuPerCreate(
+  before: Awaited<ReturnType<typeof cpuNow>>,
+  after: typeof before,
+  count: number,
+  ms: number,
+) {
+  const used = (key: keyof typeof before) => after[key] - before[key];
+  const per = (value: number) => fmt((value * 1000) / Math.max(count, 1));
+  const rest = used('machine') - used('servers') - used('load');
+  return (
+    `CPU per create: servers ${per(used('servers'))} µs, load generator ${per(used('load'))} µs, ` +
+    `the rest (PostgreSQL…) ${per(rest)} µs; machine ${fmt(used('machine') / ms, 2)} of ${cpus().length} cores busy`
+  );
+}
+
 /** Creates per second of all `children` at once: the sum of each one's successful creates over the run. */
 async function creates(
   children: Child[],
   key: string,
   body: string,
   seconds = SECONDS,
-): Promise<{ perSecond: number; failed: number; p99: number }> {
+): Promise<{ perSecond: number; failed: number; p99: number; cpu: string }> {
+  const cpuBefore = await cpuNow(children);
   const results = await Promise.all(
     children.map((child) =>
       autocannon({
@@ -73,10 +108,13 @@ async function creates(
       }),
     ),
   );
+  const cpuAfter = await cpuNow(children);
+  const count = results.reduce((sum, r) => sum + r['2xx'], 0);
   return {
     perSecond: results.reduce((sum, r) => sum + r['2xx'] / r.duration, 0),
     failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     p99: Math.max(...results.map((r) => r.latency.p99)),
+    cpu: cpuPerCreate(cpuBefore, cpuAfter, count, seconds * 1000),
   };
 }
 
@@ -180,12 +218,14 @@ async function main(): Promise<void> {
       fmt(auto.perSecond),
       `p99 ${fmt(auto.p99)} ms, ${auto.failed} failed`,
     ]);
+    rows.push(['', '', auto.cpu]);
     const routed = await creates(children, agent, PENDING_BODY);
     rows.push([
       'creates/s, routed to humans (3 instances)',
       fmt(routed.perSecond),
       `p99 ${fmt(routed.p99)} ms, ${routed.failed} failed`,
     ]);
+    rows.push(['', '', routed.cpu]);
 
     // Wake-up across instances: waiter on instance i % 3, decision on (i + 1) % 3.
     const wake: number[] = [];
@@ -257,12 +297,14 @@ async function main(): Promise<void> {
         fmt(sqliteAuto.perSecond),
         `cluster ≥ this: ${target}`,
       ]);
+      rows.push(['', '', sqliteAuto.cpu]);
       const sqliteRouted = await creates([single], sqliteAgent, PENDING_BODY);
       rows.push([
         'creates/s, routed to humans (1 instance, SQLite)',
         fmt(sqliteRouted.perSecond),
         `cluster ≥ this: ${routed.perSecond >= sqliteRouted.perSecond ? 'met' : 'NOT met'}`,
       ]);
+      rows.push(['', '', sqliteRouted.cpu]);
     }
 
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
