@@ -63,8 +63,4 @@ export class KeyCache {
     const stale = [...this.#entries.entries()].filter(([, principal]) => principal.keyId === keyId);
     for (const [keyHash] of stale) this.#entries.delete(keyHash);
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

@@ -102,7 +102,7 @@ export class PgDecisionBus implements DecisionBus, KeyChangeFeed {
       if (this.#closed) return;
       this.#options.log.warn(
         { err: error },
-        'lost the LISTEN connection for decisions; reconnecting (waiters on this instance are re-checked then)',
+        'lost the LISTEN connection for decisions and key changes; reconnecting (waiters on this instance are re-checked then, and cached keys are not trusted meanwhile)',
       );
       this.#options.onState?.('lost');
       this.#retry();
