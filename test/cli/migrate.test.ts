@@ -19,11 +19,11 @@ describe('agentgate migrate', () => {
     const first = await runCli(['migrate'], { env });
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(
-      /^Migrated PostgreSQL "postgres:\/\/.*" to schema version 3: applied #1, #2, #3\.\n$/,
+      /^Migrated PostgreSQL "postgres:\/\/.*" to schema version 4: applied #1, #2, #3, #4\.\n$/,
     );
     const again = await runCli(['migrate', '--json'], { env });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ kind: 'postgres', applied: [], version: 3 });
+    expect(JSON.parse(again.stdout)).toEqual({ kind: 'postgres', applied: [], version: 4 });
   });
 
   it('migrates a SQLite file the same way', async () => {
