@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_MIGRATIONS } from '../../app/adapters/postgres/pg-migrations.js';
 import { apiClient } from '../helpers/http.js';
 import { postgresSchemas, requirePostgres } from '../helpers/postgres.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -63,7 +64,7 @@ describe('three server processes on one PostgreSQL database', { timeout: 120_000
     const versions = await db.query<{ version: number }>(
       'SELECT version FROM schema_migrations ORDER BY version',
     );
-    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3]);
+    expect(versions.rows.map((row) => row.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
 
     const admin = apiClient(a.url, ADMIN);
     const key = async (name: string, scopes: string[]) =>
@@ -142,7 +143,7 @@ describe('three server processes on one PostgreSQL database', { timeout: 120_000
     // All three restarted at once: nothing left to migrate, the decision still there.
     await stopAll();
     const again = await startThree();
-    expect((await db.query('SELECT version FROM schema_migrations')).rowCount).toBe(3);
+    expect((await db.query('SELECT version FROM schema_migrations')).rowCount).toBe(PG_MIGRATIONS.length);
     const read = await agentAt(again[1] as ServerProcess)('GET', `/api/requests/${created.body.id}`);
     expect(read.body.status).toBe('approved');
     await stopAll();

@@ -1,9 +1,9 @@
 /**
  * Group commit for the PostgreSQL store, as write-batcher.ts is for SQLite: the writes an instance
- * asks for during one turn of the event loop share one transaction (one commit), and one that fails
- * is rolled back alone. Batches run one after another on one connection, so an instance's writes
- * happen in the order they were asked for, and every promise settles only after COMMIT ("resolved"
- * means durable).
+ * asks for during one turn of the event loop (and, under load, those expected back soon after:
+ * `expectWrites`) share one transaction (one commit), and one that fails is rolled back alone.
+ * Batches run one after another on one connection, so an instance's writes happen in the order they
+ * were asked for, and every promise settles only after COMMIT ("resolved" means durable).
  *
  * Each batch (but one of appends only, below) first locks the audit head row. That is the
  * cluster's write order: batches of different instances take turns (as SQLite writers take turns on the file), the hash chain gets one order, and
@@ -89,6 +89,21 @@ interface Queued {
 const MAX_BATCH = 200;
 /** Event-loop turns a batch may wait for more writes to join it. */
 const MAX_LINGER_TURNS = 3;
+/** The longest a batch waits for the writes it expects (`expectWrites`). */
+const MAX_EXPECT_MS = 1;
+
+export interface PgWriteQueueOptions {
+  /**
+   * Arms the timer that ends a batch's wait for the writes it expects (default: `setTimeout` of
+   * 1 ms); returns its cancel function. Tests pass their own to decide when it fires.
+   */
+  expectTimer?: (fire: () => void) => () => void;
+}
+
+const defaultExpectTimer = (fire: () => void) => {
+  const timer = setTimeout(fire, MAX_EXPECT_MS);
+  return () => clearTimeout(timer);
+};
 
 export interface PgWriteQueue {
   write<T>(doing: string, change: (client: pg.PoolClient) => Promise<T>): Promise<T>;
@@ -120,9 +135,14 @@ async function appendHeld(client: pg.PoolClient, rows: AppendedRows): Promise<Ap
   return result;
 }
 
-export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
+export function createPgWriteQueue(pool: pg.Pool, options: PgWriteQueueOptions = {}): PgWriteQueue {
+  const expectTimer = options.expectTimer ?? defaultExpectTimer;
   let queue: Queued[] = [];
   let running: Promise<void> | null = null;
+  /** How many changes the last batch held: as many writers are probably on their way back. */
+  let lastBatch = 0;
+  /** Told of each change queued while a batch waits for the writes it expects. */
+  let onQueued: (() => void) | null = null;
 
   /**
    * A batch of appending changes only, as one call and no transaction around it; `null` when it was
@@ -253,9 +273,34 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
   /**
+   * Until as many changes are queued as the last batch held, or 1 ms has passed (`expectTimer`).
+   * The writers of the last batch were answered a moment ago; under load they come back with their
+   * next write, and a batch that waits for them commits once for all of them instead of committing
+   * the first alone and the rest after it. Nothing is awaited when they are already here, nor when
+   * the last batch was a lone write, so a quiet instance never waits.
+   */
+  function expectWrites(): Promise<void> {
+    const expected = Math.min(lastBatch, MAX_BATCH);
+    if (queue.length === 0 || queue.length >= expected) return Promise.resolve();
+    return new Promise((resolve) => {
+      let cancel: (() => void) | null = null;
+      const done = () => {
+        cancel?.();
+        onQueued = null;
+        resolve();
+      };
+      onQueued = () => {
+        if (queue.length >= expected) done();
+      };
+      cancel = expectTimer(done);
+    });
+  }
+
+  /**
    * Lets the event loop read on while writes keep arriving (at most `MAX_LINGER_TURNS` turns; a lone
-   * write waits one), so the requests already received join this batch: a commit costs PostgreSQL
-   * about as much as three more creates in it.
+   * write waits one), so the requests already received join this batch, then waits briefly for the
+   * writes expected back (`expectWrites`): a commit costs PostgreSQL about as much as three more
+   * creates in its batch, and holds the cluster's write order while it runs.
    */
   async function linger(): Promise<void> {
     let seen = -1;
@@ -267,6 +312,7 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
       seen = queue.length;
       await nextTurn();
     }
+    await expectWrites();
   }
 
   async function loop(): Promise<void> {
@@ -274,6 +320,7 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(MAX_BATCH);
+      lastBatch = batch.length;
       await runBatch(batch);
       await linger();
     }
@@ -284,6 +331,7 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
     write<T>(doing: string, change: (client: pg.PoolClient) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ doing, change, resolve: resolve as (value: unknown) => void, reject });
+        onQueued?.();
         running ??= loop();
       });
     },
@@ -301,6 +349,7 @@ export function createPgWriteQueue(pool: pg.Pool): PgWriteQueue {
           resolve: resolve as (value: unknown) => void,
           reject,
         });
+        onQueued?.();
         running ??= loop();
       });
     },

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL store chains the audit entries of appended rows in SQL (`agentgate_append`,
- * migration 3) while every reader checks them with audit-chain.ts: the two must agree byte for
+ * migration 4) while every reader checks them with audit-chain.ts: the two must agree byte for
  * byte, whatever the details hold (quotes, backslashes, line separators, astral characters, NULs
  * and lone surrogates, which canonical JSON escapes, deep nesting). Each property run appends a batch in one turn, as a loaded server
  * would, and the whole trail must verify from genesis.
