@@ -4,9 +4,13 @@
  *
  *   1. Creates per second of the three together (autocannon against each at once, keep-alive, after
  *      a 2 s warm-up): an auto-approved action, then a human-routed (pending) one. For comparison,
- *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it). Under each, where
- *      the CPU went per create: the servers, this process (the load generator), the rest of the
- *      machine (PostgreSQL, so run it where nothing else is busy), and how many cores were busy.
+ *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it), started beside
+ *      the three and run interleaved with them (`BENCH_REPS` rounds, default 3: cluster, SQLite,
+ *      cluster, …), so that a machine whose speed drifts during the benchmark weighs on both alike.
+ *      Reported: medians and spread (min–max), the target judged on the medians. Under each, where
+ *      the CPU went per create over its runs: the servers, this process (the load generator), the
+ *      rest of the machine (PostgreSQL, so run it where nothing else is busy), and how many cores
+ *      were busy. The processes not under load meanwhile are idle.
  *   2. Wake-up across instances: for each of `BENCH_WAKES` pending requests (default 300), a
  *      long-poll waiter on one instance and the decision sent to another, one at a time; timed
  *      from just before the decide request is written to the end of the waiter's response.
@@ -35,6 +39,7 @@ import {
   startChild,
   stopChild,
 } from './lib/server-process.js';
+import { fmt, median, spread } from './lib/stats.js';
 
 const SERVER_URL =
   process.env.BENCH_DATABASE_URL ??
@@ -42,6 +47,7 @@ const SERVER_URL =
   'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WAKES = Number(process.env.BENCH_WAKES ?? 300);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
 const CONNECTIONS_PER_INSTANCE = 10;
 const WARM_UP_SECONDS = 2;
 const TARGET_WAKE_P99_MS = 50;
@@ -68,34 +74,21 @@ async function cpuNow(children: Child[]) {
   };
 }
 
-/**
- * Where the CPU went per create between `before` and `after`. What neither the servers nor the load
- * generator used is PostgreSQL (its backends, and its short-lived workers such as autovacuum, which a
- * sum over processes would miss), the kernel's share outside them, and anything else running.
- */
-function cpuPerCreate(
-  before: Awaited<ReturnType<typeof cpuNow>>,
-  after: typeof before,
-  count: number,
-  ms: number,
-) {
-  const used = (key: keyof typeof before) => after[key] - before[key];
-  const per = (value: number) => fmt((value * 1000) / Math.max(count, 1));
-  const rest = used('machine') - used('servers') - used('load');
-  return (
-    `CPU per create: servers ${per(used('servers'))} µs, load generator ${per(used('load'))} µs, ` +
-    `the rest (PostgreSQL…) ${per(rest)} µs; machine ${fmt(used('machine') / ms, 2)} of ${cpus().length} cores busy`
-  );
+type CpuUse = Awaited<ReturnType<typeof cpuNow>>;
+
+/** One create run: its rate, its creates, and the CPU used while it ran. */
+interface CreateRun {
+  perSecond: number;
+  count: number;
+  failed: number;
+  p99: number;
+  cpu: CpuUse;
+  ms: number;
 }
 
 /** Creates per second of all `children` at once: the sum of each one's successful creates over the run. */
-async function creates(
-  children: Child[],
-  key: string,
-  body: string,
-  seconds = SECONDS,
-): Promise<{ perSecond: number; failed: number; p99: number; cpu: string }> {
-  const cpuBefore = await cpuNow(children);
+async function creates(children: Child[], key: string, body: string, seconds = SECONDS): Promise<CreateRun> {
+  const before = await cpuNow(children);
   const results = await Promise.all(
     children.map((child) =>
       autocannon({
@@ -108,20 +101,51 @@ async function creates(
       }),
     ),
   );
-  const cpuAfter = await cpuNow(children);
-  const count = results.reduce((sum, r) => sum + r['2xx'], 0);
+  const after = await cpuNow(children);
   return {
     perSecond: results.reduce((sum, r) => sum + r['2xx'] / r.duration, 0),
+    count: results.reduce((sum, r) => sum + r['2xx'], 0),
     failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     p99: Math.max(...results.map((r) => r.latency.p99)),
-    cpu: cpuPerCreate(cpuBefore, cpuAfter, count, seconds * 1000),
+    cpu: {
+      servers: after.servers - before.servers,
+      load: after.load - before.load,
+      machine: after.machine - before.machine,
+    },
+    ms: seconds * 1000,
   };
 }
 
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '–';
+/**
+ * Where the CPU went per create over `runs`. What neither the servers nor the load generator used is
+ * PostgreSQL (its backends, and its short-lived workers such as autovacuum, which a sum over
+ * processes would miss), the kernel's share outside them, and anything else running.
+ */
+function cpuPerCreate(runs: readonly CreateRun[]): string {
+  const total = (pick: (run: CreateRun) => number) => runs.reduce((sum, run) => sum + pick(run), 0);
+  const count = Math.max(
+    total((run) => run.count),
+    1,
+  );
+  const per = (ms: number) => fmt((ms * 1000) / count);
+  const servers = total((run) => run.cpu.servers);
+  const load = total((run) => run.cpu.load);
+  const machine = total((run) => run.cpu.machine);
+  return (
+    `CPU per create: servers ${per(servers)} µs, load generator ${per(load)} µs, ` +
+    `the rest (PostgreSQL…) ${per(machine - servers - load)} µs; machine ${fmt(machine / total((run) => run.ms), 2)} of ${cpus().length} cores busy`
+  );
+}
+
+/** `median (min–max) creates/s`-style cell, and the latency and failures of the runs. */
+const rate = (runs: readonly CreateRun[]) =>
+  spread(
+    runs.map((run) => run.perSecond),
+    fmt,
+  );
+const tail = (runs: readonly CreateRun[]) =>
+  `p99 ${fmt(Math.max(...runs.map((run) => run.p99)))} ms, ${runs.reduce((sum, run) => sum + run.failed, 0)} failed`;
+const medianRate = (runs: readonly CreateRun[]) => median(runs.map((run) => run.perSecond));
 
 /** Fails with a clear message when this tree cannot serve from PostgreSQL yet. */
 function requirePostgresStore(url: string): void {
@@ -210,29 +234,61 @@ async function main(): Promise<void> {
     const agent = await makeKey('bench-agent', ['request:create', 'request:read']);
     const approver = await makeKey('bench-approver', ['request:decide', 'request:read']);
 
+    // One SQLite instance beside the three, for comparison: idle while they are measured, and they
+    // while it is.
+    let single: { child: Child; key: string } | null = null;
+    if (process.env.BENCH_SQLITE !== '0') {
+      const child = await startChild(env(join(dir, 'agentgate.db')), { startTimeoutMs: 60_000 });
+      children.push(child);
+      const { key } = await json<{ key: string }>(
+        call(
+          child.base,
+          'POST',
+          '/api/api-keys',
+          adminKey,
+          JSON.stringify({ name: 'bench-agent', scopes: ['request:create'] }),
+        ).done,
+        201,
+        'bench-agent (SQLite)',
+      );
+      single = { child, key };
+    }
+    const cluster = children.slice(0, 3);
+
+    // JIT, pools and caches warm.
+    await creates(cluster, agent, AUTO_BODY, WARM_UP_SECONDS);
+    if (single) await creates([single.child], single.key, AUTO_BODY, WARM_UP_SECONDS);
+    const clusterRuns = { auto: [] as CreateRun[], routed: [] as CreateRun[] };
+    const singleRuns = { auto: [] as CreateRun[], routed: [] as CreateRun[] };
+    for (let rep = 0; rep < REPS; rep += 1) {
+      clusterRuns.auto.push(await creates(cluster, agent, AUTO_BODY));
+      if (single) singleRuns.auto.push(await creates([single.child], single.key, AUTO_BODY));
+      clusterRuns.routed.push(await creates(cluster, agent, PENDING_BODY));
+      if (single) singleRuns.routed.push(await creates([single.child], single.key, PENDING_BODY));
+    }
+
     const rows: string[][] = [];
-    await creates(children, agent, AUTO_BODY, WARM_UP_SECONDS); // JIT, pools and caches warm
-    const auto = await creates(children, agent, AUTO_BODY);
-    rows.push([
-      'creates/s, auto-approved (3 instances)',
-      fmt(auto.perSecond),
-      `p99 ${fmt(auto.p99)} ms, ${auto.failed} failed`,
-    ]);
-    rows.push(['', '', auto.cpu]);
-    const routed = await creates(children, agent, PENDING_BODY);
-    rows.push([
-      'creates/s, routed to humans (3 instances)',
-      fmt(routed.perSecond),
-      `p99 ${fmt(routed.p99)} ms, ${routed.failed} failed`,
-    ]);
-    rows.push(['', '', routed.cpu]);
+    const report = (what: string, three: CreateRun[], sqlite: CreateRun[]) => {
+      rows.push([`creates/s, ${what} (3 instances)`, rate(three), tail(three)]);
+      rows.push(['', '', cpuPerCreate(three)]);
+      if (sqlite.length === 0) return;
+      const met = medianRate(three) >= medianRate(sqlite);
+      rows.push([
+        `creates/s, ${what} (1 instance, SQLite)`,
+        rate(sqlite),
+        `${tail(sqlite)}; cluster ≥ this (medians): ${met ? 'met' : 'NOT met'}`,
+      ]);
+      rows.push(['', '', cpuPerCreate(sqlite)]);
+    };
+    report('auto-approved', clusterRuns.auto, singleRuns.auto);
+    report('routed to humans', clusterRuns.routed, singleRuns.routed);
 
     // Wake-up across instances: waiter on instance i % 3, decision on (i + 1) % 3.
     const wake: number[] = [];
     let wrong = 0;
     for (let i = 0; i < WAKES; i += 1) {
-      const on = children[i % 3] as Child;
-      const decider = children[(i + 1) % 3] as Child;
+      const on = cluster[i % 3] as Child;
+      const decider = cluster[(i + 1) % 3] as Child;
       const { id } = await json<{ id: string }>(
         call(decider.base, 'POST', '/api/requests', agent, PENDING_BODY).done,
         201,
@@ -269,43 +325,6 @@ async function main(): Promise<void> {
       `p50 ${fmt(percentile(wake, 50), 1)} ms`,
       `p99 ${fmt(p99, 1)} ms (target ≤ ${TARGET_WAKE_P99_MS}: ${p99 <= TARGET_WAKE_P99_MS ? 'met' : 'NOT met'}), max ${fmt(wake.at(-1) ?? Number.NaN, 1)} ms${wrong ? `, ${wrong} wrong` : ''}`,
     ]);
-
-    await Promise.all(children.splice(0).map(stopChild));
-    if (process.env.BENCH_SQLITE !== '0') {
-      const single = await startChild(env(join(dir, 'agentgate.db')), { startTimeoutMs: 60_000 });
-      children.push(single);
-      const keyOf = async (name: string) =>
-        (
-          await json<{ key: string }>(
-            call(
-              single.base,
-              'POST',
-              '/api/api-keys',
-              adminKey,
-              JSON.stringify({ name, scopes: ['request:create'] }),
-            ).done,
-            201,
-            name,
-          )
-        ).key;
-      const sqliteAgent = await keyOf('bench-agent');
-      await creates([single], sqliteAgent, AUTO_BODY, WARM_UP_SECONDS);
-      const sqliteAuto = await creates([single], sqliteAgent, AUTO_BODY);
-      const target = auto.perSecond >= sqliteAuto.perSecond ? 'met' : 'NOT met';
-      rows.push([
-        'creates/s, auto-approved (1 instance, SQLite)',
-        fmt(sqliteAuto.perSecond),
-        `cluster ≥ this: ${target}`,
-      ]);
-      rows.push(['', '', sqliteAuto.cpu]);
-      const sqliteRouted = await creates([single], sqliteAgent, PENDING_BODY);
-      rows.push([
-        'creates/s, routed to humans (1 instance, SQLite)',
-        fmt(sqliteRouted.perSecond),
-        `cluster ≥ this: ${routed.perSecond >= sqliteRouted.perSecond ? 'met' : 'NOT met'}`,
-      ]);
-      rows.push(['', '', sqliteRouted.cpu]);
-    }
 
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
     for (const r of rows)

@@ -49,6 +49,7 @@ import {
   startChild,
   stopChild,
 } from './lib/server-process.js';
+import { fmt, median, spread } from './lib/stats.js';
 
 /** Creates/s as a share of the baseline's requests/s in the same run; p99 at `CONNECTIONS`. */
 const TARGET = { autoRatio: 0.7, routedRatio: 0.6, createP99Ms: 20, wakeP99Ms: 20, extraRssMb: 150 };
@@ -378,10 +379,6 @@ const rows: string[][] = [];
 /** Some create runs were taken while other processes used more than `BUSY_CORES`. */
 let underLoad = false;
 const verdict = (met: boolean) => (met ? 'target met' : 'MISSED');
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : 'n/a';
 function row(what: string, value: string, target = '', status = '') {
   rows.push([what, value, target, status]);
   console.log(`  ${what}: ${value}${status ? `  [${status}]` : ''}`);
@@ -400,16 +397,6 @@ interface Series {
   runs: { run: CannonRun; baseline: { perSecond: number; cpuUs: number; busy: boolean } }[];
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-/** `median (min–max)`, formatted. */
-function spread(values: readonly number[], format: (n: number) => string): string {
-  if (values.length === 1) return format(values[0]!);
-  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
-}
 const isBusy = (run: CannonRun) => run.othersShare > BUSY_CORES;
 const pct = (n: number) => `${fmt(n * 100)}%`;
 
