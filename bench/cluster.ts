@@ -3,7 +3,8 @@
  * #17, item 6), load spread over them.
  *
  *   1. Creates per second of the three together (autocannon against each at once, keep-alive, after
- *      a 2 s warm-up): an auto-approved action, then a human-routed (pending) one. For comparison,
+ *      a warm-up of about as many requests per instance: 6 s for the three, 2 s for the single
+ *      one): an auto-approved action, then a human-routed (pending) one. For comparison,
  *      the same load on one instance on a SQLite file (`BENCH_SQLITE=0` skips it), started beside
  *      the three and run interleaved with them (`BENCH_REPS` rounds, default 3: cluster, SQLite,
  *      cluster, …), so that a machine whose speed drifts during the benchmark weighs on both alike.
@@ -255,8 +256,9 @@ async function main(): Promise<void> {
     }
     const cluster = children.slice(0, 3);
 
-    // JIT, pools and caches warm.
-    await creates(cluster, agent, AUTO_BODY, WARM_UP_SECONDS);
+    // JIT, pools and caches warm: each of the three serves a third of the load, so they warm up three
+    // times as long as the single instance, for about as many requests each.
+    await creates(cluster, agent, AUTO_BODY, 3 * WARM_UP_SECONDS);
     if (single) await creates([single.child], single.key, AUTO_BODY, WARM_UP_SECONDS);
     const clusterRuns = { auto: [] as CreateRun[], routed: [] as CreateRun[] };
     const singleRuns = { auto: [] as CreateRun[], routed: [] as CreateRun[] };
