@@ -139,8 +139,11 @@ export function createPgWriteQueue(pool: pg.Pool, options: PgWriteQueueOptions =
   const expectTimer = options.expectTimer ?? defaultExpectTimer;
   let queue: Queued[] = [];
   let running: Promise<void> | null = null;
-  /** How many changes the last batch held: as many writers are probably on their way back. */
-  let lastBatch = 0;
+  /**
+   * Writers seen in the last batch's round trip: those it answered, probably on their way back with
+   * their next change, and those whose changes were queued meanwhile.
+   */
+  let writers = 0;
   /** Told of each change queued while a batch waits for the writes it expects. */
   let onQueued: (() => void) | null = null;
 
@@ -273,14 +276,15 @@ export function createPgWriteQueue(pool: pg.Pool, options: PgWriteQueueOptions =
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
   /**
-   * Until as many changes are queued as the last batch held, or 1 ms has passed (`expectTimer`).
-   * The writers of the last batch were answered a moment ago; under load they come back with their
-   * next write, and a batch that waits for them commits once for all of them instead of committing
-   * the first alone and the rest after it. Nothing is awaited when they are already here, nor when
-   * the last batch was a lone write, so a quiet instance never waits.
+   * Until as many changes are queued as there were writers in the last batch's round trip, or 1 ms
+   * has passed (`expectTimer`). Those the last batch answered a moment ago come straight back under
+   * load; a batch that waits for them commits once for all the writers instead of committing the
+   * ones already here and then the rest (two batches taking turns, each half full). Nothing is
+   * awaited when they are already here, nor after a lone write that none joined, so a quiet instance
+   * never waits.
    */
   function expectWrites(): Promise<void> {
-    const expected = Math.min(lastBatch, MAX_BATCH);
+    const expected = Math.min(writers, MAX_BATCH);
     if (queue.length === 0 || queue.length >= expected) return Promise.resolve();
     return new Promise((resolve) => {
       let cancel: (() => void) | null = null;
@@ -320,8 +324,9 @@ export function createPgWriteQueue(pool: pg.Pool, options: PgWriteQueueOptions =
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(MAX_BATCH);
-      lastBatch = batch.length;
       await runBatch(batch);
+      // Its writers were just answered; those queued meanwhile are writers too.
+      writers = batch.length + queue.length;
       await linger();
     }
     running = null;

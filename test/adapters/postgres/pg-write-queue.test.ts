@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL group commit waits for the writes it expects (pg-write-queue.ts, `expectWrites`):
- * after a batch of n changes, the next batch waits until n are queued or its timer fires. Which
+ * after a batch of n changes, during whose round trip m more were queued, the next batch waits until
+ * n + m are queued (its writers come back) or its timer fires. Which
  * changes shared a commit is read from PostgreSQL itself (the transaction id each ran in); the timer
  * is the test's, fired by hand, so nothing here depends on how fast the machine is.
  */
@@ -74,6 +75,38 @@ describe('PostgreSQL group commit: the writes a batch expects', () => {
     expect(new Set(second).size).toBe(1);
     expect(second[0]).not.toBe(first[0]);
     expect(armed[0]?.cancelled).toBe(true); // the third write ended the wait, not the timer
+    await queue.drain();
+  });
+
+  it('counts the writes queued during the last round trip among the writers it waits for', async () => {
+    const { queue, armed } = queueWithManualTimer();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = queue.write('hold the batch open', async (client) => {
+      started();
+      await gate;
+      return (await client.query<{ txid: string }>('SELECT txid_current()::text AS txid')).rows[0]?.txid;
+    });
+    await running; // a batch of one is in its round trip
+    const b = txidWrite(queue);
+    const c = txidWrite(queue);
+    release();
+    const first = await held;
+
+    await until(() => armed.length === 1); // two are here; the third writer is expected back
+    expect([b.settled(), c.settled()]).toEqual([false, false]);
+    const d = txidWrite(queue);
+    const second = await Promise.all([b.done, c.done, d.done]);
+
+    expect(new Set(second).size).toBe(1);
+    expect(second[0]).not.toBe(first);
+    expect(armed[0]?.cancelled).toBe(true);
     await queue.drain();
   });
 
